@@ -1,0 +1,1 @@
+"""slaclock.api layer (see docs/architecture.md)."""

@@ -1,0 +1,38 @@
+"""The ``slaclock`` command: one Typer app; each command group lives in its own module.
+
+Every module below exposes ``register(app)``. Errors from the core
+(:class:`slaclock.core.errors.SlaclockError`) are printed and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="slaclock",
+    help="slaclock — SLA clocks for support teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """slaclock — SLA clocks for support teams."""
+
+
+@app.command()
+def version() -> None:
+    """Print the slaclock version."""
+    from slaclock import __version__
+
+    typer.echo(__version__)
+
+
+def _register_all() -> None:
+    # Each line adds one command group; keep them in layer order.
+    pass
+
+
+_register_all()

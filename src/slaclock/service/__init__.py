@@ -1,0 +1,1 @@
+"""slaclock.service layer (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""slaclock.store layer (see docs/architecture.md)."""

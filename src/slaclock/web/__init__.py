@@ -1,0 +1,1 @@
+"""slaclock.web layer (see docs/architecture.md)."""
