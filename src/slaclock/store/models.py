@@ -1,0 +1,194 @@
+"""The tables, as SQLAlchemy 2 typed declarative models.
+
+``events`` is the append-only log and the only source of truth; ``tickets`` and
+``instances`` are a projection of it that :mod:`slaclock.service.projection` can
+rebuild at any time. ``instances`` copies a few ticket fields (group, assignee,
+customer, plan, priority, subject) so the queue is one indexed scan with no join;
+the projection rewrites a ticket's instances whenever the ticket changes, so the
+copies never drift. Migrations in ``migrations/`` must match these models exactly
+(``tests/store/test_migrations.py`` diffs them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from slaclock.store.types import BigIntPK, JsonDoc, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class EventRow(Base):
+    """One ticket event as received; ``seq`` is arrival order, the replay tie-break."""
+
+    __tablename__ = "events"
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(200), unique=True)
+    ticket_id: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index(None, "ticket_id", "at", "seq"),)
+
+
+class TicketRow(Base):
+    """A ticket's current fields, as of its last projection.
+
+    A row exists as soon as any event for the ticket arrives (``created`` false until
+    ``ticket.created`` does): it is also the row that serialises projections of the
+    ticket (``SELECT ... FOR UPDATE``).
+    """
+
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str | None] = mapped_column(String(32))
+    priority: Mapped[str | None] = mapped_column(String(32))
+    group_id: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    customer_id: Mapped[str | None] = mapped_column(String(200))
+    customer_plan: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    projected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+
+    __table_args__ = (
+        Index(None, "next_change_at"),
+        Index(None, "status"),
+    )
+
+
+class InstanceRow(Base):
+    """One SLA/OLA clock of a ticket, as of the ticket's last projection.
+
+    ``open`` is true while the clock has not stopped (running, paused, or running
+    past due). ``sort_key`` orders the queue by time left without knowing "now":
+    the epoch seconds of ``due_at``, or for a paused clock (no ``due_at``)
+    ``PAUSED_SORT_BASE`` plus its remaining seconds, so paused clocks come last.
+    """
+
+    __tablename__ = "instances"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("tickets.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    metric: Mapped[str] = mapped_column(String(200))
+    cycle: Mapped[int] = mapped_column(Integer)
+    policy: Mapped[str] = mapped_column(String(200))
+    policy_version: Mapped[int] = mapped_column(Integer)
+    calendar: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))
+    open: Mapped[bool] = mapped_column(Boolean)
+    breached: Mapped[bool] = mapped_column(Boolean)
+    goal_breached: Mapped[bool | None] = mapped_column(Boolean)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    goal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    target_seconds: Mapped[float | None] = mapped_column(Float)
+    goal_seconds: Mapped[float | None] = mapped_column(Float)
+    elapsed_seconds: Mapped[float] = mapped_column(Float)
+    paused_seconds: Mapped[float] = mapped_column(Float)
+    remaining_seconds: Mapped[float | None] = mapped_column(Float)
+    sort_key: Mapped[int] = mapped_column(BigInteger)
+    group_id: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    customer_id: Mapped[str | None] = mapped_column(String(200))
+    customer_plan: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[str | None] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(Text)
+    json: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "kind", "metric", "cycle"),
+        Index(None, "open", "sort_key", "pk"),
+        Index(None, "state", "due_at"),
+        Index(None, "group_id", "open", "sort_key"),
+        Index(None, "assignee", "open", "sort_key"),
+        Index(None, "stopped_at"),
+    )
+
+
+#: Paused clocks have no due_at; their sort key starts past any plausible epoch second.
+PAUSED_SORT_BASE = 10**12
+
+
+class ConfigVersionRow(Base):
+    """One accepted configuration text; ``policy_versions`` maps ids to their version."""
+
+    __tablename__ = "config_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    diff: Mapped[str] = mapped_column(Text)
+    policy_versions: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+class TokenRow(Base):
+    """An API token; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ScheduledNotificationRow(Base):
+    """A reminder or escalation step due at ``fire_at``; ``dedupe_key`` makes firing once."""
+
+    __tablename__ = "scheduled_notifications"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(200))
+    instance_key: Mapped[str] = mapped_column(String(500))
+    entry: Mapped[str] = mapped_column(String(64))
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dedupe_key: Mapped[str] = mapped_column(String(600), unique=True)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+
+    __table_args__ = (
+        Index(None, "fired_at", "fire_at"),
+        Index(None, "ticket_id"),
+    )
