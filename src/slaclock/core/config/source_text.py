@@ -1,0 +1,124 @@
+"""Turn configuration text (YAML or JSON) into plain data plus the line of every key path.
+
+YAML is read with the YAML 1.2 core schema rather than PyYAML's YAML 1.1 default, so
+that ``country: NO`` stays the string ``"NO"`` (Norway) instead of ``False``, ``on``/``yes``
+stay strings, ``09:30`` is not a base-60 number and dates stay strings. Line numbers
+come from composing the document into nodes: every mapping key and every list item gets
+the 1-based line where it is written. JSON is parsed by :mod:`json` (authoritative for
+validity and values); its lines come from composing the same text as YAML, which
+accepts almost every JSON document, and are simply absent when it does not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from slaclock.core.config.problems import KeyPath, Problems
+
+__all__ = ["CoreSchemaLoader", "looks_like_json", "read_text"]
+
+
+class CoreSchemaLoader(yaml.SafeLoader):
+    """A safe loader whose implicit types are those of the YAML 1.2 core schema."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  (a PyYAML class table)
+
+
+def _resolver(tag: str, pattern: str, first: str) -> None:
+    CoreSchemaLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN")
+_resolver("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$", "-+0123456789")
+_resolver(
+    "tag:yaml.org,2002:float",
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?[0-9]+[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+    "-+0123456789.",
+)
+_resolver("tag:yaml.org,2002:merge", r"^<<$", "<")
+CoreSchemaLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+
+
+def looks_like_json(text: str, filename: str) -> bool:
+    """JSON when the file is named ``*.json``, or unnamed and starting with ``{``."""
+    lowered = filename.lower()
+    if lowered.endswith(".json"):
+        return True
+    if lowered.endswith((".yaml", ".yml")):
+        return False
+    return text.lstrip().startswith("{")
+
+
+def read_text(text: str, filename: str, problems: Problems) -> Any:
+    """Parse ``text``; record its key-path lines in ``problems``; None on a syntax error."""
+    if looks_like_json(text, filename):
+        return _read_json(text, problems)
+    return _read_yaml(text, problems)
+
+
+def _read_yaml(text: str, problems: Problems) -> Any:
+    loader = CoreSchemaLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _record_lines(loader, node, (), problems)  # before merges (<<) are flattened
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problems.add((), f"invalid YAML: {exc.problem or exc}", line=line)
+        return None
+    except yaml.YAMLError as exc:
+        problems.add((), f"invalid YAML: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    return data
+
+
+def _read_json(text: str, problems: Problems) -> Any:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.add((), f"invalid JSON: {exc.msg} at column {exc.colno}", line=exc.lineno)
+        return None
+    loader = CoreSchemaLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _record_lines(loader, node, (), problems)
+    except yaml.YAMLError:
+        pass  # lines are a convenience; key paths still name every problem
+    finally:
+        loader.dispose()
+    return data
+
+
+def _record_lines(
+    loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, problems: Problems
+) -> None:
+    """Walk the node tree, noting the line of each key and item; flag duplicate keys."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            child = (*path, key)
+            if key in seen:
+                problems.add(child, f"duplicate key (first given on line {seen[key]})", line=line)
+            seen.setdefault(key, line)
+            problems.lines.setdefault(child, line)
+            _record_lines(loader, value_node, child, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems.lines.setdefault((*path, index), item.start_mark.line + 1)
+            _record_lines(loader, item, (*path, index), problems)
