@@ -1,0 +1,206 @@
+"""The public :class:`Calendar`: business-time arithmetic on aware datetimes.
+
+Everything reduces to ``cum(t)``, the open seconds before ``t`` in the current index
+snapshot (see :mod:`slaclock.core.calendar.index`): ``elapsed`` subtracts two of them and
+``add`` inverts one with a bisection over the running totals. Scalar lookups use
+``bisect`` on lists (the cheapest lookup in CPython); bulk ones live in
+:mod:`slaclock.core.calendar.bulk`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from slaclock.core.calendar import bulk
+from slaclock.core.calendar.days import OpenDays
+from slaclock.core.calendar.index import HORIZON_HI, HORIZON_LO, IndexBuilder, Snapshot
+from slaclock.core.calendar.spec import CalendarSpec, parse_spec
+from slaclock.core.errors import CalendarError
+
+_WEEK_SECONDS = 7 * 86_400
+_YEAR_SECONDS = 31_556_952
+_fromtimestamp = datetime.fromtimestamp
+
+
+class Calendar:
+    """A validated business calendar; build it with :meth:`from_dict`."""
+
+    __slots__ = ("_builder", "_days", "_spec")
+
+    def __init__(self, spec: CalendarSpec) -> None:
+        self._spec = spec
+        self._days = OpenDays(spec)
+        self._builder = IndexBuilder(self._days)
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, Any]) -> Calendar:
+        """Validate one entry of ``calendars:``; raises :class:`CalendarError`."""
+        return cls(parse_spec(mapping))
+
+    # ------------------------------------------------------------------ description
+    @property
+    def id(self) -> str:
+        return self._spec.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self._spec.tz
+
+    @property
+    def always_open(self) -> bool:
+        return self._spec.always_open
+
+    def to_dict(self) -> dict[str, Any]:
+        """The validated mapping, as plain JSON-able values."""
+        return copy.deepcopy(dict(self._spec.source))
+
+    def weekly_open_seconds(self) -> float:
+        """Nominal open seconds of a week without holidays (wall-clock lengths)."""
+        if self._spec.always_open:
+            return float(_WEEK_SECONDS)
+        return float(sum(end - start for day in self._spec.week for start, end in day))
+
+    def holidays_between(self, first: date, last: date) -> list[tuple[date, str]]:
+        """Dates in ``[first, last]`` closed all day by a holiday (openings excluded)."""
+        found: list[tuple[date, str]] = []
+        if self._spec.always_open:
+            return found
+        for year in range(first.year, last.year + 1):
+            for day, name in self._days.holidays_of_year(year).items():
+                if first <= day <= last and day not in self._spec.openings:
+                    found.append((day, name))
+        return sorted(found)
+
+    def __repr__(self) -> str:
+        return f"Calendar(id={self.id!r}, tz={self.tz.key!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self._spec.source == other._spec.source
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    # ------------------------------------------------------------------ scalar
+    def add(self, start: datetime, seconds: float) -> datetime:
+        """The instant ``seconds`` of open time after ``start`` (before, when negative)."""
+        t = _epoch(start)
+        if seconds == 0:
+            return start.astimezone(UTC)
+        snap = self._snapshot(t)
+        i = bisect_right(snap.ends, t)
+        s = snap.starts[i]
+        c = snap.cum_start[i] + (t - s if t > s else 0) + seconds
+        if seconds > 0:
+            if c > snap.total:
+                snap, c = self._grow_for(t, seconds)
+            j = bisect_left(snap.cum_end, c)
+            return _fromtimestamp(snap.ends[j] - (snap.cum_end[j] - c), UTC)
+        if c < 0:
+            snap, c = self._grow_for(t, seconds)
+        j = bisect_right(snap.cum_start, c) - 1
+        return _fromtimestamp(snap.starts[j] + (c - snap.cum_start[j]), UTC)
+
+    def elapsed(self, a: datetime, b: datetime) -> float:
+        """Open seconds in ``[a, b)``; negative when ``b`` is before ``a``."""
+        ta, tb = _epoch(a), _epoch(b)
+        snap = self._builder.snapshot
+        if snap is None or not (snap.lo <= ta < snap.hi and snap.lo <= tb < snap.hi):
+            snap = self._builder.cover(min(ta, tb), max(ta, tb))
+        starts, ends, cum_start = snap.starts, snap.ends, snap.cum_start
+        i = bisect_right(ends, ta)
+        s = starts[i]
+        ca = cum_start[i] + (ta - s if ta > s else 0)
+        i = bisect_right(ends, tb)
+        s = starts[i]
+        return float(cum_start[i] + (tb - s if tb > s else 0) - ca)
+
+    def is_open(self, t: datetime) -> bool:
+        """Whether ``t`` lies in an open interval (open at its start, closed at its end)."""
+        x = _epoch(t)
+        snap = self._snapshot(x)
+        return bool(snap.starts[bisect_right(snap.ends, x)] <= x)
+
+    def next_open(self, t: datetime) -> datetime:
+        """``t`` when open, otherwise the start of the next open interval (UTC)."""
+        x = _epoch(t)
+        snap = self._snapshot(x)
+        while True:
+            i = bisect_right(snap.ends, x)
+            if snap.starts[i] <= x:
+                return t.astimezone(UTC)
+            if i < len(snap.starts) - 1:
+                return _fromtimestamp(snap.starts[i], UTC)
+            if snap.hi >= HORIZON_HI:
+                raise CalendarError(f"calendar {self.id!r}: no open time after {t.isoformat()}")
+            snap = self._builder.cover(x, min(snap.hi + _YEAR_SECONDS * 8, HORIZON_HI - 1))
+
+    # ------------------------------------------------------------------ bulk
+    def add_many(self, starts: npt.ArrayLike, seconds: npt.ArrayLike) -> npt.NDArray[Any]:
+        """Vectorised :meth:`add`: datetime64 or epoch seconds in, the same kind out."""
+        return bulk.add_many(self, starts, seconds)
+
+    def elapsed_many(self, a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Vectorised :meth:`elapsed` in float64 seconds."""
+        return bulk.elapsed_many(self, a, b)
+
+    # ------------------------------------------------------------------ index access
+    def _snapshot(self, x: float) -> Snapshot:
+        snap = self._builder.snapshot
+        if snap is None or not snap.lo <= x < snap.hi:
+            snap = self._builder.cover(x, x)
+        return snap
+
+    def snapshot_covering(self, lo: float, hi: float) -> Snapshot:
+        """An index snapshot covering ``[lo, hi]`` (used by the bulk functions)."""
+        return self._builder.cover(lo, hi)
+
+    def _grow_for(self, t: float, seconds: float) -> tuple[Snapshot, float]:
+        """Grow the index until ``t + seconds`` of open time fits; return it and the target."""
+        if not math.isfinite(seconds):
+            raise CalendarError(f"calendar {self.id!r}: duration must be finite, got {seconds}")
+        rate = max(self.weekly_open_seconds(), 1.0) / _WEEK_SECONDS
+        reach = abs(seconds) / rate * 1.25 + 2 * _YEAR_SECONDS
+        while True:
+            lo, hi = (t, t + reach) if seconds > 0 else (t - reach, t)
+            snap = self._builder.cover(max(lo, HORIZON_LO), min(hi, HORIZON_HI - 1))
+            c = _cum(snap, t) + seconds
+            if 0 <= c <= snap.total:
+                return snap, c
+            if (snap.hi >= HORIZON_HI and seconds > 0) or (snap.lo <= HORIZON_LO and seconds < 0):
+                raise CalendarError(
+                    f"calendar {self.id!r}: adding {seconds} s to {_iso(t)} leaves the "
+                    "supported years 1900-2200"
+                )
+            reach *= 2
+
+
+def _cum(snap: Snapshot, t: float) -> float:
+    i = bisect_right(snap.ends, t)
+    s = snap.starts[i]
+    return snap.cum_start[i] + (t - s if t > s else 0)
+
+
+def _iso(t: float) -> str:
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=t)).isoformat()
+
+
+def _epoch(t: datetime) -> float:
+    """Epoch seconds of an aware datetime; naive ones are refused (they have no instant)."""
+    try:
+        tz = t.tzinfo
+    except AttributeError:
+        raise CalendarError(f"expected an aware datetime, got {t!r}") from None
+    if tz is None or (tz is not UTC and t.utcoffset() is None):
+        raise CalendarError(f"naive datetime {t!r}: give a timezone (e.g. tzinfo=UTC)")
+    return t.timestamp()
