@@ -49,7 +49,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
 
 def _setup_sqlite(engine: Engine) -> None:
-    """WAL, busy timeout, foreign keys, and our own BEGIN (pysqlite's is too late)."""
+    """WAL, foreign keys, and our own BEGIN (the busy timeout is the driver's ``timeout``)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -57,7 +57,6 @@ def _setup_sqlite(engine: Engine) -> None:
         cursor = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

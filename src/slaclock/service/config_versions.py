@@ -1,0 +1,212 @@
+"""The configuration's history: every accepted text, its diff, and policy versions.
+
+A policy's (or OLA's) version is 1 when it first appears and goes up by one each
+time its own raw mapping changes; the engine reports it on every instance, so a
+report can tell which promise a clock was judged by. The current configuration is
+cached per process and reloaded when another process has stored a newer version
+(checked with one cheap ``max(version)`` query at most once per
+``RELOAD_CHECK_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from slaclock.core.builtins import BUILTIN_METRIC_DEFS
+from slaclock.core.model import Config
+from slaclock.store.models import ConfigVersionRow
+
+RELOAD_CHECK_SECONDS = 1.0
+
+
+def empty_config() -> Config:
+    """What applies before any configuration is stored: no policies, so no clocks."""
+    return Config(calendars={}, metrics=dict(BUILTIN_METRIC_DEFS), policies=())
+
+
+def raw_hashes(config: Config) -> dict[str, dict[str, str]]:
+    """A digest of each policy's and OLA's raw mapping, by kind and id."""
+    out: dict[str, dict[str, str]] = {"policies": {}, "olas": {}}
+    for kind in ("policies", "olas"):
+        for entry in _raw_entries(config.raw.get(kind)):
+            digest = json.dumps(entry, sort_keys=True, default=str).encode()
+            out[kind][str(entry.get("id"))] = hashlib.sha256(digest).hexdigest()
+    return out
+
+
+def _raw_entries(value: Any) -> list[Mapping[str, Any]]:
+    if isinstance(value, Mapping):  # tolerate ``{id: {...}}`` as well as a list
+        return [{"id": key, **entry} for key, entry in value.items()]
+    return [entry for entry in value or () if isinstance(entry, Mapping)]
+
+
+def next_policy_versions(previous: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    """Versions for ``config`` given the previous record ``{kind: {id: {hash, version}}}``.
+
+    Ids that disappear are kept, so a policy removed and added back gets a new version.
+    """
+    result: dict[str, Any] = {}
+    for kind, hashes in raw_hashes(config).items():
+        known = {k: dict(v) for k, v in previous.get(kind, {}).items()}
+        for item_id, digest in hashes.items():
+            old = known.get(item_id)
+            if old is None:
+                known[item_id] = {"hash": digest, "version": 1, "present": True}
+            elif old["hash"] != digest or not old.get("present", True):
+                known[item_id] = {"hash": digest, "version": old["version"] + 1, "present": True}
+            else:
+                old["present"] = True
+        for item_id, entry in known.items():
+            if item_id not in hashes:
+                entry["present"] = False
+        result[kind] = known
+    return result
+
+
+def with_versions(config: Config, versions: Mapping[str, Any]) -> Config:
+    """``config`` with each Policy/Ola's ``version`` set from the stored record."""
+
+    def version_of(kind: str, item_id: str) -> int:
+        return int(versions.get(kind, {}).get(item_id, {}).get("version", 1))
+
+    policies = tuple(
+        dataclasses.replace(p, version=version_of("policies", p.id)) for p in config.policies
+    )
+    olas = tuple(dataclasses.replace(o, version=version_of("olas", o.id)) for o in config.olas)
+    return dataclasses.replace(config, policies=policies, olas=olas)
+
+
+class ConfigService:
+    """Stores configuration versions and serves the current one from a cache."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._version = -1
+        self._text = ""
+        self._config = empty_config()
+        self._checked_at = float("-inf")
+
+    def current(self) -> tuple[int, str, Config]:
+        """``(version, text, Config)``; version 0 and the empty config before any."""
+        with self._lock:
+            if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
+                with self._engine.connect() as conn:
+                    self._refresh(conn)
+            return self._version, self._text, self._config
+
+    def current_in(self, conn: Connection) -> tuple[int, Config]:
+        """The current version as seen inside ``conn``'s transaction (no cache wait)."""
+        with self._lock:
+            self._refresh(conn)
+            return self._version, self._config
+
+    def _refresh(self, conn: Connection) -> None:
+        latest = conn.execute(select(func.max(ConfigVersionRow.version))).scalar() or 0
+        self._checked_at = time.monotonic()
+        if latest == self._version:
+            return
+        if latest == 0:
+            self._version, self._text, self._config = 0, "", empty_config()
+            return
+        row = conn.execute(select(ConfigVersionRow).where(ConfigVersionRow.version == latest)).one()
+        from slaclock.core.config import parse_config
+
+        config = with_versions(parse_config(row.text, f"config v{latest}"), row.policy_versions)
+        self._version, self._text, self._config = latest, row.text, config
+
+    def store(self, conn: Connection, text: str, author: str, now: datetime) -> int:
+        """Validate ``text`` and store it as the next version (inside ``conn``'s
+        transaction, which the caller holds as the writer). Raises ConfigError."""
+        from slaclock.core.config import parse_config
+
+        config = parse_config(text, "<config>")
+        last = conn.execute(
+            select(ConfigVersionRow).order_by(ConfigVersionRow.version.desc()).limit(1)
+        ).first()
+        previous_text = last.text if last else ""
+        previous_versions = last.policy_versions if last else {}
+        version = (last.version if last else 0) + 1
+        row = {
+            "version": version,
+            "text": text,
+            "author": author,
+            "created_at": now,
+            "diff": unified_diff(previous_text, text, version - 1, version),
+            "policy_versions": next_policy_versions(previous_versions, config),
+        }
+        conn.execute(insert(ConfigVersionRow), [row])
+        return version
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked_at = float("-inf")
+
+    def versions(self) -> list[dict[str, Any]]:
+        """Every version, oldest first: number, author, time, and policy versions."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    ConfigVersionRow.version,
+                    ConfigVersionRow.author,
+                    ConfigVersionRow.created_at,
+                    ConfigVersionRow.policy_versions,
+                ).order_by(ConfigVersionRow.version)
+            ).all()
+        return [
+            {
+                "version": r.version,
+                "author": r.author,
+                "created_at": r.created_at,
+                "policies": _present_versions(r.policy_versions, "policies"),
+                "olas": _present_versions(r.policy_versions, "olas"),
+            }
+            for r in rows
+        ]
+
+    def diff(self, v1: int, v2: int) -> str:
+        """A unified diff of version ``v1``'s text to ``v2``'s; KeyError if either is missing.
+
+        Version 0 is the empty text before the first version.
+        """
+        texts = {0: ""}
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(ConfigVersionRow.version, ConfigVersionRow.text).where(
+                    ConfigVersionRow.version.in_([v1, v2])
+                )
+            )
+            texts.update({r.version: r.text for r in rows})
+        for v in (v1, v2):
+            if v not in texts:
+                raise KeyError(f"no configuration version {v}")
+        return unified_diff(texts[v1], texts[v2], v1, v2)
+
+
+def _present_versions(record: Mapping[str, Any], kind: str) -> dict[str, int]:
+    return {
+        item_id: int(entry["version"])
+        for item_id, entry in record.get(kind, {}).items()
+        if entry.get("present", True)
+    }
+
+
+def unified_diff(old: str, new: str, v_old: int, v_new: int) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"v{v_old}",
+            tofile=f"v{v_new}",
+        )
+    )

@@ -1,0 +1,137 @@
+"""Ingesting events: validate, deduplicate, store, and project — in one transaction.
+
+A batch is validated event by event (a reject never blocks the rest), then in ONE
+write transaction: the batch's tickets are locked in sorted order, the events are
+inserted with ``ON CONFLICT (id) DO NOTHING`` (so an id seen before, even from a
+concurrent request, is a duplicate, never a second row), and each ticket that got
+a new event is re-projected once. Only after that commits does the result say
+"accepted": an accepted event is durable and already reflected in the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine
+
+from slaclock.core.errors import EventError
+from slaclock.core.events import Event, parse_event
+from slaclock.service.projection import lock_tickets, project_tickets
+from slaclock.service.sql import chunks, in_write_transaction, insert_ignore
+from slaclock.store.models import EventRow
+
+if TYPE_CHECKING:
+    from slaclock.core.engine import Engine as SlaEngine
+
+MAX_BATCH_EVENTS = 10_000
+
+
+@dataclass
+class IngestResult:
+    """What became of each event of a request, by its index in the request."""
+
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+        }
+
+
+@dataclass(frozen=True)
+class _Valid:
+    index: int
+    event: Event
+    body: Mapping[str, Any]
+
+
+def validate(objs: Sequence[Any], result: IngestResult) -> list[_Valid]:
+    """Parse each event; rejects and in-batch repeats go straight into ``result``."""
+    valid: list[_Valid] = []
+    seen: set[str] = set()
+    for index, obj in enumerate(objs):
+        try:
+            event = parse_event(obj)
+        except (EventError, TypeError, ValueError) as exc:
+            result.rejected.append({"index": index, "id": _raw_id(obj), "reason": str(exc)})
+            continue
+        if event.id in seen:
+            result.duplicates.append({"index": index, "id": event.id})
+            continue
+        seen.add(event.id)
+        valid.append(_Valid(index, event, obj))
+    return valid
+
+
+def _raw_id(obj: Any) -> str | None:
+    value = obj.get("id") if isinstance(obj, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def ingest(
+    db: Engine,
+    engine_for: Callable[[Connection], SlaEngine],
+    objs: Sequence[Any],
+    now: datetime,
+) -> IngestResult:
+    """Store and project a batch of raw event objects (dicts from JSON)."""
+    if len(objs) > MAX_BATCH_EVENTS:
+        raise EventError(f"a batch holds at most {MAX_BATCH_EVENTS} events, not {len(objs)}")
+    result = IngestResult()
+    valid = validate(objs, result)
+    if valid:
+        inserted = in_write_transaction(db, lambda conn: _store(conn, engine_for, valid, now))
+        for item in valid:
+            entry = {"index": item.index, "id": item.event.id}
+            (result.accepted if item.event.id in inserted else result.duplicates).append(entry)
+    for bucket in (result.accepted, result.duplicates):
+        bucket.sort(key=lambda e: e["index"])
+    return result
+
+
+def _store(
+    conn: Connection,
+    engine_for: Callable[[Connection], SlaEngine],
+    valid: Sequence[_Valid],
+    now: datetime,
+) -> set[str]:
+    lock_tickets(conn, [v.event.ticket for v in valid])
+    inserted = _insert_events(conn, valid, now)
+    touched = sorted({v.event.ticket for v in valid if v.event.id in inserted})
+    if touched:
+        project_tickets(conn, engine_for(conn), touched, now)
+    return inserted
+
+
+def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> set[str]:
+    """Insert the new events in request order, so ``seq`` is arrival order.
+
+    Returns the ids actually inserted; the others were stored before (duplicates).
+    Events of one ticket cannot race (the ticket row is locked); the same id sent for
+    two tickets at once may deadlock, which :func:`in_write_transaction` retries.
+    """
+    rows = [
+        {
+            "id": v.event.id,
+            "ticket_id": v.event.ticket,
+            "at": v.event.at,
+            "type": v.event.type,
+            "body": dict(v.body),
+            "received_at": now,
+        }
+        for v in valid
+    ]
+    stmt = insert_ignore(conn, EventRow.__table__, "id").returning(  # type: ignore[arg-type]
+        EventRow.id
+    )
+    inserted: set[str] = set()
+    for part in chunks(rows, 1000):
+        inserted.update(conn.execute(stmt, list(part)).scalars())
+    return inserted
