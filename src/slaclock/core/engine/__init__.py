@@ -1,0 +1,51 @@
+"""The SLA clock engine: events in, instances out (events.md, policies.md).
+
+Public surface:
+
+- :class:`Engine` — ``replay_ticket``, ``step`` (incremental), ``explain_ticket``,
+  ``schedule``;
+- :func:`replay` — every ticket of an event stream, instances in the spec's order;
+- :class:`StreamReplay` — the same with compact per-ticket state, for big files;
+- values: :class:`Instance`, :class:`TicketResult`, :class:`Step`, :class:`Due`,
+  :class:`Explanation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from slaclock.core.engine.engine import Engine, Step, TicketResult
+from slaclock.core.engine.explain import Explanation
+from slaclock.core.engine.instance import INSTANCE_KEYS, STATES, Instance
+from slaclock.core.engine.schedule import Due
+from slaclock.core.engine.stream import StreamReplay
+from slaclock.core.events import Event
+from slaclock.core.model import Config
+
+__all__ = [
+    "INSTANCE_KEYS",
+    "STATES",
+    "Due",
+    "Engine",
+    "Explanation",
+    "Instance",
+    "Step",
+    "StreamReplay",
+    "TicketResult",
+    "replay",
+]
+
+
+def replay(config: Config, events: Iterable[Event], as_of: datetime) -> Iterator[Instance]:
+    """Every instance of every ticket as of ``as_of``: sorted ticket, kind, metric, cycle.
+
+    Events may come in any order and repeat; each ticket's result depends only on its
+    events sorted by ``(at, arrival order)``.
+    """
+    engine = Engine(config)
+    by_ticket: dict[str, list[Event]] = {}
+    for event in events:
+        by_ticket.setdefault(event.ticket, []).append(event)
+    for ticket_id in sorted(by_ticket):
+        yield from engine.replay_ticket(by_ticket[ticket_id], as_of).instances

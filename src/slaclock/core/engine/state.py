@@ -1,0 +1,280 @@
+"""The per-ticket state machine: apply one event to one ticket's compact state.
+
+Order of work for one event (documented in docs/engine.md):
+
+1. the event changes the ticket's fields and states facts (``ticket.py``);
+2. the policy is chosen again (first match) and every running clock follows its
+   binding: re-targeted by the new policy's ``retarget`` rule, or cancelled when no
+   target applies any more;
+3. clocks whose stop predicates match stop (so a reply can stop one
+   ``periodic_update`` cycle and then start the next);
+4. clocks whose start predicates match start (the built-ins' own rules included);
+   a reopen resumes a stopped ``resolution``;
+5. every running clock pauses or resumes by its pause rule on the new fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slaclock.core.engine.clock import Clock
+from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, matches, pause_holds
+from slaclock.core.engine.ticket import (
+    Fact,
+    apply_changes,
+    creation_facts,
+    initial_fields,
+    message_facts,
+)
+from slaclock.core.events import Event
+from slaclock.core.model import Policy
+
+__all__ = ["TicketState", "apply_event"]
+
+
+class TicketState:
+    """Everything the engine remembers about one ticket between events."""
+
+    __slots__ = (
+        "clocks", "created", "created_at", "deleted", "events", "fields",
+        "first_response_given", "ids", "last_key", "pending", "policy", "policy_trace",
+        "started", "ticket_id", "tracing", "unanswered_since", "visible_cycles",
+    )  # fmt: skip
+
+    def __init__(self, ticket_id: str, tracing: bool = False) -> None:
+        self.ticket_id = ticket_id
+        self.created = False
+        self.deleted = False
+        self.created_at: datetime | None = None
+        self.fields: dict[str, Any] | None = None
+        self.first_response_given = False
+        self.unanswered_since: datetime | None = None
+        self.policy: Policy | None = None
+        self.clocks: dict[tuple[str, str, str], list[Clock]] = {}
+        self.started: set[tuple[str, str, str]] = set()
+        self.visible_cycles: dict[tuple[str, str, str], int] = {}
+        self.pending: list[Event] = []
+        self.last_key: tuple[datetime, int] | None = None
+        self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
+        self.events: list[Event] | None = None
+        self.tracing = tracing
+        self.policy_trace: list[tuple[datetime, str, str | None]] = []
+
+    def active(self, key: tuple[str, str, str]) -> Clock | None:
+        clocks = self.clocks.get(key)
+        if clocks and clocks[-1].ended is None:
+            return clocks[-1]
+        return None
+
+    def visible_clocks(self) -> list[Clock]:
+        return [c for cs in self.clocks.values() for c in cs if c.binding is not None]
+
+
+def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:
+    """Apply ``event`` at instant ``at`` (its own ``at``, or the creation instant when
+    the event was held back until its ticket existed)."""
+    if state.deleted:
+        return
+    if event.type == "ticket.created":
+        if state.created:
+            return  # the ticket exists already; a second creation changes nothing
+        _create(state, event, at)
+        facts = creation_facts(state.fields or {}, event.data.get("by", "customer"))
+    elif event.type == "ticket.deleted":
+        _delete(state, event, at)
+        return
+    else:
+        facts = _update_facts(cc, state, event)
+    _after_facts(cc, state, event, at, facts)
+
+
+def _create(state: TicketState, event: Event, at: datetime) -> None:
+    state.created = True
+    state.created_at = at
+    state.fields = initial_fields(state.ticket_id, event.data["fields"])
+    # An agent who opens a ticket speaks first: there is no first response to wait for.
+    state.first_response_given = event.data.get("by", "customer") == "agent"
+
+
+def _update_facts(cc: CompiledConfig, state: TicketState, event: Event) -> list[Fact]:
+    fields = state.fields
+    assert fields is not None
+    if event.type == "ticket.updated":
+        return apply_changes(fields, event.data["changes"])
+    author_id = event.data.get("author_id")
+    groups = cc.person_groups.get(author_id) if isinstance(author_id, str) else None
+    if groups is None:  # an unknown author speaks for the ticket's current group
+        groups = frozenset([fields["group"]]) if fields.get("group") else frozenset()
+    return message_facts(fields, event, groups)
+
+
+def _delete(state: TicketState, event: Event, at: datetime) -> None:
+    """``deleted`` cancels every running instance; hidden clocks simply end."""
+    state.deleted = True
+    for clocks in state.clocks.values():
+        clock = clocks[-1]
+        if clock.ended is None:
+            clock.stop(at, "cancelled")
+            _note(clock, at, "cancelled", event, "ticket deleted")
+    state.last_key = event.sort_key
+
+
+def _after_facts(
+    cc: CompiledConfig, state: TicketState, event: Event, at: datetime, facts: list[Fact]
+) -> None:
+    fields = state.fields
+    assert fields is not None
+    policy = cc.choose_policy(fields)
+    if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
+        state.policy_trace.append((at, event.id, _pid(policy)))
+    state.policy = policy
+    names = {f.name for f in facts}
+    was_unanswered = state.unanswered_since is not None
+    for track in cc.tracks:
+        binding = cc.binding(track, policy, fields)
+        clock = state.active(track.key)
+        if clock is not None:
+            _follow(state, clock, binding, event, at)
+            clock = state.active(track.key)
+        if clock is not None and _any_match(track.definition.stop, facts, fields):
+            clock.stop(at)
+            _note(clock, at, "stopped", event, _fact_words(facts))
+            clock = None
+        if clock is None:
+            _maybe_start(state, track, binding, event, at, facts, was_unanswered)
+    _track_conversation(state, names, at)
+    for clocks in state.clocks.values():
+        clock = clocks[-1]
+        if clock.ended is None:
+            rule = clock.binding.pause if clock.binding else clock.track.definition.pause
+            paused = pause_holds(rule, fields)
+            if clock.set_paused(at, paused):
+                _note(clock, at, "paused" if paused else "resumed", event, _status(fields))
+    _drop_hidden_ended(state)
+    state.last_key = event.sort_key
+
+
+def _follow(
+    state: TicketState, clock: Clock, binding: Binding | None, event: Event, at: datetime
+) -> None:
+    """Re-target a running clock, or cancel it when its metric no longer applies."""
+    old = clock.binding
+    if binding is None:
+        if old is not None:
+            clock.stop(at, "cancelled")
+            _note(clock, at, "cancelled", event, "no target applies any more")
+        return
+    if old is not None and old.identity == binding.identity:
+        clock.binding = binding  # same promise; the pause rule may still differ
+        return
+    clock.retarget(at, binding)
+    if old is None:
+        _make_visible(state, clock)
+        _note(clock, at, "targeted", event, _binding_words(binding))
+    else:
+        _note(clock, at, "retargeted", event, f"{binding.retarget.mode}: {_binding_words(binding)}")
+
+
+def _maybe_start(
+    state: TicketState,
+    track: Track,
+    binding: Binding | None,
+    event: Event,
+    at: datetime,
+    facts: list[Fact],
+    was_unanswered: bool,
+) -> None:
+    fields = state.fields
+    assert fields is not None
+    definition = track.definition
+    names = {f.name for f in facts}
+    if definition.builtin and track.metric == "resolution" and "reopened" in names:
+        clocks = state.clocks.get(track.key)
+        if clocks and clocks[-1].ended == "stopped":
+            _resume(state, clocks[-1], binding, event, at)
+            return
+    if track.key in state.started and not definition.repeat:
+        return
+    if not _any_match(definition.start, facts, fields):
+        return
+    if (
+        definition.builtin
+        and track.metric == "next_response"
+        and (not state.first_response_given or was_unanswered)
+    ):
+        return
+    if track.ola is not None and fields.get("group") != track.ola.group:
+        return
+    rule = binding.pause if binding else definition.pause
+    clock = Clock(track, at, pause_holds(rule, fields), binding)
+    if state.tracing:
+        clock.trace = []
+    state.clocks.setdefault(track.key, []).append(clock)
+    state.started.add(track.key)
+    if binding is not None:
+        _make_visible(state, clock)
+    _note(clock, at, "started", event, _fact_words(facts))
+
+
+def _resume(
+    state: TicketState, clock: Clock, binding: Binding | None, event: Event, at: datetime
+) -> None:
+    """A reopen resumes the same resolution clock, judged again at the next solve."""
+    clock.resume(at, False)
+    _note(clock, at, "resumed", event, "reopened")
+    if binding is None:
+        clock.stop(at, "cancelled")
+        _note(clock, at, "cancelled", event, "no target applies any more")
+    elif clock.binding is None or clock.binding.identity != binding.identity:
+        _follow(state, clock, binding, event, at)
+
+
+def _track_conversation(state: TicketState, names: set[str], at: datetime) -> None:
+    """Who spoke last: the next_response rules need the oldest unanswered message."""
+    if "customer_message" in names and state.unanswered_since is None:
+        state.unanswered_since = at
+    if "agent_reply" in names:
+        state.first_response_given = True
+        state.unanswered_since = None
+    if "solved" in names:
+        state.unanswered_since = None
+
+
+def _make_visible(state: TicketState, clock: Clock) -> None:
+    key = clock.track.key
+    clock.cycle = state.visible_cycles.get(key, 0)
+    state.visible_cycles[key] = clock.cycle + 1
+
+
+def _drop_hidden_ended(state: TicketState) -> None:
+    """A clock that never had a target and has ended is nobody's business: forget it."""
+    for clocks in state.clocks.values():
+        if clocks and clocks[-1].ended is not None and clocks[-1].binding is None:
+            clocks.pop()
+
+
+def _any_match(predicates: Any, facts: list[Fact], fields: dict[str, Any]) -> bool:
+    return any(matches(p, f, fields) for p in predicates for f in facts)
+
+
+def _note(clock: Clock, at: datetime, step: str, event: Event, detail: str) -> None:
+    if clock.trace is not None:
+        clock.trace.append((at, step, event.id, detail))
+
+
+def _pid(policy: Policy | None) -> str | None:
+    return None if policy is None else policy.id
+
+
+def _fact_words(facts: list[Fact]) -> str:
+    return ", ".join(f.name for f in facts) or "-"
+
+
+def _status(fields: dict[str, Any]) -> str:
+    return f"status {fields.get('status')}"
+
+
+def _binding_words(binding: Binding) -> str:
+    where = f"{binding.target_seconds}s on {binding.calendar.id}"
+    return f"{binding.policy_id} v{binding.policy_version}, {where}"

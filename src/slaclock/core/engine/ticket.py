@@ -1,0 +1,167 @@
+"""A ticket's fields, and the facts each event states about it.
+
+The engine never looks at raw events again after this module: an event becomes a new
+set of fields plus a short list of :class:`Fact` values (``created``, ``agent_reply``,
+``status_changed`` …), the vocabulary of metric predicates (policies.md, "Metrics").
+That keeps the metric rules a table lookup instead of event-shape logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from slaclock.core.events import Event
+
+__all__ = ["KNOWN_FIELDS", "SOLVED_STATUSES", "Fact", "apply_changes", "initial_fields"]
+
+KNOWN_FIELDS = frozenset(
+    {
+        "id", "status", "priority", "channel", "type", "group", "assignee", "tags",
+        "subject", "requester", "customer", "custom",
+    }
+)  # fmt: skip
+#: A ticket in one of these statuses is done: entering one fires ``solved``, leaving one
+#: fires ``reopened``.
+SOLVED_STATUSES = frozenset({"solved", "closed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One thing an event says happened, in predicate words: ``group_entered(engineering)``.
+
+    ``attrs`` holds the values predicate parameters test (``by``, ``group``, ``from``,
+    ``to``, ``field``); ``groups`` the author's groups for ``by_group``.
+    """
+
+    name: str
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    groups: frozenset[str] = frozenset()
+
+
+def initial_fields(ticket_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The ticket of a ``ticket.created`` event; unknown keys go under ``custom``."""
+    ticket: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in KNOWN_FIELDS:
+            ticket[key] = _copy(value)
+        else:
+            custom[key] = _copy(value)
+    if custom:
+        ticket["custom"] = {**ticket.get("custom", {}), **custom}
+    ticket["id"] = ticket_id
+    ticket.setdefault("status", "new")
+    ticket.setdefault("tags", [])
+    return ticket
+
+
+def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
+    """``created``, plus entering the initial group and the initial assignment."""
+    facts = [Fact("created", {"by": by})]
+    if ticket.get("group") is not None:
+        facts.append(Fact("group_entered", {"group": ticket["group"]}))
+    if ticket.get("assignee") is not None:
+        facts.append(Fact("assigned", {"to": ticket["assignee"]}))
+    return facts
+
+
+def apply_changes(ticket: dict[str, Any], changes: Mapping[str, Any]) -> list[Fact]:
+    """Apply a ``ticket.updated`` event's changes in place; the facts they state."""
+    facts: list[Fact] = []
+    for path, value in changes.items():
+        if path in ("tags_added", "tags_removed"):
+            facts.extend(_change_tags(ticket, path, value))
+            continue
+        if path.split(".", 1)[0] not in KNOWN_FIELDS:
+            path = "custom." + path
+        old = _get(ticket, path)
+        if old == value and type(old) is type(value):
+            continue
+        _set(ticket, path, _copy(value))
+        facts.extend(field_facts(path, old, value))
+    return facts
+
+
+def field_facts(path: str, old: Any, new: Any) -> list[Fact]:
+    """What a field going from ``old`` to ``new`` means in predicate words."""
+    facts = [Fact("field_changed", {"field": path, "to": new})]
+    if path == "status":
+        facts.append(Fact("status_changed", {"from": old, "to": new}))
+        if new in SOLVED_STATUSES and old not in SOLVED_STATUSES:
+            facts.append(Fact("solved"))
+        elif old in SOLVED_STATUSES and new not in SOLVED_STATUSES:
+            facts.append(Fact("reopened"))
+    elif path == "group":
+        if old is not None:
+            facts.append(Fact("group_left", {"group": old}))
+        if new is not None:
+            facts.append(Fact("group_entered", {"group": new}))
+    elif path == "assignee":
+        facts.append(Fact("assigned", {"to": new}))
+    return facts
+
+
+def message_facts(
+    ticket: dict[str, Any], event: Event, author_groups: frozenset[str]
+) -> list[Fact]:
+    """A message's facts; a customer message on pending/solved reopens it (events.md)."""
+    data = event.data
+    author = data.get("author")
+    status = ticket.get("status")
+    if author == "customer":
+        if status == "closed":
+            return []  # recorded, changes no clock
+        facts = [Fact("customer_message")]
+        if status in ("pending", "solved"):
+            ticket["status"] = "open"
+            facts.extend(field_facts("status", status, "open"))
+        return facts
+    if author == "agent":
+        name = "agent_reply" if data.get("public", True) else "note"
+        return [Fact(name, {"author_id": data.get("author_id")}, author_groups)]
+    return []
+
+
+def _change_tags(ticket: dict[str, Any], key: str, tags: list[str]) -> list[Fact]:
+    old = list(ticket.get("tags") or [])
+    if key == "tags_added":
+        new = old + [t for t in dict.fromkeys(tags) if t not in old]
+    else:
+        new = [t for t in old if t not in tags]
+    if new == old:
+        return []
+    ticket["tags"] = new
+    return [Fact("field_changed", {"field": "tags", "to": new})]
+
+
+def _get(ticket: Mapping[str, Any], path: str) -> Any:
+    current: Any = ticket
+    for step in path.split("."):
+        if not isinstance(current, Mapping) or step not in current:
+            return None
+        current = current[step]
+    return current
+
+
+def _set(ticket: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path, creating (or replacing non-object) parents as needed."""
+    *parents, last = path.split(".")
+    current = ticket
+    for step in parents:
+        child = current.get(step)
+        if not isinstance(child, dict):
+            child = {}
+            current[step] = child
+        current = child
+    current[last] = value
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data, so the ticket never aliases the caller's event."""
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

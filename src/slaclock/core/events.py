@@ -1,0 +1,197 @@
+"""Ticket events: parse and validate one event of events.md, or a JSON Lines stream.
+
+An :class:`Event` keeps the whole JSON object (``data``) so nothing the sender said is
+lost, plus the few fields the engine sorts and routes by. Validation happens here, once,
+so the engine can trust every event it is given: required keys, an ``at`` with an
+offset (a naive time is an error: we cannot guess its zone), and the enumerations of
+events.md (status, priority, channel, author, by).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slaclock.core.errors import EventError
+from slaclock.core.model import CHANNELS, PRIORITIES, TICKET_STATUSES
+
+__all__ = [
+    "EVENT_TYPES",
+    "Event",
+    "format_instant",
+    "parse_event",
+    "parse_instant",
+    "read_events",
+]
+
+EVENT_TYPES: tuple[str, ...] = ("ticket.created", "ticket.updated", "message", "ticket.deleted")
+CREATORS: tuple[str, ...] = ("customer", "agent", "system")
+AUTHORS: tuple[str, ...] = ("customer", "agent", "system")
+
+#: Ticket fields whose values are closed sets (events.md, "Tickets").
+_ENUM_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "status": TICKET_STATUSES,
+    "priority": PRIORITIES,
+    "channel": CHANNELS,
+}
+_OBJECT_FIELDS = frozenset({"requester", "customer", "custom"})
+_STRING_FIELDS = frozenset({"type", "subject", "group"})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One validated ticket event; ``seq`` is the arrival order, the tie-break for ``at``."""
+
+    id: str
+    ticket: str
+    at: datetime
+    type: str
+    seq: int
+    data: Mapping[str, Any]
+
+    @property
+    def sort_key(self) -> tuple[datetime, int]:
+        """Events apply in ``(at, arrival order)`` order, whatever order they came in."""
+        return (self.at, self.seq)
+
+
+def parse_instant(text: Any, what: str = "at") -> datetime:
+    """An ISO-8601 instant with an offset or ``Z``, as an aware UTC datetime."""
+    if not isinstance(text, str):
+        raise EventError(f"'{what}' must be an ISO-8601 string, got {text!r}")
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise EventError(f"'{what}' is not an ISO-8601 instant: {text!r}") from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise EventError(f"'{what}' has no offset (naive time): {text!r}; add 'Z' or '+01:00'")
+    return value.astimezone(UTC)
+
+
+def format_instant(value: datetime | None) -> str | None:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (whole seconds, UTC), the replay JSON's instant format."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_event(obj: Any, seq: int = 0) -> Event:
+    """Validate one decoded JSON event; raise :class:`EventError` naming the reason."""
+    if not isinstance(obj, Mapping):
+        raise EventError(f"an event must be a JSON object, got {type(obj).__name__}")
+    event_id = _required_string(obj, "id")
+    ticket = _required_string(obj, "ticket")
+    event_type = obj.get("type")
+    if event_type not in EVENT_TYPES:
+        raise EventError(f"'type' must be one of {', '.join(EVENT_TYPES)}, got {event_type!r}")
+    if "at" not in obj:
+        raise EventError("missing 'at'")
+    at = parse_instant(obj["at"])
+    _VALIDATORS[event_type](obj)
+    return Event(id=event_id, ticket=ticket, at=at, type=event_type, seq=seq, data=obj)
+
+
+def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Event]:
+    """Events of a JSON Lines stream; blank lines are skipped; ``seq`` is the line number.
+
+    Raises :class:`EventError` with ``file:line: reason`` at the first bad line.
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
+        try:
+            yield parse_event(obj, seq=number)
+        except EventError as exc:
+            raise EventError(f"{filename}:{number}: {exc}") from None
+
+
+# ------------------------------------------------------------------- per-type checks
+
+
+def _check_created(obj: Mapping[str, Any]) -> None:
+    by = obj.get("by", "customer")
+    if by not in CREATORS:
+        raise EventError(f"'by' must be one of {', '.join(CREATORS)}, got {by!r}")
+    fields = obj.get("fields")
+    if not isinstance(fields, Mapping):
+        raise EventError("ticket.created needs 'fields', an object of the ticket's fields")
+    for key, value in fields.items():
+        _check_field_value(f"fields.{key}", key, value)
+
+
+def _check_updated(obj: Mapping[str, Any]) -> None:
+    changes = obj.get("changes")
+    if not isinstance(changes, Mapping):
+        raise EventError("ticket.updated needs 'changes', an object of new values by field")
+    for key, value in changes.items():
+        if not isinstance(key, str) or not key or "" in key.split("."):
+            raise EventError(f"'changes' has an invalid field path {key!r}")
+        if key in ("tags_added", "tags_removed"):
+            _check_string_list(f"changes.{key}", value)
+        elif key == "id":
+            raise EventError("'changes.id': a ticket's id cannot change")
+        else:
+            _check_field_value(f"changes.{key}", key, value)
+
+
+def _check_message(obj: Mapping[str, Any]) -> None:
+    author = obj.get("author")
+    if author not in AUTHORS:
+        raise EventError(f"'author' must be one of {', '.join(AUTHORS)}, got {author!r}")
+    public = obj.get("public", True)
+    if not isinstance(public, bool):
+        raise EventError(f"'public' must be true or false, got {public!r}")
+    author_id = obj.get("author_id")
+    if author_id is not None and not isinstance(author_id, str):
+        raise EventError(f"'author_id' must be a string, got {author_id!r}")
+    channel = obj.get("channel")
+    if channel is not None and channel not in CHANNELS:
+        raise EventError(f"'channel' must be one of {', '.join(CHANNELS)}, got {channel!r}")
+
+
+def _check_deleted(obj: Mapping[str, Any]) -> None:
+    """``ticket.deleted`` carries nothing beyond the common keys."""
+
+
+_VALIDATORS = {
+    "ticket.created": _check_created,
+    "ticket.updated": _check_updated,
+    "message": _check_message,
+    "ticket.deleted": _check_deleted,
+}
+
+
+def _check_field_value(where: str, key: str, value: Any) -> None:
+    """Known fields get their type checked; unknown ones are free (they go to ``custom``)."""
+    if key in _ENUM_FIELDS:
+        allowed = _ENUM_FIELDS[key]
+        if value not in allowed and not (key == "priority" and value is None):
+            raise EventError(f"'{where}' must be one of {', '.join(allowed)}, got {value!r}")
+    elif key == "tags":
+        _check_string_list(where, value)
+    elif key in _OBJECT_FIELDS:
+        if not isinstance(value, Mapping):
+            raise EventError(f"'{where}' must be an object, got {value!r}")
+    elif (key in _STRING_FIELDS or key == "assignee") and not (
+        value is None or isinstance(value, str)
+    ):
+        raise EventError(f"'{where}' must be a string or null, got {value!r}")
+
+
+def _check_string_list(where: str, value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise EventError(f"'{where}' must be a list of strings, got {value!r}")
+
+
+def _required_string(obj: Mapping[str, Any], key: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise EventError(f"'{key}' must be a non-empty string, got {value!r}")
+    return value
