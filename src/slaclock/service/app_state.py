@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, distinct, func, select, union
+from sqlalchemy import Connection, Engine, func, select, union
 
 from slaclock.core.model import Config
 from slaclock.service.config_versions import ConfigService
@@ -144,7 +144,7 @@ class Services:
         now = now or _utc_now()
         with self.db.connect() as conn:
             ids = sorted(
-                conn.execute(union(select(TicketRow.id), select(distinct(EventRow.ticket_id))))
+                conn.execute(union(select(TicketRow.id), select(EventRow.ticket_id)))
                 .scalars()
                 .all()
             )
