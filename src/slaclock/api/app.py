@@ -1,0 +1,73 @@
+"""The FastAPI application factory: wires routers, the role check, limits and errors.
+
+``create_app`` takes everything from outside as arguments — the services, the clock,
+the environment holding webhook secrets — so a test builds the same app production
+runs, with a fixed ``now``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+
+from slaclock.api import (
+    problems,
+    routes_config,
+    routes_events,
+    routes_queue,
+    routes_tickets,
+    routes_tokens,
+    routes_webhooks,
+)
+from slaclock.api.context import ApiContext
+from slaclock.api.limits import MaxBodySizeMiddleware
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "utc_now"]
+
+#: A full batch of 10,000 events of ~2 KB each fits; anything larger is refused (413).
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+
+ROUTERS = (
+    routes_events.router,
+    routes_webhooks.router,
+    routes_tickets.router,
+    routes_queue.router,
+    routes_config.router,
+    routes_tokens.router,
+)
+
+
+def utc_now() -> datetime:
+    """The production clock: the only place the API reads the time."""
+    return datetime.now(UTC)
+
+
+def create_app(
+    services: Any,
+    now: Callable[[], datetime] = utc_now,
+    *,
+    environ: Mapping[str, str] | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """Build the API around ``services`` (a :class:`slaclock.service.app_state.Services`)."""
+    app = FastAPI(
+        title="slaclock",
+        version="1",
+        summary="SLA clocks for support teams",
+        description="See docs/api.md: roles, errors (RFC 9457) and webhook signing.",
+    )
+    app.state.ctx = ApiContext(
+        services=services,
+        now=now,
+        environ=os.environ if environ is None else environ,
+        max_body_bytes=max_body_bytes,
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    problems.install(app)
+    app.add_middleware(MaxBodySizeMiddleware, max_body_bytes=max_body_bytes)
+    return app

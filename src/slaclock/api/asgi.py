@@ -1,0 +1,20 @@
+"""The ASGI entry point uvicorn imports in each worker process (``--factory``).
+
+Each worker builds its own engine and services from ``SLACLOCK_DATABASE_URL`` (the
+``serve`` command sets it), so several processes share only the database.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from slaclock.api.app import create_app
+from slaclock.service.app_state import Services
+from slaclock.store.db import make_engine
+
+__all__ = ["build"]
+
+
+def build() -> FastAPI:
+    """A fresh app on the configured database (the schema is upgraded by ``serve``)."""
+    return create_app(Services(make_engine()))

@@ -1,0 +1,69 @@
+"""Bearer API tokens and the role check every route runs.
+
+The check is one dependency installed on every router: it reads the token, asks the
+token store who it is, and looks the matched route up in :data:`slaclock.api.roles.ENDPOINT_ROLES`.
+A missing, unknown or revoked token answers 401; a known token whose role is not in the
+table for the route answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from slaclock.api.context import ApiContext, get_ctx
+from slaclock.api.problems import Problem
+from slaclock.api.roles import allowed_roles
+
+__all__ = ["Caller", "authorize"]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated token behind a request."""
+
+    token_id: str
+    name: str
+    role: str
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, detail, slug="unauthorized", headers=_CHALLENGE)
+
+
+def authorize(
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(get_ctx)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """Authenticate the token, then check its role against the route's entry."""
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("missing bearer token (Authorization: Bearer <token>)")
+    info = ctx.services.tokens.verify(credentials.credentials, ctx.now())
+    if info is None:
+        raise _unauthorized("invalid or revoked token")
+    caller = Caller(
+        token_id=str(getattr(info, "id", getattr(info, "token_id", ""))),
+        name=str(getattr(info, "name", "")),
+        role=str(info.role),
+    )
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    allowed = allowed_roles(request.method, template)
+    if caller.role not in allowed:
+        raise Problem(
+            403,
+            f"role {caller.role!r} may not {request.method} {template}; "
+            f"allowed: {', '.join(sorted(allowed)) or 'nobody'}",
+            slug="forbidden",
+        )
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(authorize)]

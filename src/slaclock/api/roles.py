@@ -1,0 +1,46 @@
+"""Who may call what: the role table, as data.
+
+Every route of the API must have an entry here (a test walks the app's routes and
+fails on a missing one), and :func:`slaclock.api.auth.authorize` refuses any request
+whose route has none — so a new endpoint is closed until someone decides who may use it.
+
+- ``admin``: everything, including configuration and tokens;
+- ``agent``: reads, and ticket actions;
+- ``viewer``: reads only;
+- ``ingest``: events and inbound webhooks only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["ENDPOINT_ROLES", "ROLES", "allowed_roles"]
+
+ROLES: tuple[str, ...] = ("admin", "agent", "viewer", "ingest")
+
+_READERS = frozenset({"admin", "agent", "viewer"})
+_INGEST = frozenset({"admin", "ingest"})
+_ADMIN = frozenset({"admin"})
+
+#: (method, path template) -> the roles allowed to call it.
+ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/v1/events"): _INGEST,
+    ("POST", "/api/v1/webhooks/{source}"): _INGEST,
+    ("GET", "/api/v1/tickets/{ticket_id}"): _READERS,
+    ("GET", "/api/v1/tickets/{ticket_id}/instances"): _READERS,
+    ("GET", "/api/v1/tickets/{ticket_id}/explain"): _READERS,
+    ("GET", "/api/v1/queue"): _READERS,
+    ("GET", "/api/v1/summary"): _READERS,
+    ("GET", "/api/v1/config"): _READERS,
+    ("PUT", "/api/v1/config"): _ADMIN,
+    ("GET", "/api/v1/config/versions"): _READERS,
+    ("GET", "/api/v1/config/diff"): _READERS,
+    ("POST", "/api/v1/tokens"): _ADMIN,
+    ("GET", "/api/v1/tokens"): _ADMIN,
+    ("DELETE", "/api/v1/tokens/{token_id}"): _ADMIN,
+}
+
+
+def allowed_roles(method: str, path_template: str) -> frozenset[str]:
+    """The roles allowed on a route; empty (nobody) for a route missing from the table."""
+    return ENDPOINT_ROLES.get((method.upper(), path_template), frozenset())

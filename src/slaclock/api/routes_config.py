@@ -1,0 +1,110 @@
+"""The configuration: read the current text, replace it, list and diff its versions.
+
+``PUT`` validates exactly as ``slaclock validate`` does (the service parses it with the
+core loader); an invalid text answers 422 listing every problem and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from slaclock.api.auth import CallerDep
+from slaclock.api.bodies import read_text
+from slaclock.api.context import ApiContext, get_ctx
+from slaclock.api.problems import Problem
+from slaclock.api.schemas import ConfigDiff, ConfigText, problem_responses
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["config"])
+Ctx = Annotated[ApiContext, Depends(get_ctx)]
+
+_TEXT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the whole configuration, YAML or JSON text",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@router.get(
+    "/api/v1/config",
+    response_model=ConfigText,
+    responses=problem_responses(404),
+    summary="The current configuration text and its version",
+)
+def get_config(caller: CallerDep, ctx: Ctx) -> ConfigText:
+    version, text, _ = ctx.services.config_current()
+    if not version:
+        raise Problem(404, "no configuration has been applied yet", slug="not-found")
+    return ConfigText(version=version, text=text)
+
+
+@router.put(
+    "/api/v1/config",
+    response_model=ConfigText,
+    status_code=201,
+    responses=problem_responses(400),
+    openapi_extra=_TEXT_BODY,
+    summary="Apply a new configuration (a new version)",
+)
+async def put_config(request: Request, caller: CallerDep, ctx: Ctx) -> ConfigText:
+    text = await read_text(request)
+    author = caller.name or caller.token_id
+    try:
+        version = await run_in_threadpool(ctx.services.config_apply, text, author, ctx.now())
+    except yaml.YAMLError as exc:  # the loader lets a few reader errors through
+        raise Problem(
+            422, f"<config>: not valid YAML: {exc}", slug="invalid-configuration"
+        ) from exc
+    return ConfigText(version=version, text=text)
+
+
+@router.get(
+    "/api/v1/config/versions",
+    response_model=list[dict[str, Any]],
+    responses=problem_responses(),
+    summary="Every saved version: number, author, time",
+)
+def get_versions(caller: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
+    return [_plain(v) for v in ctx.services.config_versions()]
+
+
+@router.get(
+    "/api/v1/config/diff",
+    response_model=ConfigDiff,
+    responses=problem_responses(404),
+    summary="A unified diff between two versions (0: the empty text)",
+)
+def get_diff(
+    caller: CallerDep,
+    ctx: Ctx,
+    from_version: Annotated[int, Query(alias="from", ge=0, le=2**31)],
+    to_version: Annotated[int, Query(alias="to", ge=0, le=2**31)],
+) -> ConfigDiff:
+    known = {0} | {int(_plain(v)["version"]) for v in ctx.services.config_versions()}
+    unknown = [str(v) for v in (from_version, to_version) if v not in known]
+    if unknown:
+        raise Problem(404, f"no configuration version {', '.join(unknown)}", slug="not-found")
+    diff = ctx.services.config_diff(from_version, to_version)
+    return ConfigDiff.model_validate({"from": from_version, "to": to_version, "diff": diff})
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    """A version row as JSON: dicts pass, dataclasses/objects become their fields."""
+    if isinstance(value, dict):
+        return value
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return dict(vars(value))

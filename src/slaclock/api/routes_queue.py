@@ -1,0 +1,84 @@
+"""The work queue (open instances, soonest due first) and the at-a-glance summary."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from slaclock.api.auth import CallerDep
+from slaclock.api.context import ApiContext, get_ctx
+from slaclock.api.instants import parse_duration_param
+from slaclock.api.problems import Problem
+from slaclock.api.schemas import problem_responses
+from slaclock.service.queue import MAX_LIMIT, QueueFilters
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["queue"])
+
+Ctx = Annotated[ApiContext, Depends(get_ctx)]
+Text = Annotated[str | None, Query(max_length=200)]
+Duration = Annotated[str | None, Query(max_length=50, description="a duration such as 2h, 90m")]
+
+
+@router.get(
+    "/api/v1/queue",
+    response_model=dict[str, Any],
+    responses=problem_responses(400),
+    summary="Open instances, soonest due first, filtered",
+)
+def get_queue(
+    caller: CallerDep,
+    ctx: Ctx,
+    group: Text = None,
+    assignee: Text = None,
+    policy: Text = None,
+    metric: Text = None,
+    kind: Annotated[Literal["sla", "ola"] | None, Query()] = None,
+    state: Annotated[Literal["running", "paused", "breached"] | None, Query()] = None,
+    customer: Text = None,
+    plan: Text = None,
+    priority: Annotated[Literal["low", "normal", "high", "urgent"] | None, Query()] = None,
+    due_within: Duration = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "group": group,
+        "assignee": assignee,
+        "policy": policy,
+        "metric": metric,
+        "kind": kind,
+        "state": state,
+        "customer": customer,
+        "plan": plan,
+        "priority": priority,
+    }
+    if due_within is not None:
+        values["due_within_seconds"] = parse_duration_param("due_within", due_within)
+    filters = _filters(values)
+    try:
+        page = ctx.services.queue(filters, cursor, limit, ctx.now())
+    except ValueError as exc:
+        raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc
+    return {"rows": list(page.rows), "next_cursor": page.next_cursor}
+
+
+def _filters(values: dict[str, Any]) -> Any:
+    """Build the service's ``QueueFilters`` from the parameters it knows."""
+    known = {f.name for f in fields(QueueFilters)} if is_dataclass(QueueFilters) else set(values)
+    return QueueFilters(**{k: v for k, v in values.items() if v is not None and k in known})
+
+
+@router.get(
+    "/api/v1/summary",
+    response_model=dict[str, Any],
+    summary="Counts of open, at-risk and breached instances",
+    responses=problem_responses(),
+)
+def get_summary(caller: CallerDep, ctx: Ctx, at_risk_within: Duration = "1h") -> dict[str, Any]:
+    seconds = parse_duration_param("at_risk_within", at_risk_within or "1h")
+    summary: dict[str, Any] = ctx.services.summary(ctx.now(), seconds)
+    return summary

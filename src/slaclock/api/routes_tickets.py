@@ -1,0 +1,70 @@
+"""Reading one ticket: its fields and events, its instances as of an instant, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from slaclock.api.auth import CallerDep
+from slaclock.api.context import ApiContext, get_ctx
+from slaclock.api.instants import parse_instant
+from slaclock.api.problems import Problem
+from slaclock.api.schemas import problem_responses
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["tickets"])
+
+Ctx = Annotated[ApiContext, Depends(get_ctx)]
+TicketId = Annotated[str, Path(min_length=1, max_length=500)]
+AsOf = Annotated[
+    str | None,
+    Query(
+        description="an ISO-8601 instant with offset (default: now)",
+        json_schema_extra={"format": "date-time"},
+    ),
+]
+
+
+def _as_of(ctx: ApiContext, as_of: str | None) -> datetime:
+    return ctx.now() if as_of is None else parse_instant("as_of", as_of)
+
+
+def _found(value: Any, ticket_id: str) -> Any:
+    if value is None:
+        raise Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
+    return value
+
+
+@router.get(
+    "/api/v1/tickets/{ticket_id}",
+    response_model=dict[str, Any],
+    responses=problem_responses(404),
+    summary="A ticket: fields, events and instances",
+)
+def get_ticket(ticket_id: TicketId, caller: CallerDep, ctx: Ctx) -> Any:
+    return _found(ctx.services.ticket(ticket_id), ticket_id)
+
+
+@router.get(
+    "/api/v1/tickets/{ticket_id}/instances",
+    response_model=list[dict[str, Any]],
+    responses=problem_responses(404),
+    summary="The ticket's instances as of an instant (the replay JSON)",
+)
+def get_instances(ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None) -> Any:
+    instant = _as_of(ctx, as_of)
+    return _found(ctx.services.instances_as_of(ticket_id, instant), ticket_id)
+
+
+@router.get(
+    "/api/v1/tickets/{ticket_id}/explain",
+    response_model=dict[str, Any],
+    responses=problem_responses(404),
+    summary="Why the ticket's instances are what they are",
+)
+def get_explain(ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None) -> Any:
+    instant = _as_of(ctx, as_of)
+    return _found(ctx.services.explain(ticket_id, instant), ticket_id)

@@ -1,0 +1,163 @@
+"""Running and administering the service: ``serve``, ``db``, ``rebuild``, ``token``,
+``config``, and ``demo`` (in :mod:`slaclock.cli.service_demo`).
+
+Every command opens the database named by ``--database-url`` or
+``SLACLOCK_DATABASE_URL`` (default: the SQLite file ``./var/slaclock.db``). Commands
+print results on stdout and problems on stderr, with exit code 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from slaclock.cli.errors import exit_on_error
+
+__all__ = ["register"]
+
+ROLES = ("admin", "agent", "viewer", "ingest")
+DbUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="SLACLOCK_DATABASE_URL", help="SQLAlchemy URL"),
+]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_services(url: str | None, upgrade_schema: bool = True) -> Any:
+    """Services on the database at ``url``, its schema brought up to date first."""
+    from slaclock.service.app_state import Services
+    from slaclock.store.db import make_engine, upgrade
+
+    engine = make_engine(url)
+    if upgrade_schema:
+        upgrade(engine)
+    return Services(engine)
+
+
+def fail(message: str) -> typer.Exit:
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(2)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (PostgreSQL only)")] = 1,
+    database_url: DbUrl = None,
+) -> None:
+    """Run the REST API with uvicorn, upgrading the database schema first."""
+    import uvicorn
+
+    from slaclock.store.db import default_url, make_engine, upgrade
+
+    url = database_url or default_url()
+    if workers > 1 and url.startswith("sqlite"):
+        raise fail("several workers need PostgreSQL: SQLite has a single writer; use --workers 1")
+    upgrade(make_engine(url))
+    os.environ["SLACLOCK_DATABASE_URL"] = url  # each worker builds its engine from it
+    typer.echo(f"slaclock API on http://{host}:{port}/docs ({url.split('://')[0]})")
+    uvicorn.run("slaclock.api.asgi:build", factory=True, host=host, port=port, workers=workers)
+
+
+def db_upgrade(database_url: DbUrl = None) -> None:
+    """Create or migrate the database schema to the latest version."""
+    from slaclock.store.db import make_engine, upgrade
+
+    upgrade(make_engine(database_url))
+    typer.echo("database schema is up to date")
+
+
+def rebuild(database_url: DbUrl = None) -> None:
+    """Recompute every ticket's projection from the stored events."""
+    from rich.progress import Progress
+
+    services = open_services(database_url)
+    with Progress() as progress:
+        task = progress.add_task("rebuilding tickets", total=None)
+
+        def report(done: int, total: int | None = None, *_: Any) -> None:
+            progress.update(task, completed=done, total=total)
+
+        counts = services.rebuild(report)
+    typer.echo(f"rebuilt: {counts}")
+
+
+def token_create(
+    role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
+    name: Annotated[str, typer.Option(help="who or what the token is for")],
+    database_url: DbUrl = None,
+) -> None:
+    """Create an API token; its secret is printed alone on the last line, once."""
+    if role not in ROLES:
+        raise fail(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    services = open_services(database_url)
+    token_id, secret = services.tokens.create(role, name, utc_now())
+    typer.echo(f"created token {token_id} ({role}) for {name!r}; keep the secret below")
+    typer.echo(secret)
+
+
+def token_list(database_url: DbUrl = None) -> None:
+    """List tokens: id, role, name, created, revoked (never the secrets)."""
+    services = open_services(database_url)
+    for info in services.tokens.list():
+        revoked = f"revoked {info.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if info.revoked_at else "active"
+        created = f"{info.created_at:%Y-%m-%dT%H:%M:%SZ}"
+        typer.echo(f"{info.id}\t{info.role}\t{info.name}\t{created}\t{revoked}")
+
+
+def token_revoke(token_id: str, database_url: DbUrl = None) -> None:
+    """Revoke a token by id; it stops working at once."""
+    services = open_services(database_url)
+    if not services.tokens.revoke(token_id):
+        raise fail(f"no active token {token_id!r}")
+    typer.echo(f"revoked {token_id}")
+
+
+def config_apply(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    author: Annotated[str | None, typer.Option(help="recorded with the version")] = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Validate FILE and store it as the new configuration version."""
+    services = open_services(database_url)
+    text = file.read_text(encoding="utf-8")
+    with exit_on_error():
+        version = services.config_apply(text, author or os.environ.get("USER", "cli"), utc_now())
+    typer.echo(f"applied {file} as configuration version {version}")
+
+
+def config_show(database_url: DbUrl = None) -> None:
+    """Print the current configuration text."""
+    version, text, _ = open_services(database_url).config_current()
+    if not version:
+        raise fail("no configuration has been applied yet")
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve``, ``rebuild``, ``demo`` and the ``db``, ``token``, ``config`` groups."""
+    from slaclock.cli import service_demo
+
+    app.command()(serve)
+    app.command()(rebuild)
+    app.command()(service_demo.demo)
+    db = typer.Typer(help="Database schema.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")
+    token = typer.Typer(help="API tokens.", no_args_is_help=True)
+    token.command("create")(token_create)
+    token.command("list")(token_list)
+    token.command("revoke")(token_revoke)
+    app.add_typer(token, name="token")
+    config = typer.Typer(help="The service's configuration versions.", no_args_is_help=True)
+    config.command("apply")(config_apply)
+    config.command("show")(config_show)
+    app.add_typer(config, name="config")

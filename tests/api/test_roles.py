@@ -1,0 +1,103 @@
+"""Every endpoint refuses every role it must, and every bad token, before doing anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from slaclock.api import create_app
+from slaclock.api.roles import ENDPOINT_ROLES, ROLES
+
+#: One concrete request per endpoint of the role table.
+SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/v1/events"): {"url": "/api/v1/events", "json": []},
+    ("POST", "/api/v1/webhooks/{source}"): {"url": "/api/v1/webhooks/nosuch", "json": {}},
+    ("GET", "/api/v1/tickets/{ticket_id}"): {"url": "/api/v1/tickets/T-1"},
+    ("GET", "/api/v1/tickets/{ticket_id}/instances"): {"url": "/api/v1/tickets/T-1/instances"},
+    ("GET", "/api/v1/tickets/{ticket_id}/explain"): {"url": "/api/v1/tickets/T-1/explain"},
+    ("GET", "/api/v1/queue"): {"url": "/api/v1/queue"},
+    ("GET", "/api/v1/summary"): {"url": "/api/v1/summary"},
+    ("GET", "/api/v1/config"): {"url": "/api/v1/config"},
+    ("PUT", "/api/v1/config"): {"url": "/api/v1/config", "content": "not: [valid"},
+    ("GET", "/api/v1/config/versions"): {"url": "/api/v1/config/versions"},
+    ("GET", "/api/v1/config/diff"): {"url": "/api/v1/config/diff?from=0&to=0"},
+    ("POST", "/api/v1/tokens"): {"url": "/api/v1/tokens", "json": {"role": "x", "name": ""}},
+    ("GET", "/api/v1/tokens"): {"url": "/api/v1/tokens"},
+    ("DELETE", "/api/v1/tokens/{token_id}"): {"url": "/api/v1/tokens/tok_nosuch"},
+}
+ENDPOINTS = sorted(ENDPOINT_ROLES)
+
+
+def test_every_route_has_a_role_entry_and_a_sample() -> None:
+    paths = create_app(services=None).openapi()["paths"]
+    routes = {(method.upper(), path) for path, item in paths.items() for method in item}
+    assert routes == set(ENDPOINT_ROLES)
+    assert set(SAMPLES) == set(ENDPOINT_ROLES)
+
+
+def _call(api: Any, endpoint: tuple[str, str], headers: dict[str, str]) -> Any:
+    sample = dict(SAMPLES[endpoint])
+    return api.client.request(endpoint[0], headers=headers, **sample)
+
+
+def _assert_problem(response: Any, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == status
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids="{0[0]} {0[1]}".format)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_is_allowed_or_refused_with_403(sqlite_api: Any, endpoint: Any, role: str) -> None:
+    response = _call(sqlite_api, endpoint, sqlite_api.headers(role))
+    if role in ENDPOINT_ROLES[endpoint]:
+        assert response.status_code not in (401, 403, 500), response.text
+    else:
+        _assert_problem(response, 403)
+        assert role in response.json()["detail"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids="{0[0]} {0[1]}".format)
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "Bearer ",
+        "Bearer slk_not-a-real-token",
+        "Basic YWRtaW46YWRtaW4=",
+        "bearer-without-space",
+    ],
+    ids=["missing", "empty", "invalid", "basic", "garbage"],
+)
+def test_bad_token_is_refused_with_401(sqlite_api: Any, endpoint: Any, header: Any) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    response = _call(sqlite_api, endpoint, headers)
+    _assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids="{0[0]} {0[1]}".format)
+def test_revoked_token_is_refused_with_401(sqlite_api: Any, endpoint: Any) -> None:
+    services, now = sqlite_api.services, sqlite_api.clock.now()
+    token_id, secret = services.tokens.create("admin", "soon revoked", now)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert _call(sqlite_api, endpoint, headers).status_code not in (401, 403)
+    services.tokens.revoke(token_id)
+    _assert_problem(_call(sqlite_api, endpoint, headers), 401)
+
+
+def test_nothing_is_stored_when_the_role_is_wrong(sqlite_api: Any) -> None:
+    event = {
+        "id": "e1",
+        "ticket": "T-1",
+        "at": "2026-03-02T08:15:00Z",
+        "type": "ticket.created",
+        "by": "customer",
+        "fields": {"status": "new", "priority": "high"},
+    }
+    response = sqlite_api.client.post(
+        "/api/v1/events", json=event, headers=sqlite_api.headers("viewer")
+    )
+    _assert_problem(response, 403)
+    assert sqlite_api.services.ticket("T-1") is None
