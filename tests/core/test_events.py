@@ -1,0 +1,98 @@
+"""Event parsing and validation (events.md, "Events")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from slaclock.core.errors import EventError
+from slaclock.core.events import parse_event, read_events
+
+BASE: dict[str, Any] = {"id": "e1", "ticket": "T-1", "at": "2026-03-02T08:15:00Z"}
+CREATED = {**BASE, "type": "ticket.created", "by": "customer", "fields": {"status": "new"}}
+
+
+def test_a_valid_event_keeps_its_whole_object_and_an_aware_utc_instant():
+    event = parse_event(CREATED, seq=3)
+    assert (event.id, event.ticket, event.type, event.seq) == ("e1", "T-1", "ticket.created", 3)
+    assert event.at == datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
+    assert event.data is CREATED
+
+
+def test_an_offset_is_converted_to_utc():
+    event = parse_event({**CREATED, "at": "2026-03-02T09:15:00+01:00"})
+    assert event.at == datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
+
+
+def test_a_naive_time_is_an_error():
+    with pytest.raises(EventError, match="no offset"):
+        parse_event({**CREATED, "at": "2026-03-02T08:15:00"})
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": None}, "'id' must be a non-empty string"),
+        ({"ticket": ""}, "'ticket' must be a non-empty string"),
+        ({"type": "ticket.moved"}, "'type' must be one of"),
+        ({"at": "yesterday"}, "not an ISO-8601 instant"),
+        ({"at": 12}, "must be an ISO-8601 string"),
+        ({"by": "robot"}, "'by' must be one of customer, agent, system"),
+        ({"fields": []}, "needs 'fields'"),
+        ({"fields": {"status": "done"}}, "'fields.status' must be one of"),
+        ({"fields": {"priority": "asap"}}, "'fields.priority' must be one of"),
+        ({"fields": {"channel": "fax"}}, "'fields.channel' must be one of"),
+        ({"fields": {"tags": "a,b"}}, "'fields.tags' must be a list of strings"),
+        ({"fields": {"customer": "acme"}}, "'fields.customer' must be an object"),
+    ],
+)
+def test_a_malformed_creation_names_the_reason(change, reason):
+    with pytest.raises(EventError, match=reason):
+        parse_event({**CREATED, **change})
+
+
+def test_a_missing_at_is_an_error():
+    obj = dict(CREATED)
+    del obj["at"]
+    with pytest.raises(EventError, match="missing 'at'"):
+        parse_event(obj)
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"type": "ticket.updated"}, "needs 'changes'"),
+        ({"type": "ticket.updated", "changes": {"status": "gone"}}, "'changes.status'"),
+        ({"type": "ticket.updated", "changes": {"tags_added": [1]}}, "list of strings"),
+        ({"type": "ticket.updated", "changes": {"a..b": 1}}, "invalid field path"),
+        ({"type": "message", "author": "bot"}, "'author' must be one of"),
+        ({"type": "message", "author": "agent", "public": "yes"}, "'public' must be true"),
+        ({"type": "message", "author": "agent", "channel": "fax"}, "'channel' must be one of"),
+    ],
+)
+def test_malformed_updates_and_messages_name_the_reason(event, reason):
+    with pytest.raises(EventError, match=reason):
+        parse_event({**BASE, **event})
+
+
+def test_an_event_must_be_an_object():
+    with pytest.raises(EventError, match="JSON object"):
+        parse_event([1, 2])
+
+
+def test_valid_update_message_and_deletion():
+    assert parse_event({**BASE, "type": "ticket.updated", "changes": {"customer.plan": "x"}})
+    assert parse_event({**BASE, "type": "message", "author": "customer"}).data["author"]
+    assert parse_event({**BASE, "type": "ticket.deleted"}).type == "ticket.deleted"
+
+
+def test_read_events_numbers_lines_skips_blanks_and_names_file_and_line():
+    good = '{"id":"e1","ticket":"T","at":"2026-03-02T08:00:00Z","type":"ticket.deleted"}'
+    events = list(read_events([good, "", good.replace("e1", "e2")], "ev.jsonl"))
+    assert [e.seq for e in events] == [1, 3]
+    with pytest.raises(EventError, match=r"^ev\.jsonl:2: invalid JSON"):
+        list(read_events([good, "{nope"], "ev.jsonl"))
+    with pytest.raises(EventError, match=r"^ev\.jsonl:1: 'type' must be one of"):
+        list(read_events([good.replace("ticket.deleted", "x")], "ev.jsonl"))
