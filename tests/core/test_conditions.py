@@ -185,10 +185,14 @@ def test_describe_in_words() -> None:
         any=(Condition("priority", "gte", "high"), Condition("tags", "contains", "outage")),
     )
     assert describe(group) == (
-        "customer.plan is one of ('enterprise', 'premium') and "
+        "customer.plan is one of ['enterprise', 'premium'] and "
         "(priority is at least 'high' or tags contains 'outage')"
     )
     assert describe(ConditionGroup()) == "always"
+    either = ConditionGroup(any=(Condition("type", "eq", "incident"), Condition("x", "eq", True)))
+    assert describe(either) == "type is 'incident' or x is true"
+    nested = ConditionGroup(all=(Condition("a", "eq", 1), either))
+    assert describe(nested) == "a is 1 and (type is 'incident' or x is true)"
     assert describe(Condition("subject", "matches", "^x")) == "subject matches /^x/"
     assert describe(Condition("assignee", "exists")) == "assignee is set"
     assert describe(Condition("priority", "lt", "high")) == "priority is lower than 'high'"

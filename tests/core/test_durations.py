@@ -86,3 +86,9 @@ def test_compact_and_iso_forms_agree_with_arithmetic(d: int, h: int, m: int, s: 
     expected = d * 86400 + h * 3600 + m * 60 + s
     assert parse_duration(f"{d}d{h}h{m}m{s}s") == expected
     assert parse_duration(f"P{d}DT{h}H{m}M{s}S") == expected
+
+
+def test_format_duration_without_days_counts_hours() -> None:
+    assert format_duration(40 * 3600, days=False) == "40h"
+    assert format_duration(90061, days=False) == "25h1m1s"
+    assert parse_duration(format_duration(90061, days=False)) == 90061

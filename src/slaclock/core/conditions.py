@@ -92,11 +92,10 @@ def describe(node: Node) -> str:
         return _describe_leaf(node)
     parts = [_describe_nested(child) for child in node.all]
     if node.any is not None:
-        alternatives = [_describe_nested(child) for child in node.any]
-        if len(alternatives) == 1:
-            parts.append(alternatives[0])
-        else:
-            parts.append("(" + " or ".join(alternatives) + ")")
+        alternatives = " or ".join(_describe_nested(child) for child in node.any)
+        if len(node.any) > 1 and parts:
+            alternatives = f"({alternatives})"
+        parts.append(alternatives)
     return " and ".join(parts) if parts else "always"
 
 
@@ -254,7 +253,18 @@ def _describe_leaf(cond: Condition) -> str:
         words = _PRIORITY_WORDS[cond.op]
     if cond.op == "matches":
         return f"{cond.field} matches /{cond.value}/"
-    return f"{cond.field} {words} {cond.value!r}"
+    return f"{cond.field} {words} {_literal(cond.value)}"
+
+
+def _literal(value: Any) -> str:
+    """A value as written in the configuration: ``'text'``, ``true``, ``[a, b]``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if _is_list(value):
+        return "[" + ", ".join(_literal(item) for item in value) + "]"
+    return repr(value)
 
 
 def _describe_nested(node: Node) -> str:

@@ -76,11 +76,13 @@ def _match_iso(text: str) -> int | None:
     return _match_seconds(_ISO, text)
 
 
-def format_duration(seconds: int | float) -> str:
+def format_duration(seconds: int | float, days: bool = True) -> str:
     """Write ``seconds`` in the compact form: ``5400 -> "1h30m"``, ``0 -> "0s"``.
 
     Fractions of a second are rounded; negative amounts get a leading ``-`` (used for
     overdue remaining times). ``parse_duration(format_duration(n)) == n`` for n >= 0.
+    ``days=False`` stops at hours (``"40h"``, not ``"1d16h"``): targets are open time,
+    where a 24-hour "day" would read as a business day.
     """
     total = round(seconds)
     sign = "-" if total < 0 else ""
@@ -88,7 +90,7 @@ def format_duration(seconds: int | float) -> str:
     if total == 0:
         return "0s"
     parts = []
-    for unit in ("d", "h", "m", "s"):
+    for unit in ("d", "h", "m", "s") if days else ("h", "m", "s"):
         amount, total = divmod(total, _UNIT_SECONDS[unit])
         if amount:
             parts.append(f"{amount}{unit}")

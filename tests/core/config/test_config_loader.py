@@ -195,3 +195,28 @@ def test_load_config_of_a_missing_file(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.file == str(missing)
     assert "cannot read" in problem.message
+
+
+def test_alias_bomb_is_refused(find: Finder) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for n in range(1, 9):
+        refs = ", ".join([f"*a{n - 1}"] * 10)
+        lines.append(f"a{n}: &a{n} [{refs}]")
+    problem = find.one("\n".join(lines) + "\npolicies: []\n")
+    assert "more than 200000 values" in problem.message
+
+
+def test_self_referring_alias_is_refused(find: Finder) -> None:
+    problem = find.one("policies: &p [*p]\n")
+    assert "refused" in problem.message
+
+
+def test_deeply_nested_conditions_are_refused_not_crashing() -> None:
+    group: dict[str, Any] = {"all": []}
+    for _ in range(2000):
+        group = {"all": [group]}
+    data = yaml.safe_load(BASE + POLICY)
+    data["policies"][0]["match"] = group
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(data)
+    assert "nest too deeply" in str(caught.value)

@@ -62,6 +62,16 @@ def config_from_mapping(data: Mapping[str, Any], filename: str = "<config>") -> 
 
 
 def _validate(data: Any, problems: Problems) -> Config:
+    try:
+        return _validate_sections(data, problems)
+    except RecursionError:
+        problems.found.clear()
+        problems.add((), "configuration refused: conditions nest too deeply")
+        problems.raise_if_any()
+        raise
+
+
+def _validate_sections(data: Any, problems: Problems) -> Config:
     root: KeyPath = ()
     if data is None:
         problems.add(root, "the configuration is empty: expected a mapping with policies:")

@@ -70,6 +70,9 @@ def _read_yaml(text: str, problems: Problems) -> Any:
             return None
         _record_lines(loader, node, (), problems)  # before merges (<<) are flattened
         data = loader.construct_document(node)
+    except _TooLarge as exc:
+        problems.add((), f"configuration refused: {exc}")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -89,22 +92,47 @@ def _read_json(text: str, problems: Problems) -> Any:
     except json.JSONDecodeError as exc:
         problems.add((), f"invalid JSON: {exc.msg} at column {exc.colno}", line=exc.lineno)
         return None
+    except RecursionError:
+        problems.add((), "configuration refused: the document nests too deeply")
+        return None
     loader = CoreSchemaLoader(text)
     try:
         node = loader.get_single_node()
         if node is not None:
             _record_lines(loader, node, (), problems)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, _TooLarge):
         pass  # lines are a convenience; key paths still name every problem
     finally:
         loader.dispose()
     return data
 
 
+#: Values walked (aliases counted each time they are used) before a file is refused:
+#: far above any real configuration, far below a "billion laughs" alias bomb.
+MAX_VALUES = 200_000
+
+
+class _TooLarge(Exception):
+    """The document expands to more than :data:`MAX_VALUES` values, or nests too deep."""
+
+
 def _record_lines(
     loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, problems: Problems
 ) -> None:
-    """Walk the node tree, noting the line of each key and item; flag duplicate keys."""
+    """Note the line of each key and item and flag duplicate keys, within a budget."""
+    budget = [MAX_VALUES]
+    try:
+        _walk(loader, node, path, problems, budget)
+    except RecursionError as exc:
+        raise _TooLarge("the document nests too deeply (or an alias refers to itself)") from exc
+
+
+def _walk(
+    loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, problems: Problems, budget: list[int]
+) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge(f"the document expands to more than {MAX_VALUES} values")
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -117,8 +145,8 @@ def _record_lines(
                 problems.add(child, f"duplicate key (first given on line {seen[key]})", line=line)
             seen.setdefault(key, line)
             problems.lines.setdefault(child, line)
-            _record_lines(loader, value_node, child, problems)
+            _walk(loader, value_node, child, problems, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             problems.lines.setdefault((*path, index), item.start_mark.line + 1)
-            _record_lines(loader, item, (*path, index), problems)
+            _walk(loader, item, (*path, index), problems, budget)
