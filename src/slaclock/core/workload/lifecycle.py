@@ -1,0 +1,193 @@
+"""One ticket's life as timed rows: the replies, waits, transfers and solves it goes through.
+
+The shape follows what the real logs show: the first agent action after a fitted delay,
+a resolution after a fitted total time (``resolution`` is drawn whole, so its distribution
+is the fitted one unless the conversation runs past it), and in between rounds of waiting
+on the customer (``pending``), third parties (``on_hold``), customer follow-ups and
+internal notes, each wait drawn from its own fitted law. A wait still running when the
+resolution time comes is cut short by the solve (tickets are solved while pending).
+Agent actions are moved into the handling team's office hours most of the time.
+
+Rows are ``(at, order, kind, a, b)`` tuples: ``a``/``b`` are vocabulary codes (agent,
+group, status, priority) so that rows stay small until they are emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from slaclock.core.workload.hours import OfficeHours
+
+CREATED, REPLY, NOTE, CUSTOMER, STATUS, ASSIGN, TRANSFER, PRIORITY, DELETED = range(9)
+MAX_ROUNDS = 12
+ROUND_END, ROUND_PENDING, ROUND_ON_HOLD, ROUND_FOLLOW_UP, ROUND_NOTE = range(5)
+
+Row = tuple[int, int, int, int, int]
+
+
+class Pool:
+    """Pre-drawn random values handed out one at a time (vectorised draws, scalar use).
+
+    Refills from the same generator when empty, so the sequence depends only on the seed.
+    """
+
+    __slots__ = ("_draw", "_i", "_size", "_values")
+
+    def __init__(self, draw: Callable[[int], np.ndarray], size: int) -> None:
+        self._draw, self._size = draw, max(64, size)
+        self._values: list[float] = []
+        self._i = 0
+
+    def __call__(self) -> float:
+        if self._i >= len(self._values):
+            self._values = self._draw(self._size).tolist()
+            self._i = 0
+        value = self._values[self._i]
+        self._i += 1
+        return value
+
+
+@dataclass(frozen=True)
+class Codes:
+    """Vocabulary codes of the statuses and groups the rows refer to."""
+
+    open: int
+    pending: int
+    on_hold: int
+    solved: int
+    closed: int
+    frontline: int
+    engineering: int  # -1 when the configuration has no second team
+
+
+class TicketDraw(NamedTuple):
+    """Everything drawn up front (vectorised) for one ticket; a tuple for speed."""
+
+    t0: int
+    by_agent: bool
+    on_call: bool  # outages are worked around the clock
+    deleted: bool
+    agent: int
+    eng_agent: int
+    first_response_seconds: float
+    resolution_seconds: float
+    rounds: list[int]  # ROUND_* codes in order; a 0 ends the list
+    engineering: bool
+    priority_code_up: int  # vocabulary code of the raised priority, -1: no change
+    reopen: bool
+    front_hours: OfficeHours
+    eng_hours: OfficeHours
+
+
+@dataclass
+class Pools:
+    uniform: Pool
+    pending: Pool
+    next_response: Pool
+    on_hold: Pool
+    stint: Pool
+    resolution: Pool
+    close: Pool
+    queue: Pool
+
+
+class Planner:
+    """Turns a :class:`TicketDraw` into rows; stateless apart from its random pools."""
+
+    def __init__(self, pools: Pools, codes: Codes, business_hours_share: float) -> None:
+        self.p, self.codes, self.share = pools, codes, business_hours_share
+
+    def snap(self, at: int, hours: OfficeHours, on_call: bool) -> int:
+        """Mostly move an agent action out of closed hours to the next opening + a queue."""
+        if on_call or hours.always_open or self.p.uniform() >= self.share or hours.is_open(at):
+            return at
+        return hours.next_open(at) + int(self.p.queue())
+
+    def plan(self, d: TicketDraw) -> list[Row]:
+        t0, by_agent, on_call, deleted, agent, _, fr, res, _, eng, up, reopen, front, _ = d
+        rows: list[Row] = [(t0, 0, CREATED, -1, -1)]
+        if deleted:
+            rows.append((t0 + 300 + int(self.p.uniform() * 10800), 1, DELETED, -1, -1))
+            return rows
+        t = t0
+        if not by_agent:
+            t = self.snap(t0 + int(fr), front, on_call)
+            rows.append((t, 1, ASSIGN, agent, -1))
+            rows.append((t, 2, REPLY, agent, -1))
+        solve = t0 + int(res)
+        if solve <= t:
+            solve = t + 60 + int(self.p.uniform() * 540)
+        solve = self.snap(solve, front, on_call)
+        solve = self._rounds(d, t, solve, rows)
+        if eng and self.codes.engineering >= 0:
+            solve = self._engineering(d, t, solve, rows)
+        if up >= 0:
+            rows.append((t0 + int(self.p.uniform() * (solve - t0)), len(rows), PRIORITY, up, -1))
+        rows.append((solve, len(rows), STATUS, self.codes.solved, -1))
+        if reopen:
+            solve = self._reopen(d, solve, rows)
+        rows.append((solve + int(self.p.close()), len(rows), STATUS, self.codes.closed, -1))
+        rows.sort()
+        return rows
+
+    def _rounds(self, d: TicketDraw, t: int, solve: int, rows: list[Row]) -> int:
+        """Conversation rounds after the first reply; returns the (maybe later) solve time."""
+        p, codes, agent = self.p, self.codes, d.agent
+        for kind in d.rounds:
+            if kind == ROUND_END:
+                break
+            if kind == ROUND_NOTE:
+                at = t + int(p.uniform() * 7200)
+                if at < solve:
+                    rows.append((at, len(rows), NOTE, agent, -1))
+                continue
+            if kind == ROUND_ON_HOLD:
+                at = t + int(p.uniform() * 600)
+                rows.append((at, len(rows), STATUS, codes.on_hold, -1))
+                answer = at + int(p.on_hold())
+                if answer >= solve:
+                    break
+                rows.append((answer, len(rows), STATUS, codes.open, -1))
+            else:
+                if kind == ROUND_PENDING:
+                    rows.append((t, len(rows), STATUS, codes.pending, -1))
+                answer = t + int(p.pending())
+                if answer >= solve:
+                    break
+                rows.append((answer, len(rows), CUSTOMER, -1, -1))
+            t = self.snap(answer + int(p.next_response()), d.front_hours, d.on_call)
+            rows.append((t, len(rows), REPLY, agent, -1))
+            if t >= solve:
+                return t + 60 + int(p.uniform() * 540)
+        return solve
+
+    def _engineering(self, d: TicketDraw, t: int, solve: int, rows: list[Row]) -> int:
+        """To engineering and back, with an engineering note in between."""
+        p, codes = self.p, self.codes
+        enter = t + int(p.uniform() * max(0, solve - t) * 0.5)
+        stint = p.stint()
+        back = self.snap(enter + int(stint), d.eng_hours, d.on_call)
+        note = min(back, self.snap(enter + int(stint * (0.1 + 0.5 * p.uniform())), d.eng_hours,
+                                   d.on_call))  # fmt: skip
+        rows.append((enter, len(rows), TRANSFER, codes.engineering, d.eng_agent))
+        rows.append((note, len(rows), NOTE, d.eng_agent, -1))
+        rows.append((back, len(rows), TRANSFER, codes.frontline, d.agent))
+        if back >= solve:
+            solve = self.snap(back + 60 + int(p.uniform() * 3600), d.front_hours, d.on_call)
+        return solve
+
+    def _reopen(self, d: TicketDraw, solve: int, rows: list[Row]) -> int:
+        """The customer writes again after the solve; it is answered and solved again."""
+        p = self.p
+        at = solve + 60 + int(p.pending())
+        rows.append((at, len(rows), CUSTOMER, -1, -1))
+        reply = self.snap(at + int(p.next_response()), d.front_hours, d.on_call)
+        rows.append((reply, len(rows), REPLY, d.agent, -1))
+        again = max(reply + 60, self.snap(at + int(p.resolution() * 0.3), d.front_hours,
+                                          d.on_call))  # fmt: skip
+        rows.append((again, len(rows), STATUS, self.codes.solved, -1))
+        return again
