@@ -294,3 +294,13 @@ def test_conditions_must_be_a_list(find: Finder) -> None:
 def test_exists_takes_only_a_boolean(find: Finder) -> None:
     text = match("{all: [{field: assignee, op: exists, value: yes}]}")
     find.expect(text, "policies[0].match.all[0].value", "exists", "yes", "expected true or false")
+
+
+def test_bad_id_without_name_reports_only_the_id(find: Finder) -> None:
+    text = BASE + "policies:\n  - {id: 42, calendar: office, targets: {}}\n"
+    find.expect(text, "policies[0].id", "id: 42", 42, "[a-z0-9_-]+")
+
+
+def test_name_must_be_a_string(find: Finder) -> None:
+    text = BASE + "policies:\n  - {id: p, name: [x], calendar: office, targets: {}}\n"
+    find.expect(text, "policies[0].name", "name: [x]", ["x"], "expected a name")

@@ -23,6 +23,7 @@ __all__ = [
     "check_keys",
     "check_list",
     "check_mapping",
+    "check_name",
     "check_number",
     "check_str",
     "type_name",
@@ -89,6 +90,14 @@ def check_str(p: Problems, path: KeyPath, value: Any, what: str = "a string") ->
         return value
     p.add(path, f"expected {what}, got {type_name(value)}", value)
     return None
+
+
+def check_name(p: Problems, path: KeyPath, mapping: Mapping[Any, Any]) -> str | None:
+    """An entry's display ``name``; without one, its id (when that is a string)."""
+    if "name" not in mapping:
+        entry_id = mapping.get("id")
+        return entry_id if isinstance(entry_id, str) else None
+    return check_str(p, (*path, "name"), mapping["name"], "a name (a string)")
 
 
 def check_id(p: Problems, path: KeyPath, value: Any) -> str | None:

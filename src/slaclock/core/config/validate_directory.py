@@ -15,7 +15,7 @@ from slaclock.core.config.checks import (
     check_keys,
     check_list,
     check_mapping,
-    check_str,
+    check_name,
 )
 from slaclock.core.config.known import Known
 from slaclock.core.config.problems import KeyPath, Problems
@@ -48,7 +48,7 @@ def parse_people(p: Problems, value: Any, known: Known) -> dict[str, Person]:
         if mapping is None or not check_keys(p, path, mapping, ("id",), optional):
             continue
         person_id = check_id(p, (*path, "id"), mapping["id"])
-        name = check_str(p, (*path, "name"), mapping.get("name", mapping["id"]), "a name")
+        name = check_name(p, path, mapping)
         email = mapping.get("email")
         ok = person_id is not None and name is not None
         if email is not None and not (isinstance(email, str) and _EMAIL.match(email)):
@@ -87,7 +87,7 @@ def parse_groups(p: Problems, value: Any, known: Known) -> dict[str, Group]:
         if mapping is None or not check_keys(p, path, mapping, ("id",), ("name", "lead")):
             continue
         group_id = check_id(p, (*path, "id"), mapping["id"])
-        name = check_str(p, (*path, "name"), mapping.get("name", mapping["id"]), "a name")
+        name = check_name(p, path, mapping)
         lead = mapping.get("lead")
         if lead is not None and not (isinstance(lead, str) and lead in known.people):
             p.add((*path, "lead"), "unknown person: expected an id declared under people:", lead)

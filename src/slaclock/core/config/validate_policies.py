@@ -11,7 +11,7 @@ from slaclock.core.config.checks import (
     check_keys,
     check_list,
     check_mapping,
-    check_str,
+    check_name,
 )
 from slaclock.core.config.known import Known
 from slaclock.core.config.problems import KeyPath, Problems
@@ -49,7 +49,7 @@ def _parse_policy(p: Problems, path: KeyPath, value: Any, known: Known) -> Polic
     if mapping is None or not check_keys(p, path, mapping, _REQUIRED, _OPTIONAL):
         return None
     policy_id = check_id(p, (*path, "id"), mapping["id"])
-    name = check_str(p, (*path, "name"), mapping.get("name", mapping["id"]), "a name (a string)")
+    name = check_name(p, path, mapping)
     calendar = parse_calendar_ref(p, (*path, "calendar"), mapping["calendar"], known)
     targets = parse_targets(p, (*path, "targets"), mapping["targets"], known)
     match = None
