@@ -276,3 +276,47 @@ tickets = st.fixed_dictionaries(
 def test_evaluate_agrees_with_a_reference(group: ConditionGroup, ticket: dict[str, Any]) -> None:
     assert evaluate(group, ticket) is reference_group(group, ticket)
     assert (explain_failure(group, ticket) is None) is evaluate(group, ticket)
+
+
+# ------------------------------------------------- property: strings and list fields
+
+WORDS = st.sampled_from(["a", "b", "ab", "ba", ""])
+
+
+def reference_text(op: str, ticket: dict[str, Any], field: str, value: Any) -> bool:
+    """Longhand rules for a string field ``s`` and a list field ``tags``."""
+    if field not in ticket:
+        return op in ("ne", "not_in", "not_contains")
+    actual = ticket[field]
+    positive = {"ne": "eq", "not_in": "in", "not_contains": "contains"}
+    if op in positive:
+        return not reference_text(positive[op], ticket, field, value)
+    if op == "eq":
+        return bool(actual == value)
+    if op == "in":
+        return any(x in value for x in actual) if isinstance(actual, list) else actual in value
+    if op == "contains":
+        return value in actual  # list: membership; str: substring
+    assert op == "matches"
+    texts = actual if isinstance(actual, list) else [actual]
+    return any(value in text for text in texts)  # a literal pattern: search == substring
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["eq", "ne", "in", "not_in", "contains", "not_contains", "matches"]),
+    st.sampled_from(["s", "tags"]),
+    st.fixed_dictionaries({}, optional={"s": WORDS, "tags": st.lists(WORDS, max_size=3)}),
+    WORDS,
+    st.lists(WORDS, min_size=1, max_size=3),
+)
+def test_string_and_list_operators_agree_with_a_reference(
+    op: str, field: str, ticket: dict[str, Any], word: str, words: list[str]
+) -> None:
+    value: Any = tuple(words) if op in ("in", "not_in") else word
+    if op == "eq" and field == "tags":
+        value = tuple(words)  # a list field equals a list, element by element
+        expected = field in ticket and ticket[field] == words
+    else:
+        expected = reference_text(op, ticket, field, value)
+    assert evaluate(Condition(field, op, value), ticket) is expected
