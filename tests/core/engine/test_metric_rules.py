@@ -198,3 +198,12 @@ def test_started_at_is_the_event_instant_even_in_closed_hours(kit):
     fr = kit.run(kit.config([policy]), tk, "03-02 08:00")[("first_response", 0)]
     assert fr.started_at == kit.t("03-01 22:00") and fr.elapsed_seconds == 0
     assert fr.due_at == kit.t("03-02 10:00")
+
+
+def test_target_reached_exactly_as_a_pause_begins_keeps_that_due_at(kit):
+    targets = {"resolution": {"within": "1h"}}
+    tk = kit.Ticket().create("03-02 08:00").update("03-02 09:00", status="pending")
+    res = kit.run(cfg(kit, targets), tk, "03-02 10:00")[("resolution", 0)]
+    # Any stop from now on is after due_at, so the instance is already breached.
+    assert res.due_at == kit.t("03-02 09:00") and res.state == "breached"
+    assert res.elapsed_seconds == 3600 and res.paused_seconds == 3600

@@ -249,9 +249,11 @@ def _make_visible(state: TicketState, clock: Clock) -> None:
 
 def _drop_hidden_ended(state: TicketState) -> None:
     """A clock that never had a target and has ended is nobody's business: forget it."""
-    for clocks in state.clocks.values():
-        if clocks and clocks[-1].ended is not None and clocks[-1].binding is None:
+    for key, clocks in list(state.clocks.items()):
+        if clocks[-1].ended is not None and clocks[-1].binding is None:
             clocks.pop()
+            if not clocks:
+                del state.clocks[key]
 
 
 def _any_match(predicates: Any, facts: list[Fact], fields: dict[str, Any]) -> bool:
