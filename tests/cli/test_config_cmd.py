@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -110,3 +111,22 @@ def test_bad_today_is_a_usage_error() -> None:
     code, _, err = validate(str(EXAMPLE), "--today", "22/11/2026")
     assert code == 2
     assert "YYYY-MM-DD" in err
+
+
+def test_json_configuration_validates(tmp_path: Path) -> None:
+    data = {
+        "calendars": [{"id": "always", "tz": "UTC", "always_open": True}],
+        "policies": [
+            {"id": "p", "calendar": "always", "targets": {"resolution": {"within": "8h"}}}
+        ],
+    }
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(data, indent=2))
+    code, out, err = validate(str(path), "--today", "2026-01-01")
+    assert code == 0, err
+    assert "1. p — p" in out
+    path.write_text(json.dumps(data, indent=2).replace('"8h"', '"8 hours"'))
+    code, _, err = validate(str(path))
+    assert code == 2
+    line = path.read_text().splitlines().index('          "within": "8 hours"') + 1
+    assert f"config.json:{line}: policies[0].targets.resolution.within" in err

@@ -220,3 +220,19 @@ def test_deeply_nested_conditions_are_refused_not_crashing() -> None:
     with pytest.raises(ConfigError) as caught:
         config_from_mapping(data)
     assert "nest too deeply" in str(caught.value)
+
+
+def test_unnamed_flow_yaml_starting_with_a_brace_is_read_as_yaml() -> None:
+    text = "{policies: [{id: p, calendar: always, targets: {resolution: {within: 8h}}}],\n"
+    text += " calendars: [{id: always, tz: UTC, always_open: true}]}\n"
+    assert parse_config(text).policies[0].id == "p"
+
+
+def test_unnamed_broken_json_reports_the_json_error(find: Finder) -> None:
+    problem = find.one('{"policies": [}\n', "<config>")
+    assert problem.message.startswith("invalid JSON")
+
+
+def test_named_json_is_never_read_as_yaml(find: Finder) -> None:
+    problem = find.one("{policies: []}\n", "config.json")
+    assert problem.message.startswith("invalid JSON")

@@ -56,10 +56,27 @@ def looks_like_json(text: str, filename: str) -> bool:
 
 
 def read_text(text: str, filename: str, problems: Problems) -> Any:
-    """Parse ``text``; record its key-path lines in ``problems``; None on a syntax error."""
-    if looks_like_json(text, filename):
+    """Parse ``text``; record its key-path lines in ``problems``; None on a syntax error.
+
+    Unnamed text starting with ``{`` that is not valid JSON but is valid YAML (flow
+    style, ``{policies: [...]}``) is read as YAML; if neither reads it, the JSON error
+    is the one reported, as JSON was the likelier intent.
+    """
+    if not looks_like_json(text, filename):
+        return _read_yaml(text, problems)
+    if filename.lower().endswith(".json"):
         return _read_json(text, problems)
-    return _read_yaml(text, problems)
+    as_json = Problems(problems.file)
+    data = _read_json(text, as_json)
+    if not as_json.found:
+        problems.lines.update(as_json.lines)
+        return data
+    as_yaml = Problems(problems.file)
+    data = _read_yaml(text, as_yaml)
+    chosen = as_json if as_yaml.found else as_yaml
+    problems.lines.update(chosen.lines)
+    problems.found.extend(chosen.found)
+    return None if as_yaml.found else data
 
 
 def _read_yaml(text: str, problems: Problems) -> Any:
