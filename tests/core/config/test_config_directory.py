@@ -196,3 +196,23 @@ def test_ola_unknown_supported_metric(find: Finder) -> None:
 def test_ola_unknown_calendar(find: Finder) -> None:
     text = BASE + POLICY + OLA.replace("calendar: office", "calendar: oslo")
     find.expect(text, "olas[0].calendar", "oslo", "oslo", "unknown calendar")
+
+
+def test_duplicate_calendar_id(find: Finder) -> None:
+    text = replaced(
+        "  - {id: 24x7,", "  - {id: office, tz: UTC, always_open: true}\n  - {id: 24x7,"
+    )
+    find.expect(
+        text, "calendars[1].id", "{id: office, tz: UTC", "office", "duplicate id in calendars"
+    )
+
+
+def test_duplicate_webhook_id(find: Finder) -> None:
+    hook = '  - {id: ops, url: "https://ops.example.com/hook", secret_env: OPS_SECRET}'
+    text = replaced(hook, hook + '\n  - {id: ops, url: "https://two.example.com"}')
+    find.expect(text, "webhooks[1].id", "two.example.com", "ops", "duplicate id in webhooks")
+
+
+def test_people_must_be_a_list(find: Finder) -> None:
+    text = BASE.split("people:")[0] + "people: {anna: {}}\ngroups: []\n" + POLICY
+    find.expect(text, "people", "people:", {"anna": {}}, "expected a list")

@@ -151,3 +151,36 @@ def test_predicate_bad_when(find: Finder) -> None:
         "    stop: [{event: solved}]\n"
     )
     find.expect(text, "metrics.m.start[0].when.all[0].op", "op: is", "is", "expected an operator")
+
+
+def test_field_changed_predicate_and_pause_when_load() -> None:
+    text = metrics(
+        "  m:\n    start: [{event: field_changed, field: customer.plan, to: [enterprise, 1]}]\n"
+        "    stop: [{event: solved}]\n"
+        "    pause: {when: {all: [{field: tags, op: contains, value: waiting}]}}\n"
+    )
+    metric = parse_config(text).metrics["m"]
+    assert metric.start[0].params == {"field": "customer.plan", "to": ("enterprise", 1)}
+    assert metric.pause is not None and metric.pause.statuses == frozenset()
+    assert metric.pause.when is not None
+
+
+def test_field_changed_bad_field(find: Finder) -> None:
+    text = metrics(
+        "  m:\n    start: [{event: field_changed, field: [a, '']}]\n    stop: [{event: solved}]\n"
+    )
+    find.expect(text, "metrics.m.start[0].field[1]", "field_changed", "", "dotted field path")
+
+
+def test_predicate_param_empty_list(find: Finder) -> None:
+    text = metrics(
+        "  m:\n    start: [{event: reopened}]\n    stop: [{event: note, by_group: []}]\n"
+    )
+    find.expect(text, "metrics.m.stop[0].by_group", "by_group", [], "non-empty list")
+
+
+def test_metrics_must_be_a_mapping(find: Finder) -> None:
+    text = metrics("  - {start: [{event: created}], stop: [{event: solved}]}\n")
+    problem = find.one(text)
+    assert (problem.path, problem.line) == ("metrics", text.splitlines().index("metrics:") + 1)
+    assert "expected a mapping" in problem.message
