@@ -101,3 +101,10 @@ def test_nothing_is_stored_when_the_role_is_wrong(sqlite_api: Any) -> None:
     )
     _assert_problem(response, 403)
     assert sqlite_api.services.ticket("T-1") is None
+
+
+def test_a_wrong_method_is_405_listing_every_method_of_the_path(sqlite_api: Any) -> None:
+    response = sqlite_api.client.patch("/api/v1/tokens", headers=sqlite_api.headers())
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"].startswith("application/problem+json")

@@ -97,8 +97,8 @@ def test_a_body_that_is_not_an_event_or_a_list_answers_422(api: Any) -> None:
         _problem(response, 422)
 
 
-def test_a_batch_over_ten_thousand_answers_413(sqlite_api: Any) -> None:
-    body = _problem(post(sqlite_api, [{}] * 10_001), 413)
+def test_a_batch_over_ten_thousand_answers_422(sqlite_api: Any) -> None:
+    body = _problem(post(sqlite_api, [{}] * 10_001), 422)
     assert "10000" in body["detail"]
 
 

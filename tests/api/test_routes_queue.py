@@ -84,3 +84,10 @@ def test_summary_counts_at_risk_within_the_window(loaded: Any) -> None:
     assert narrow["totals"]["at_risk"] == 0
     bad = get("/api/v1/summary?at_risk_within=later", headers=loaded.headers())
     assert bad.status_code == 422
+
+
+def test_an_unknown_query_parameter_is_422_not_ignored(loaded: Any) -> None:
+    response = _queue(loaded, grop="support")
+    assert response.status_code == 422
+    assert "'grop'" in response.json()["detail"]
+    assert "group" in response.json()["detail"]

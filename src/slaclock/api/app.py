@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from slaclock.api import (
     problems,
@@ -25,6 +25,7 @@ from slaclock.api import (
 )
 from slaclock.api.context import ApiContext
 from slaclock.api.limits import MaxBodySizeMiddleware
+from slaclock.api.query import reject_unknown_query
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "utc_now"]
 
@@ -59,6 +60,7 @@ def create_app(
         version="1",
         summary="SLA clocks for support teams",
         description="See docs/api.md: roles, errors (RFC 9457) and webhook signing.",
+        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.ctx = ApiContext(
         services=services,

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from slaclock.api.roles import methods_for
 from slaclock.core.errors import ConfigError, EventError, SlaclockError
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "Problem", "install", "problem_response"]
@@ -71,6 +72,13 @@ def _from_http(exc: StarletteHTTPException) -> Problem:
     return Problem(exc.status_code, detail, headers=headers)
 
 
+def _method_not_allowed(request: Request) -> Problem:
+    """405 with ``Allow`` listing every method of the path, not just one route's."""
+    allowed = methods_for(request.url.path)
+    detail = f"{request.method} is not served here; allowed: {', '.join(allowed)}"
+    return Problem(405, detail, slug="method-not-allowed", headers={"Allow": ", ".join(allowed)})
+
+
 def _from_validation(exc: RequestValidationError) -> Problem:
     errors = [
         {
@@ -107,6 +115,8 @@ def install(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 405:
+            return problem_response(request, _method_not_allowed(request))
         return problem_response(request, _from_http(exc))
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -12,9 +12,10 @@ whose route has none — so a new endpoint is closed until someone decides who m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-__all__ = ["ENDPOINT_ROLES", "ROLES", "allowed_roles"]
+__all__ = ["ENDPOINT_ROLES", "ROLES", "allowed_roles", "methods_for"]
 
 ROLES: tuple[str, ...] = ("admin", "agent", "viewer", "ingest")
 
@@ -44,3 +45,15 @@ ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
 def allowed_roles(method: str, path_template: str) -> frozenset[str]:
     """The roles allowed on a route; empty (nobody) for a route missing from the table."""
     return ENDPOINT_ROLES.get((method.upper(), path_template), frozenset())
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$")
+
+
+_PATTERNS = [(method, _pattern(template)) for method, template in ENDPOINT_ROLES]
+
+
+def methods_for(path: str) -> list[str]:
+    """The methods the API serves at a concrete path (for a 405's ``Allow`` header)."""
+    return sorted({method for method, pattern in _PATTERNS if pattern.match(path)})

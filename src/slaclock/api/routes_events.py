@@ -27,7 +27,9 @@ _EVENTS_BODY = {
                         {"type": "object", "description": "one event (events.md)"},
                         {
                             "type": "array",
-                            "items": {"type": "object"},
+                            "items": {
+                                "description": "an event; anything else is listed as rejected"
+                            },
                             "maxItems": MAX_BATCH_EVENTS,
                             "description": "a batch of events",
                         },
@@ -60,7 +62,8 @@ async def post_events(
         raise Problem(422, "expected an event (object) or a list of events", slug="invalid-event")
     events: list[Any] = [body] if single else body
     if len(events) > MAX_BATCH_EVENTS:
-        raise Problem(413, f"a batch holds at most {MAX_BATCH_EVENTS} events, not {len(events)}")
+        detail = f"a batch holds at most {MAX_BATCH_EVENTS} events, not {len(events)}"
+        raise Problem(422, detail, slug="batch-too-large")
     result = await run_in_threadpool(ctx.services.ingest, events, ctx.now())
     response = ingest_response(result)
     if single and response.rejected:

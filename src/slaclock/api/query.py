@@ -1,0 +1,39 @@
+"""Unknown query parameters are refused (422), so a typo never silently drops a filter.
+
+``/api/v1/queue?grop=support`` would otherwise return the whole queue as if unfiltered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from slaclock.api.problems import Problem
+
+__all__ = ["reject_unknown_query"]
+
+
+def reject_unknown_query(request: Request) -> None:
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        expected = ", ".join(sorted(known)) or "none"
+        raise Problem(
+            422,
+            f"unknown query parameter(s): {', '.join(repr(u) for u in unknown)}; "
+            f"expected: {expected}",
+            slug="invalid-request",
+        )
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameter names a route and its dependencies declare."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
