@@ -34,14 +34,13 @@ BY_MIX = {"customer": 0.93, "agent": 0.06, "system": 0.01}
 class Knobs:
     """Tuning assumptions of the generator (not fitted; docs/workload.md explains each)."""
 
-    business_hours_share: float = 0.9  # agent actions moved into office hours
-    queue_mean_seconds: float = 1800.0  # wait after opening for work that came in closed
+    business_hours_share: float = 0.9  # agent work counted on office hours, not wall time
     outage_response_scale: float = 0.1  # outages are answered ten times faster
     outage_resolution_scale: float = 0.25
     outage_day_share: float = 0.05  # days with an outage burst
     outage_ticket_share: float = 0.10  # share of that day's tickets in the burst
-    followup_rate: float = 0.5  # Poisson mean of customer follow-ups per ticket
-    note_rate: float = 0.4  # Poisson mean of internal notes per ticket
+    followup_rate: float = 1.0  # Poisson mean of customer follow-ups per ticket
+    note_rate: float = 0.6  # Poisson mean of internal notes per ticket
     more_pending_share: float = 0.35  # chance of each further pending round
     delete_share: float = 0.004  # spam, deleted soon after creation
 

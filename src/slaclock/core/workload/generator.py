@@ -333,5 +333,4 @@ def _pools(rng: np.random.Generator, n: int, laws: dict[str, Law], knobs: Knobs)
         stint=law("engineering_stint"),
         resolution=law("resolution"),
         close=law("close_after_solve"),
-        queue=Pool(lambda m: rng.exponential(knobs.queue_mean_seconds, m), size),
     )

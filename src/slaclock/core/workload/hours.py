@@ -9,7 +9,7 @@ the generated horizon, and the questions become a binary search.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,12 +24,14 @@ class OfficeHours:
     """Open intervals ``[starts[i], ends[i])`` in epoch seconds, sorted and disjoint.
 
     ``always_open`` hours answer "open" everywhere; empty interval lists mean the same
-    (a team with no known hours is not held to any).
+    (a team with no known hours is not held to any). ``before[i]`` is the open time
+    before interval ``i``, so adding open time is a binary search, not a walk.
     """
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     always_open: bool = False
+    before: tuple[int, ...] = ()
 
     def is_open(self, t: int) -> bool:
         if self.always_open:
@@ -45,6 +47,30 @@ class OfficeHours:
         if i >= 0 and t < self.ends[i]:
             return t
         return self.starts[i + 1] if i + 1 < len(self.starts) else t
+
+    def open_before(self, t: int) -> int:
+        """Open seconds from the first interval's start to ``t``."""
+        i = bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def add(self, t: int, seconds: int) -> int:
+        """The earliest instant with ``seconds`` of open time after ``t`` (wall time when
+        always open; past the known intervals the rest counts as wall time)."""
+        if self.always_open or seconds <= 0:
+            return t + max(0, seconds)
+        target = self.open_before(t) + seconds
+        j = bisect_left(self.before, target) - 1
+        if target - self.before[j] <= self.ends[j] - self.starts[j]:
+            return max(t, self.starts[j] + target - self.before[j])
+        return self.ends[-1] + target - self.before[-1] - (self.ends[-1] - self.starts[-1])
+
+    def elapsed(self, a: int, b: int) -> int:
+        """Open seconds in ``[a, b)`` (for tests and docs: business time of a duration)."""
+        if self.always_open:
+            return b - a
+        return self.open_before(b) - self.open_before(a)
 
 
 ALWAYS_OPEN = OfficeHours((), (), always_open=True)
@@ -106,4 +132,8 @@ def _merged(intervals: list[tuple[int, int]]) -> OfficeHours:
         else:
             starts.append(start)
             ends.append(end)
-    return OfficeHours(tuple(starts), tuple(ends))
+    before, total = [], 0
+    for start, end in zip(starts, ends, strict=True):
+        before.append(total)
+        total += end - start
+    return OfficeHours(tuple(starts), tuple(ends), before=tuple(before))

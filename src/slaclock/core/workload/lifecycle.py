@@ -92,7 +92,6 @@ class Pools:
     stint: Pool
     resolution: Pool
     close: Pool
-    queue: Pool
 
 
 class Planner:
@@ -101,11 +100,16 @@ class Planner:
     def __init__(self, pools: Pools, codes: Codes, business_hours_share: float) -> None:
         self.p, self.codes, self.share = pools, codes, business_hours_share
 
-    def snap(self, at: int, hours: OfficeHours, on_call: bool) -> int:
-        """Mostly move an agent action out of closed hours to the next opening + a queue."""
-        if on_call or hours.always_open or self.p.uniform() >= self.share or hours.is_open(at):
-            return at
-        return hours.next_open(at) + int(self.p.queue())
+    def work(self, t: int, seconds: float, hours: OfficeHours, on_call: bool) -> int:
+        """When an agent acts ``seconds`` of working time after ``t``.
+
+        The laws of agent work were fitted in business time, so the time is added on the
+        team's office hours (the action lands inside them), except for outages (on call)
+        and a share of actions done out of hours (``1 - business_hours_share``).
+        """
+        if on_call or hours.always_open or self.p.uniform() >= self.share:
+            return t + int(seconds)
+        return hours.add(t, int(seconds))
 
     def plan(self, d: TicketDraw) -> list[Row]:
         t0, by_agent, on_call, deleted, agent, _, fr, res, _, eng, up, reopen, front, _ = d
@@ -115,13 +119,12 @@ class Planner:
             return rows
         t = t0
         if not by_agent:
-            t = self.snap(t0 + int(fr), front, on_call)
+            t = self.work(t0, fr, front, on_call)
             rows.append((t, 1, ASSIGN, agent, -1))
             rows.append((t, 2, REPLY, agent, -1))
-        solve = t0 + int(res)
+        solve = self.work(t0, res, front, on_call)
         if solve <= t:
             solve = t + 60 + int(self.p.uniform() * 540)
-        solve = self.snap(solve, front, on_call)
         solve = self._rounds(d, t, solve, rows)
         if eng and self.codes.engineering >= 0:
             solve = self._engineering(d, t, solve, rows)
@@ -155,11 +158,13 @@ class Planner:
             else:
                 if kind == ROUND_PENDING:
                     rows.append((t, len(rows), STATUS, codes.pending, -1))
-                answer = t + int(p.pending())
-                if answer >= solve:
-                    break
+                    answer = t + int(p.pending())
+                    if answer >= solve:
+                        break
+                else:  # a customer chasing an open ticket: some time before the solve
+                    answer = t + int(p.uniform() * (solve - t))
                 rows.append((answer, len(rows), CUSTOMER, -1, -1))
-            t = self.snap(answer + int(p.next_response()), d.front_hours, d.on_call)
+            t = self.work(answer, p.next_response(), d.front_hours, d.on_call)
             rows.append((t, len(rows), REPLY, agent, -1))
             if t >= solve:
                 return t + 60 + int(p.uniform() * 540)
@@ -170,14 +175,14 @@ class Planner:
         p, codes = self.p, self.codes
         enter = t + int(p.uniform() * max(0, solve - t) * 0.5)
         stint = p.stint()
-        back = self.snap(enter + int(stint), d.eng_hours, d.on_call)
-        note = min(back, self.snap(enter + int(stint * (0.1 + 0.5 * p.uniform())), d.eng_hours,
+        back = self.work(enter, stint, d.eng_hours, d.on_call)
+        note = min(back, self.work(enter, stint * (0.1 + 0.5 * p.uniform()), d.eng_hours,
                                    d.on_call))  # fmt: skip
         rows.append((enter, len(rows), TRANSFER, codes.engineering, d.eng_agent))
         rows.append((note, len(rows), NOTE, d.eng_agent, -1))
         rows.append((back, len(rows), TRANSFER, codes.frontline, d.agent))
         if back >= solve:
-            solve = self.snap(back + 60 + int(p.uniform() * 3600), d.front_hours, d.on_call)
+            solve = back + 60 + int(p.uniform() * 3600)
         return solve
 
     def _reopen(self, d: TicketDraw, solve: int, rows: list[Row]) -> int:
@@ -185,9 +190,8 @@ class Planner:
         p = self.p
         at = solve + 60 + int(p.pending())
         rows.append((at, len(rows), CUSTOMER, -1, -1))
-        reply = self.snap(at + int(p.next_response()), d.front_hours, d.on_call)
+        reply = self.work(at, p.next_response(), d.front_hours, d.on_call)
         rows.append((reply, len(rows), REPLY, d.agent, -1))
-        again = max(reply + 60, self.snap(at + int(p.resolution() * 0.3), d.front_hours,
-                                          d.on_call))  # fmt: skip
+        again = max(reply + 60, self.work(at, p.resolution() * 0.3, d.front_hours, d.on_call))
         rows.append((again, len(rows), STATUS, self.codes.solved, -1))
         return again
