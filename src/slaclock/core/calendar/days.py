@@ -15,7 +15,7 @@ import holidays as holidays_lib
 
 from slaclock.core.calendar.localtime import (
     DAY_SECONDS_LOCAL,
-    day_time_to_utc,
+    DayConverter,
     local_to_utc,
     wall_of,
 )
@@ -31,6 +31,7 @@ class OpenDays:
         self.spec = spec
         self._holidays: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
+        self._converter = DayConverter(spec.tz)
         closures = [
             (local_to_utc(c.start, spec.tz), local_to_utc(c.end, spec.tz)) for c in spec.closures
         ]
@@ -74,14 +75,18 @@ class OpenDays:
         day = wall_of(lo, tz).date() - timedelta(days=2)
         last = wall_of(hi, tz).date() + timedelta(days=1)
         raw: list[Span] = []
+        one_day = timedelta(days=1)
         while day <= last:
-            for start, end in self.hours(day):
-                if end > DAY_SECONDS_LOCAL and self.is_holiday(day + timedelta(days=1)):
-                    end = DAY_SECONDS_LOCAL
-                span = (day_time_to_utc(day, start, tz), day_time_to_utc(day, end, tz))
-                if span[0] < span[1]:
-                    raw.append(span)
-            day += timedelta(days=1)
+            hours = self.hours(day)
+            if hours:
+                times = []
+                for start, end in hours:
+                    if end > DAY_SECONDS_LOCAL and self.is_holiday(day + one_day):
+                        end = DAY_SECONDS_LOCAL
+                    times += (start, end)
+                utc = self._converter.to_utc(day, times)
+                raw.extend((s, e) for s, e in zip(utc[::2], utc[1::2], strict=True) if s < e)
+            day += one_day
         raw.sort()
         opened = subtract(union(raw), self.closure_spans)
         return [(max(s, lo), min(e, hi)) for s, e in opened if s < hi and e > lo]

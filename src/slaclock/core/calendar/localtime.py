@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 DAY_SECONDS_LOCAL = 86_400
 _TWO_DAYS = 2 * DAY_SECONDS_LOCAL
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def wall_of(instant: int, tz: ZoneInfo) -> datetime:
@@ -42,6 +43,38 @@ def day_time_to_utc(day: date, seconds: int, tz: ZoneInfo) -> int:
     """Epoch seconds of ``seconds`` after the local midnight of ``day`` (may exceed a day)."""
     wall = datetime(day.year, day.month, day.day) + timedelta(seconds=seconds)  # noqa: DTZ001
     return local_to_utc(wall, tz)
+
+
+class DayConverter:
+    """Converts many times of consecutive local days, probing the zone once per day.
+
+    When the UTC offset is the same at the local midnights of ``day``, ``day + 1`` and
+    ``day + 2``, no transition falls inside those two days (zones never change twice
+    and back within 48 hours), so every time of ``day`` (including an overnight spill)
+    is plain arithmetic. Otherwise each time goes through :func:`local_to_utc`.
+    """
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._offsets: dict[date, int] = {}
+
+    def _offset(self, day: date) -> int:
+        found = self._offsets.get(day)
+        if found is None:
+            midnight = datetime(day.year, day.month, day.day, tzinfo=self.tz)
+            delta = midnight.utcoffset()
+            found = int(delta.total_seconds()) if delta is not None else 0
+            self._offsets[day] = found
+        return found
+
+    def to_utc(self, day: date, seconds: list[int]) -> list[int]:
+        """Epoch seconds of each ``seconds`` after the local midnight of ``day``."""
+        offset = self._offset(day)
+        one = timedelta(days=1)
+        if offset == self._offset(day + one) == self._offset(day + 2 * one):
+            base = (day.toordinal() - _EPOCH_ORDINAL) * DAY_SECONDS_LOCAL - offset
+            return [base + s for s in seconds]
+        return [day_time_to_utc(day, s, self.tz) for s in seconds]
 
 
 def utc_year_start(year: int) -> int:
