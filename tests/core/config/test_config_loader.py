@@ -236,3 +236,8 @@ def test_unnamed_broken_json_reports_the_json_error(find: Finder) -> None:
 def test_named_json_is_never_read_as_yaml(find: Finder) -> None:
     problem = find.one("{policies: []}\n", "config.json")
     assert problem.message.startswith("invalid JSON")
+
+
+def test_non_json_yaml_tags_are_refused(find: Finder) -> None:
+    text = BASE + POLICY + "    name: !!binary aGVsbG8=\n"
+    find.expect(text, "policies[0].name", "binary", None, "unsupported YAML tag")

@@ -129,6 +129,13 @@ def _read_json(text: str, problems: Problems) -> Any:
 MAX_VALUES = 200_000
 
 
+#: The tags of JSON-like values; others (``!!binary``, ``!!set``, ``!!timestamp``) are
+#: refused so that ``Config.raw`` can always be stored as JSON.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
 class _TooLarge(Exception):
     """The document expands to more than :data:`MAX_VALUES` values, or nests too deep."""
 
@@ -150,6 +157,13 @@ def _walk(
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooLarge(f"the document expands to more than {MAX_VALUES} values")
+    if node.tag not in _PLAIN_TAGS:
+        problems.add(
+            path,
+            f"unsupported YAML tag {node.tag}: use plain JSON-like values",
+            line=node.start_mark.line + 1,
+        )
+        return
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
