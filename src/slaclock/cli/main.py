@@ -32,6 +32,7 @@ def version() -> None:
 
 def _register_all() -> None:
     # Each line adds one command group; keep them in layer order.
+    __import__("slaclock.cli.calendar_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.replay_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.config_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.service_cmd", fromlist=["register"]).register(app)

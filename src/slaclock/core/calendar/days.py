@@ -79,7 +79,7 @@ class OpenDays:
         while day <= last:
             hours = self.hours(day)
             if hours:
-                times = []
+                times: list[int] = []
                 for start, end in hours:
                     if end > DAY_SECONDS_LOCAL and self.is_holiday(day + one_day):
                         end = DAY_SECONDS_LOCAL
