@@ -125,9 +125,12 @@ class Planner:
         solve = self.work(t0, res, front, on_call)
         if solve <= t:
             solve = t + 60 + int(self.p.uniform() * 540)
-        solve = self._rounds(d, t, solve, rows)
+        stint = (0, 0)
         if eng and self.codes.engineering >= 0:
-            solve = self._engineering(d, t, solve, rows)
+            stint = self._engineering(d, t, solve, rows)
+        solve = self._rounds(d, t, solve, stint, rows)
+        if stint[1] >= solve:
+            solve = stint[1] + 60 + int(self.p.uniform() * 3600)
         if up >= 0:
             rows.append((t0 + int(self.p.uniform() * (solve - t0)), len(rows), PRIORITY, up, -1))
         rows.append((solve, len(rows), STATUS, self.codes.solved, -1))
@@ -137,16 +140,23 @@ class Planner:
         rows.sort()
         return rows
 
-    def _rounds(self, d: TicketDraw, t: int, solve: int, rows: list[Row]) -> int:
-        """Conversation rounds after the first reply; returns the (maybe later) solve time."""
-        p, codes, agent = self.p, self.codes, d.agent
+    def _rounds(
+        self, d: TicketDraw, t: int, solve: int, stint: tuple[int, int], rows: list[Row]
+    ) -> int:
+        """Conversation rounds after the first reply; returns the (maybe later) solve time.
+
+        While the ticket sits with engineering (``stint``), its agent writes the replies.
+        """
+        p, codes = self.p, self.codes
+        enter, back = stint
         for kind in d.rounds:
             if kind == ROUND_END:
                 break
             if kind == ROUND_NOTE:
                 at = t + int(p.uniform() * 7200)
                 if at < solve:
-                    rows.append((at, len(rows), NOTE, agent, -1))
+                    author = d.eng_agent if enter <= at < back else d.agent
+                    rows.append((at, len(rows), NOTE, author, -1))
                 continue
             if kind == ROUND_ON_HOLD:
                 at = t + int(p.uniform() * 600)
@@ -165,13 +175,13 @@ class Planner:
                     answer = t + int(p.uniform() * (solve - t))
                 rows.append((answer, len(rows), CUSTOMER, -1, -1))
             t = self.work(answer, p.next_response(), d.front_hours, d.on_call)
-            rows.append((t, len(rows), REPLY, agent, -1))
+            rows.append((t, len(rows), REPLY, d.eng_agent if enter <= t < back else d.agent, -1))
             if t >= solve:
                 return t + 60 + int(p.uniform() * 540)
         return solve
 
-    def _engineering(self, d: TicketDraw, t: int, solve: int, rows: list[Row]) -> int:
-        """To engineering and back, with an engineering note in between."""
+    def _engineering(self, d: TicketDraw, t: int, solve: int, rows: list[Row]) -> tuple[int, int]:
+        """To engineering and back, with an engineering note in between: (enter, back)."""
         p, codes = self.p, self.codes
         enter = t + int(p.uniform() * max(0, solve - t) * 0.5)
         stint = p.stint()
@@ -181,9 +191,7 @@ class Planner:
         rows.append((enter, len(rows), TRANSFER, codes.engineering, d.eng_agent))
         rows.append((note, len(rows), NOTE, d.eng_agent, -1))
         rows.append((back, len(rows), TRANSFER, codes.frontline, d.agent))
-        if back >= solve:
-            solve = back + 60 + int(p.uniform() * 3600)
-        return solve
+        return enter, back
 
     def _reopen(self, d: TicketDraw, solve: int, rows: list[Row]) -> int:
         """The customer writes again after the solve; it is answered and solved again."""
