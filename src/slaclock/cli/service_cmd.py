@@ -8,6 +8,7 @@ print results on stdout and problems on stderr, with exit code 2 for bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from slaclock.cli.errors import exit_on_error
+from slaclock.core.errors import ConfigError
 
 __all__ = ["register"]
 
@@ -130,7 +132,13 @@ def config_apply(
     services = open_services(database_url)
     text = file.read_text(encoding="utf-8")
     with exit_on_error():
-        version = services.config_apply(text, author or os.environ.get("USER", "cli"), utc_now())
+        try:
+            version = services.config_apply(
+                text, author or os.environ.get("USER", "cli"), utc_now()
+            )
+        except ConfigError as exc:  # name the file given, not the service's "<config>"
+            problems = [dataclasses.replace(p, file=str(file)) for p in exc.problems]
+            raise ConfigError(problems) from exc
     typer.echo(f"applied {file} as configuration version {version}")
 
 
