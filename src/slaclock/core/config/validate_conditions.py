@@ -77,7 +77,7 @@ def _parse_leaf(p: Problems, path: KeyPath, mapping: Any) -> Condition | None:
     if not isinstance(field, str) or not _FIELD.match(field):
         p.add((*path, "field"), "expected a dotted field path such as customer.plan", field)
         ok = False
-    if op not in CONDITION_OPS:
+    if not (isinstance(op, str) and op in CONDITION_OPS):
         p.add((*path, "op"), f"expected an operator, one of {', '.join(sorted(CONDITION_OPS))}", op)
         return None
     if not ok:
