@@ -241,3 +241,10 @@ def test_named_json_is_never_read_as_yaml(find: Finder) -> None:
 def test_non_json_yaml_tags_are_refused(find: Finder) -> None:
     text = BASE + POLICY + "    name: !!binary aGVsbG8=\n"
     find.expect(text, "policies[0].name", "binary", None, "unsupported YAML tag")
+
+
+def test_config_from_mapping_keeps_its_own_copy_of_raw() -> None:
+    data = yaml.safe_load(BASE + POLICY)
+    config = config_from_mapping(data)
+    data["policies"][0]["id"] = "changed"
+    assert config.raw["policies"][0]["id"] == "default"

@@ -6,6 +6,7 @@ problem; a :class:`Config` is only built when there is none (nothing is half-loa
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,11 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
 
 
 def config_from_mapping(data: Mapping[str, Any], filename: str = "<config>") -> Config:
-    """Validate already-parsed data (no line numbers: problems name key paths)."""
-    return _validate(data, Problems(filename))
+    """Validate already-parsed data (no line numbers: problems name key paths).
+
+    The data is copied first, so ``Config.raw`` cannot change when the caller's does.
+    """
+    return _validate(copy.deepcopy(data), Problems(filename))
 
 
 def _validate(data: Any, problems: Problems) -> Config:
