@@ -42,8 +42,8 @@ def add_many(cal: Calendar, starts: npt.ArrayLike, seconds: npt.ArrayLike) -> np
     t, d = np.broadcast_arrays(t, d)
     if t.size == 0:
         return restore(t.copy())
-    snap = _grow_for(cal, t, d)
-    return restore(lookup.add(snap, t, d))
+    snap, c = _grow_for(cal, t, d)
+    return restore(lookup.add_totals(snap, t, d, c))
 
 
 def elapsed_many(cal: Calendar, a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -108,25 +108,27 @@ def _cover(cal: Calendar, lo: float, hi: float) -> Snapshot:
     return cal.snapshot_covering(float(lo), float(hi))
 
 
-def _grow_for(cal: Calendar, t: Seconds, d: Seconds) -> Snapshot:
-    """A snapshot in which every ``cum(t) + d`` lands between 0 and the total."""
+def _grow_for(cal: Calendar, t: Seconds, d: Seconds) -> tuple[Snapshot, Seconds]:
+    """A snapshot in which every ``cum(t) + d`` lands between 0 and the total, and those."""
     if d.dtype.kind == "f" and not np.isfinite(d).all():
         raise CalendarError(f"calendar {cal.id!r}: durations must be finite")
     lo, hi = float(t.min()), float(t.max())
     rate = max(cal.weekly_open_seconds(), 1.0) / _WEEK_SECONDS
-    forward = float(max(d.max(), 0)) / rate * 1.25
-    backward = float(max(-d.min(), 0)) / rate * 1.25
+    forward = backward = 0.0
     while True:
         snap = _cover(cal, max(lo - backward, HORIZON_LO), min(hi + forward, HORIZON_HI - 1))
-        c = lookup.cum(snap, t) + d
+        c = lookup.cum(snap, t)
+        c += d
         c_min, c_max = c.min(), c.max()
         if c_min >= 0 and c_max <= snap.total:
-            return snap
+            return snap, c
         stuck_hi = c_max > snap.total and snap.hi >= HORIZON_HI
         stuck_lo = c_min < 0 and snap.lo <= HORIZON_LO
         if stuck_hi or stuck_lo:
             raise CalendarError(
                 f"calendar {cal.id!r}: a result leaves the supported years 1900-2200"
             )
-        forward = forward * 2 + 2 * _YEAR_SECONDS if c_max > snap.total else forward
-        backward = backward * 2 + 2 * _YEAR_SECONDS if c_min < 0 else backward
+        if c_max > snap.total:
+            forward = forward * 2 + float(c_max - snap.total) / rate * 1.25 + 2 * _YEAR_SECONDS
+        if c_min < 0:
+            backward = backward * 2 + float(-c_min) / rate * 1.25 + 2 * _YEAR_SECONDS

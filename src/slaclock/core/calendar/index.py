@@ -47,6 +47,7 @@ class Snapshot:
     cum_end: list[int]
     total: int
     arrays: dict[str, I64] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)  # lazily built lookup tables
 
     @classmethod
     def from_spans(cls, first_year: int, last_year: int, spans: list[Span]) -> Snapshot:
