@@ -62,12 +62,12 @@ def config_from_mapping(data: Mapping[str, Any], filename: str = "<config>") -> 
 
     The data is copied first, so ``Config.raw`` cannot change when the caller's does.
     """
-    return _validate(copy.deepcopy(data), Problems(filename))
+    return _validate(data, Problems(filename), copy_first=True)
 
 
-def _validate(data: Any, problems: Problems) -> Config:
+def _validate(data: Any, problems: Problems, copy_first: bool = False) -> Config:
     try:
-        return _validate_sections(data, problems)
+        return _validate_sections(copy.deepcopy(data) if copy_first else data, problems)
     except RecursionError:
         problems.found.clear()
         problems.add((), "configuration refused: conditions nest too deeply")
