@@ -119,6 +119,13 @@ def test_incremental_steps_equal_a_full_replay(events, rng):
 
 
 @PROPS
+@given(tickets())
+def test_the_engine_shortcuts_change_nothing(events):
+    fast = Engine(EXAMPLE).replay_ticket(events, AS_OF)
+    assert fast == Engine(EXAMPLE, exhaustive=True).replay_ticket(events, AS_OF)
+
+
+@PROPS
 @given(tickets("A"), tickets("B"))
 def test_streaming_replay_equals_replay(a, b):
     engine = Engine(EXAMPLE)

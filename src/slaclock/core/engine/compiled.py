@@ -16,6 +16,8 @@ from slaclock.core.conditions import evaluate, get_path
 from slaclock.core.engine.ticket import Fact
 from slaclock.core.model import (
     CalendarRef,
+    Condition,
+    ConditionGroup,
     Config,
     Escalation,
     MetricDef,
@@ -31,19 +33,46 @@ from slaclock.core.model import (
 __all__ = ["Binding", "CompiledConfig", "Track", "matches", "pause_holds"]
 
 
-@dataclass(frozen=True, slots=True)
 class Track:
-    """One clock line of a ticket: an SLA metric, or an OLA (``owner`` = the OLA id)."""
+    """One clock line of a ticket: an SLA metric, or an OLA (``owner`` = the OLA id).
 
-    kind: str  # "sla" | "ola"
-    metric: str
-    owner: str  # "" for SLA tracks
-    definition: MetricDef
-    ola: Ola | None = None
+    ``start_names``/``stop_names`` are the fact names its predicates listen to, so an
+    event that states none of them costs nothing for this track.
+    """
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.kind, self.metric, self.owner)
+    __slots__ = (
+        "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
+        "resumes", "start_names", "start_plain", "stop_names", "stop_plain",
+    )  # fmt: skip
+
+    def __init__(
+        self, kind: str, metric: str, owner: str, definition: MetricDef, ola: Ola | None = None
+    ) -> None:
+        self.kind = kind
+        self.metric = metric
+        self.owner = owner
+        self.definition = definition
+        self.ola = ola
+        self.key = (kind, metric, owner)
+        self.start_names = frozenset(p.event for p in definition.start)
+        self.stop_names = frozenset(p.event for p in definition.stop)
+        # The built-ins' own rules (policies.md): a reopen resumes ``resolution``;
+        # ``next_response`` opens only after the first response with nothing unanswered.
+        self.resumes = definition.builtin and metric == "resolution"
+        self.gated_next_response = definition.builtin and metric == "next_response"
+        # Predicates with no parameters and no ``when`` match on the fact name alone.
+        self.start_plain = frozenset(p.event for p in definition.start if _plain(p))
+        self.stop_plain = frozenset(p.event for p in definition.stop if _plain(p))
+
+    def started_by(self, facts: list[Fact], names: frozenset[str], ticket: Any) -> bool:
+        if not names.isdisjoint(self.start_plain):
+            return True
+        return any(matches(p, f, ticket) for p in self.definition.start for f in facts)
+
+    def stopped_by(self, facts: list[Fact], names: frozenset[str], ticket: Any) -> bool:
+        if not names.isdisjoint(self.stop_plain):
+            return True
+        return any(matches(p, f, ticket) for p in self.definition.stop for f in facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +127,34 @@ def pause_holds(rule: PauseRule | None, ticket: Mapping[str, Any]) -> bool:
 class CompiledConfig:
     """The per-configuration tables the engine consults on every event."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, exhaustive: bool = False) -> None:
         self.config = config
+        #: Re-evaluate everything on every event (no shortcuts): the reference behaviour
+        #: the shortcuts are tested against.
+        self.exhaustive = exhaustive
         self.policies: tuple[Policy, ...] = config.policies
         self.tracks: tuple[Track, ...] = self._tracks(config)
         self.person_groups: Mapping[str, frozenset[str]] = {
             pid: frozenset(p.groups) for pid, p in config.people.items()
         }
+        # Policy choice and bindings are pure functions of a few ticket fields: cache them
+        # by those fields' values (typed, so True and 1 stay apart).
+        paths: dict[str, None] = {}
+        for policy in config.policies:
+            if policy.match is not None:
+                _condition_paths(policy.match, paths)
+        self._policy_paths = tuple(tuple(path.split(".")) for path in paths)
+        self._policy_cache: dict[tuple[Any, ...], Policy | None] = {}
+        by_paths = {ref.by for ref in _calendar_refs(config) if ref.by is not None}
+        self._binding_paths = tuple(
+            tuple(path.split(".")) for path in ("priority", *sorted(by_paths))
+        )
+        self._binding_cache: dict[tuple[Any, ...], Binding | None] = {}
+        self._listening: dict[frozenset[str], tuple[Track, ...]] = {}
+        #: Top-level ticket keys whose change can change the policy, a binding, a pause.
+        self.policy_tops = frozenset(path[0] for path in self._policy_paths)
+        self.binding_tops = frozenset(path[0] for path in self._binding_paths)
+        self.pause_tops = frozenset({"status"} | _pause_tops(config))
 
     @staticmethod
     def _tracks(config: Config) -> tuple[Track, ...]:
@@ -120,17 +170,65 @@ class CompiledConfig:
                 tracks.append(Track("ola", ola.metric, ola.id, config.metrics[ola.metric], ola))
         return tuple(tracks)
 
+    def listening(self, names: frozenset[str]) -> tuple[Track, ...]:
+        """The tracks whose start or stop predicates listen to any of these facts."""
+        try:
+            return self._listening[names]
+        except KeyError:
+            pass
+        found = tuple(
+            t for t in self.tracks
+            if not names.isdisjoint(t.start_names | t.stop_names)
+            or (t.resumes and "reopened" in names)
+        )  # fmt: skip
+        self._listening[names] = found
+        return found
+
     def choose_policy(self, ticket: Mapping[str, Any]) -> Policy | None:
         """The first policy, in order, whose ``match`` holds (no ``match``: always)."""
+        key = tuple([_typed(_value(ticket, path)) for path in self._policy_paths])
+        try:
+            return self._policy_cache[key]
+        except KeyError:
+            pass
+        if len(self._policy_cache) > _CACHE_LIMIT:
+            self._policy_cache.clear()
+        chosen = self._policy_cache[key] = self._first_match(ticket)
+        return chosen
+
+    def _first_match(self, ticket: Mapping[str, Any]) -> Policy | None:
         for policy in self.policies:
             if policy.match is None or evaluate(policy.match, ticket):
                 return policy
         return None
 
+    def binding_key(self, ticket: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The ticket values a binding depends on (priority, calendar ``by`` fields)."""
+        return tuple([_typed(_value(ticket, path)) for path in self._binding_paths])
+
     def binding(
-        self, track: Track, policy: Policy | None, ticket: Mapping[str, Any]
+        self,
+        track: Track,
+        policy: Policy | None,
+        ticket: Mapping[str, Any],
+        values: tuple[Any, ...] | None = None,
     ) -> Binding | None:
         """The target that applies to ``track`` now, or None (no instance)."""
+        if values is None:
+            values = self.binding_key(ticket)
+        key = (track.key, None if policy is None else id(policy), values)
+        try:
+            return self._binding_cache[key]
+        except KeyError:
+            pass
+        if len(self._binding_cache) > _CACHE_LIMIT:
+            self._binding_cache.clear()
+        bound = self._binding_cache[key] = self._binding(track, policy, ticket)
+        return bound
+
+    def _binding(
+        self, track: Track, policy: Policy | None, ticket: Mapping[str, Any]
+    ) -> Binding | None:
         if track.ola is not None:
             ola = track.ola
             return self._bind(
@@ -182,3 +280,62 @@ class CompiledConfig:
         if calendar_id is None:
             return None
         return self.config.calendars.get(calendar_id)
+
+
+_CACHE_LIMIT = 100_000
+
+
+def _typed(value: Any) -> Any:
+    """A hashable stand-in for a JSON value that keeps its type (``True`` is not ``1``)."""
+    kind = type(value)
+    if kind is str:
+        return value  # the common case; no other type's stand-in is a bare str
+    if kind is list or kind is tuple:
+        return ("list", tuple([_typed(v) for v in value]))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((k, _typed(v)) for k, v in value.items())))
+    return (kind.__name__, value)
+
+
+def _value(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
+    """The value at a dotted path (pre-split), None when missing (as conditions see it)."""
+    current: Any = ticket
+    for step in steps:
+        if type(current) is not dict and not isinstance(current, Mapping):
+            return None
+        current = current.get(step)
+        if current is None:
+            return None
+    return current
+
+
+def _condition_paths(node: Condition | ConditionGroup, out: dict[str, None]) -> None:
+    if isinstance(node, Condition):
+        out[node.field] = None
+        return
+    for child in (*node.all, *(node.any or ())):
+        _condition_paths(child, out)
+
+
+def _calendar_refs(config: Config) -> list[CalendarRef]:
+    refs = [policy.calendar for policy in config.policies]
+    refs += [t.calendar for p in config.policies for t in p.targets.values() if t.calendar]
+    refs += [ola.calendar for ola in config.olas]
+    refs += [ola.target.calendar for ola in config.olas if ola.target.calendar]
+    return refs
+
+
+def _plain(predicate: Predicate) -> bool:
+    return not predicate.params and predicate.when is None
+
+
+def _pause_tops(config: Config) -> set[str]:
+    """Top-level keys read by any pause rule's ``when``."""
+    rules = [m.pause for m in config.metrics.values()]
+    rules += [t.pause for p in config.policies for t in p.targets.values()]
+    rules += [ola.target.pause for ola in config.olas]
+    paths: dict[str, None] = {}
+    for rule in rules:
+        if rule is not None and rule.when is not None:
+            _condition_paths(rule.when, paths)
+    return {path.split(".", 1)[0] for path in paths}

@@ -62,9 +62,10 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
 class Engine:
     """SLA clocks for one configuration. Pure: every instant is passed in."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, exhaustive: bool = False) -> None:
+        """``exhaustive``: skip no work on any event (slow; the tests' reference)."""
         self.config = config
-        self.compiled = CompiledConfig(config)
+        self.compiled = CompiledConfig(config, exhaustive)
 
     # ------------------------------------------------------------------ replay
 
@@ -95,6 +96,11 @@ class Engine:
             for early in held:  # applied right after creation, at the creation instant
                 apply_event(self.compiled, state, early, max(early.at, created_at))
             state.last_key = event.sort_key
+
+    def instances(self, state: TicketState, as_of: datetime) -> list[Instance]:
+        """Just the instances as of ``as_of`` (sorted kind, metric, cycle)."""
+        clocks = sorted(state.visible_clocks(), key=_clock_order)
+        return [c.render(state.ticket_id, as_of) for c in clocks]
 
     def result(self, state: TicketState, as_of: datetime, schedule: bool = True) -> TicketResult:
         """Read the state as of ``as_of``: instances, dues and the next timed change."""

@@ -125,25 +125,66 @@ def _after_facts(
 ) -> None:
     fields = state.fields
     assert fields is not None
-    policy = cc.choose_policy(fields)
+    names = frozenset([f.name for f in facts])
+    policy, rebind, repause = _what_changed(cc, state, event, facts, names, fields)
     if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
         state.policy_trace.append((at, event.id, _pid(policy)))
     state.policy = policy
-    names = {f.name for f in facts}
     was_unanswered = state.unanswered_since is not None
-    for track in cc.tracks:
-        binding = cc.binding(track, policy, fields)
+    values = cc.binding_key(fields)
+    for track in cc.tracks if rebind or cc.exhaustive else cc.listening(names):
         clock = state.active(track.key)
+        stops = clock is not None and not names.isdisjoint(track.stop_names)
+        starts = not names.isdisjoint(track.start_names) or (track.resumes and "reopened" in names)
+        if not (starts or stops or (rebind and clock is not None)):
+            continue
+        binding = cc.binding(track, policy, fields, values)
         if clock is not None:
-            _follow(state, clock, binding, event, at)
-            clock = state.active(track.key)
-        if clock is not None and _any_match(track.definition.stop, facts, fields):
-            clock.stop(at)
-            _note(clock, at, "stopped", event, _fact_words(facts))
-            clock = None
-        if clock is None:
-            _maybe_start(state, track, binding, event, at, facts, was_unanswered)
+            if rebind:
+                _follow(state, clock, binding, event, at)
+                clock = state.active(track.key)
+            if clock is not None and stops and track.stopped_by(facts, names, fields):
+                clock.stop(at)
+                _note(clock, at, "stopped", event, _fact_words(facts))
+                clock = None
+        if clock is None and starts:
+            _maybe_start(state, track, binding, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
+    if repause:
+        _update_pauses(state, event, at, fields)
+    _drop_hidden_ended(state)
+    state.last_key = event.sort_key
+
+
+def _what_changed(
+    cc: CompiledConfig,
+    state: TicketState,
+    event: Event,
+    facts: list[Fact],
+    names: frozenset[str],
+    fields: dict[str, Any],
+) -> tuple[Policy | None, bool, bool]:
+    """(policy, whether bindings may have changed, whether pauses may have changed).
+
+    Only a change of the fields a policy, a binding or a pause rule reads can change
+    them; most events (messages, notes, assignments) change none.
+    """
+    if event.type == "ticket.created":
+        return cc.choose_policy(fields), True, False
+    if cc.exhaustive:
+        return cc.choose_policy(fields), True, True
+    if "field_changed" not in names:
+        return state.policy, False, False
+    tops = {f.attrs["field"].split(".", 1)[0] for f in facts if f.name == "field_changed"}
+    policy = state.policy
+    if not tops.isdisjoint(cc.policy_tops):
+        policy = cc.choose_policy(fields)
+    rebind = policy is not state.policy or not tops.isdisjoint(cc.binding_tops)
+    return policy, rebind, rebind or not tops.isdisjoint(cc.pause_tops)
+
+
+def _update_pauses(state: TicketState, event: Event, at: datetime, fields: dict[str, Any]) -> None:
+    """Every running clock pauses or resumes by its pause rule on the new fields."""
     for clocks in state.clocks.values():
         clock = clocks[-1]
         if clock.ended is None:
@@ -151,8 +192,6 @@ def _after_facts(
             paused = pause_holds(rule, fields)
             if clock.set_paused(at, paused):
                 _note(clock, at, "paused" if paused else "resumed", event, _status(fields))
-    _drop_hidden_ended(state)
-    state.last_key = event.sort_key
 
 
 def _follow(
@@ -183,20 +222,20 @@ def _maybe_start(
     event: Event,
     at: datetime,
     facts: list[Fact],
+    names: frozenset[str],
     was_unanswered: bool,
 ) -> None:
     fields = state.fields
     assert fields is not None
     definition = track.definition
-    names = {f.name for f in facts}
-    if definition.builtin and track.metric == "resolution" and "reopened" in names:
+    if track.resumes and "reopened" in names:
         clocks = state.clocks.get(track.key)
         if clocks and clocks[-1].ended == "stopped":
             _resume(state, clocks[-1], binding, event, at)
             return
     if track.key in state.started and not definition.repeat:
         return
-    if not _any_match(definition.start, facts, fields):
+    if not track.started_by(facts, names, fields):
         return
     if (
         definition.builtin
@@ -230,7 +269,7 @@ def _resume(
         _follow(state, clock, binding, event, at)
 
 
-def _track_conversation(state: TicketState, names: set[str], at: datetime) -> None:
+def _track_conversation(state: TicketState, names: frozenset[str], at: datetime) -> None:
     """Who spoke last: the next_response rules need the oldest unanswered message."""
     if "customer_message" in names and state.unanswered_since is None:
         state.unanswered_since = at

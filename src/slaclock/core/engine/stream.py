@@ -64,4 +64,4 @@ class StreamReplay:
                 yield from replayed[ticket_id].instances
             else:
                 state = self.states[ticket_id]
-                yield from self.engine.result(state, self.as_of, schedule=False).instances
+                yield from self.engine.instances(state, self.as_of)

@@ -41,14 +41,18 @@ class Fact:
 
 
 def initial_fields(ticket_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The ticket of a ``ticket.created`` event; unknown keys go under ``custom``."""
+    """The ticket of a ``ticket.created`` event; unknown keys go under ``custom``.
+
+    Nested values are shared with the event, never copied: the engine treats them as
+    immutable and copies a nested object only when a change writes into it.
+    """
     ticket: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     for key, value in fields.items():
         if key in KNOWN_FIELDS:
-            ticket[key] = _copy(value)
+            ticket[key] = value
         else:
-            custom[key] = _copy(value)
+            custom[key] = value
     if custom:
         ticket["custom"] = {**ticket.get("custom", {}), **custom}
     ticket["id"] = ticket_id
@@ -79,7 +83,7 @@ def apply_changes(ticket: dict[str, Any], changes: Mapping[str, Any]) -> list[Fa
         old = _get(ticket, path)
         if old == value and type(old) is type(value):
             continue
-        _set(ticket, path, _copy(value))
+        _set(ticket, path, value)
         facts.extend(field_facts(path, old, value))
     return facts
 
@@ -146,14 +150,14 @@ def _get(ticket: Mapping[str, Any], path: str) -> Any:
 
 
 def _set(ticket: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path, creating (or replacing non-object) parents as needed."""
+    """Set a dotted path, copying (or creating) each parent object on the way: copy on
+    write, so values shared with events are never mutated."""
     *parents, last = path.split(".")
     current = ticket
     for step in parents:
         child = current.get(step)
-        if not isinstance(child, dict):
-            child = {}
-            current[step] = child
+        child = dict(child) if isinstance(child, Mapping) else {}
+        current[step] = child
         current = child
     current[last] = value
 

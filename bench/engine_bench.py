@@ -1,0 +1,158 @@
+"""Engine benchmark: replay generated workloads against the cost of merely parsing them.
+
+    .venv/bin/python bench/engine_bench.py --sizes 10k,100k,1M
+
+For each size a workload is generated once (``slaclock.core.workload``, the example
+configuration; not timed), then three runs each in a fresh child process, so peak RSS
+is per run:
+
+- ``json``: read the file and ``json.loads`` every line — the floor;
+- ``parse``: the same plus event validation (``read_events``);
+- ``replay``: what ``slaclock replay`` does: validate, stream into compact per-ticket
+  state, render every instance as JSON (to /dev/null).
+
+Times are CPU seconds of the child (user + sys; the machine is shared, so wall time is
+noisy) and wall seconds beside them. Targets: replay >= 100,000 events/s, <= 10x the
+``json`` floor, peak RSS for 1M tickets <= 1 GB, cost linear in events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "tests" / "data" / "example_config.yaml"
+START = datetime(2026, 3, 2, tzinfo=UTC)
+AS_OF = "2026-06-01T00:00:00+00:00"
+
+CHILD = {
+    "json": """
+import json, sys
+n = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        json.loads(line); n += 1
+print(n)
+""",
+    "parse": """
+import sys
+from slaclock.core.events import read_events
+n = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for _ in read_events(f, sys.argv[1]):
+        n += 1
+print(n)
+""",
+    "replay": """
+import json, sys
+from datetime import datetime
+from slaclock.core.config import load_config
+from slaclock.core.engine import Engine, StreamReplay
+from slaclock.core.events import read_events
+engine = Engine(load_config(sys.argv[2]))
+stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]))
+n = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for event in read_events(f, sys.argv[1]):
+        stream.feed(event); n += 1
+late = {}
+if stream.needs_history:
+    raise SystemExit("bench input is in time order; no second pass expected")
+with open(os.devnull, "w") as out:
+    for inst in stream.instances(late):
+        out.write(json.dumps(inst.to_json(), separators=(",", ":")) + "\\n")
+print(n)
+""".replace("import json, sys", "import json, os, sys"),
+}
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def generate(tickets: int, path: Path) -> int:
+    """Write a time-ordered workload of ``tickets`` tickets; return the event count."""
+    from slaclock.core.config import load_config
+    from slaclock.core.workload import generate_lines
+
+    days = max(30, tickets // 20_000)
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        chunk: list[str] = []
+        for line in generate_lines(load_config(CONFIG), tickets, days, 7, START):
+            chunk.append(line)
+            if len(chunk) >= 8192:
+                out.write("\n".join(chunk) + "\n")
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            out.write("\n".join(chunk) + "\n")
+            count += len(chunk)
+    return count
+
+
+def measure(kind: str, path: Path) -> tuple[float, float, float]:
+    """(cpu seconds, wall seconds, peak RSS MB) of one child run."""
+    args = [sys.executable, "-c", CHILD[kind], str(path), str(CONFIG), AS_OF]
+    wall = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - wall
+    assert proc.stdout is not None
+    proc.stdout.read()
+    if status != 0:
+        raise SystemExit(f"{kind} run failed with status {status}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k", help="ticket counts, e.g. 10k,100k,1M")
+    parser.add_argument("--keep", help="directory to keep the generated files in")
+    options = parser.parse_args()
+    folder = Path(options.keep or tempfile.mkdtemp(prefix="slaclock-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in [parse_size(s) for s in options.sizes.split(",")]:
+        path = folder / f"workload-{size}.jsonl"
+        events = generate(size, path)
+        results = {kind: measure(kind, path) for kind in ("json", "parse", "replay")}
+        rows.append((size, events, results))
+        print_table(rows)
+        if not options.keep:
+            path.unlink()
+
+
+def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]]]) -> None:
+    head = (
+        f"{'tickets':>9} {'events':>9} | {'json s':>7} {'parse s':>7} {'replay s':>8} "
+        f"{'(wall)':>7} | {'replay ev/s':>11} {'x json':>6} {'x parse':>7} | "
+        f"{'RSS json':>8} {'RSS replay':>10} | {'us/event':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for size, events, r in rows:
+        json_cpu, parse_cpu, (replay_cpu, replay_wall, replay_rss) = (
+            r["json"][0], r["parse"][0], r["replay"],
+        )  # fmt: skip
+        print(
+            f"{size:>9,} {events:>9,} | {json_cpu:>7.2f} {parse_cpu:>7.2f} {replay_cpu:>8.2f} "
+            f"{replay_wall:>7.2f} | {events / replay_cpu:>11,.0f} {replay_cpu / json_cpu:>6.1f} "
+            f"{replay_cpu / parse_cpu:>7.1f} | {r['json'][2]:>6.0f}MB {replay_rss:>8.0f}MB | "
+            f"{1e6 * replay_cpu / events:>8.1f}"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
