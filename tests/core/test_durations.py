@@ -74,13 +74,13 @@ def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=10**9))
 def test_format_then_parse_round_trips(seconds: int) -> None:
     assert parse_duration(format_duration(seconds)) == seconds
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.integers(0, 400), st.integers(0, 30), st.integers(0, 200), st.integers(0, 5000))
 def test_compact_and_iso_forms_agree_with_arithmetic(d: int, h: int, m: int, s: int) -> None:
     expected = d * 86400 + h * 3600 + m * 60 + s
