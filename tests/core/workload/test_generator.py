@@ -206,10 +206,11 @@ def test_arrivals_follow_office_hours_in_the_customers_zones(by_ticket):
 # ----------------------------------------------------------------- distributions
 
 
-def test_first_response_business_time_matches_the_fitted_law():
-    """With every agent action on office hours, first responses measured in business time
-    on the team's hours are draws of the fitted law: compare quantiles loosely. Tickets of
-    the first half of the period only, unanswered ones counted as longest (censoring)."""
+@pytest.fixture(scope="module")
+def business_times():
+    """With every agent action on office hours, first responses and first solves measured
+    in business time on the team's hours are draws of the fitted laws. Tickets of the first
+    half of the period only; unanswered/unsolved ones count as longest (censoring)."""
     options = WorkloadOptions(knobs=Knobs(business_hours_share=1.0))
     events = _events(tickets=4000, days=60, seed=21, options=options)
     world = world_from_config(CONFIG)
@@ -218,25 +219,35 @@ def test_first_response_business_time_matches_the_fitted_law():
                           CONFIG.calendars[cid].holidays_between)
         for cid in set(world.frontline_calendar.values())
     }  # fmt: skip
-    created, samples = {}, []
+    created, samples = {}, {"first_response": {}, "resolution": {}}
     for event in events:
+        ticket = event["ticket"]
         if event["type"] == "ticket.created" and event["by"] != "agent":
             early = _instant(event["at"]) < START + timedelta(days=30)
             if early and "outage" not in event["fields"]["tags"]:
-                created[event["ticket"]] = event
-        elif event["type"] == "message" and event["author"] == "agent" and event["public"]:
-            first = created.pop(event["ticket"], None)
-            if first is not None:
-                region = first["fields"]["customer"]["region"]
-                team = hours[world.frontline_calendar[region]]
+                created[ticket] = event
+            continue
+        if ticket not in created:
+            continue
+        first = created[ticket]
+        reply = event["type"] == "message" and event["author"] == "agent" and event["public"]
+        solve = event.get("changes", {}).get("status") == "solved"
+        for metric, happened in (("first_response", reply), ("resolution", solve)):
+            if happened and ticket not in samples[metric]:
+                team = hours[world.frontline_calendar[first["fields"]["customer"]["region"]]]
                 a, b = _instant(first["at"]).timestamp(), _instant(event["at"]).timestamp()
-                samples.append(team.elapsed(int(a), int(b)))
-    samples += [float("inf")] * len(created)
-    law = fitted_laws()["first_response"]
-    rng = np.random.default_rng(0)
-    reference = law.draw(rng, 200_000)
+                samples[metric][ticket] = team.elapsed(int(a), int(b))
+    return {
+        metric: list(found.values()) + [float("inf")] * (len(created) - len(found))
+        for metric, found in samples.items()
+    }
+
+
+@pytest.mark.parametrize("metric", ["first_response", "resolution"])
+def test_business_times_match_the_fitted_law(business_times, metric):
+    reference = fitted_laws()[metric].draw(np.random.default_rng(0), 200_000)
     for q in (0.5, 0.75, 0.9):
-        real, expected = np.quantile(samples, q), np.quantile(reference, q)
+        real, expected = np.quantile(business_times[metric], q), np.quantile(reference, q)
         assert 0.75 * expected < real < 1.33 * expected, (q, real, expected)
 
 

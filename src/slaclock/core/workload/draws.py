@@ -39,10 +39,11 @@ class Knobs:
     outage_resolution_scale: float = 0.25
     outage_day_share: float = 0.05  # days with an outage burst
     outage_ticket_share: float = 0.10  # share of that day's tickets in the burst
-    followup_rate: float = 1.0  # Poisson mean of customer follow-ups per ticket
+    followup_rate: float = 0.8  # Poisson mean of customer follow-ups per ticket
     note_rate: float = 0.6  # Poisson mean of internal notes per ticket
     more_pending_share: float = 0.35  # chance of each further pending round
     delete_share: float = 0.004  # spam, deleted soon after creation
+    resolution_noise: float = 1.0  # how loosely resolution follows a ticket's waits
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class WindowDraws:
     eng_agent: np.ndarray
     first_response: np.ndarray
     resolution: np.ndarray
+    pending: np.ndarray  # the first pending wait (wall seconds; 0 without one)
+    on_hold: np.ndarray  # the on-hold wait (wall seconds; 0 without one)
+    stint: np.ndarray  # time with engineering (business seconds; 0 without one)
     rounds: list[list[int]]
     engineering: np.ndarray
     priority_up: np.ndarray
@@ -88,6 +92,15 @@ def draw_window(
     priority = np.where(outage, np.where(rng.random(n) < 0.4, 3, 2), priority)
     fr_scale = np.where(outage, knobs.outage_response_scale, 1.0)
     res_scale = np.where(outage, knobs.outage_resolution_scale, 1.0)
+    pendings = np.where(rng.random(n) < float(rates["pending"]),
+                        rng.geometric(1.0 - knobs.more_pending_share, n), 0)  # fmt: skip
+    on_holds = (rng.random(n) < float(rates["on_hold"])).astype(np.int64)
+    engineering = rng.random(n) < float(rates["engineering"])
+    pending = np.where(pendings > 0, laws["pending"].draw(rng, n), 0.0)
+    on_hold = np.where(on_holds > 0, laws["on_hold"].draw(rng, n), 0.0)
+    stint = np.where(engineering, laws["engineering_stint"].draw(rng, n), 0.0)
+    resolution = laws["resolution"].draw(rng, n)
+    first_response = laws["first_response"].draw(rng, n)
     return WindowDraws(
         priority=priority,
         channel=rng.choice(len(CHANNELS), n, p=_channel_p()),
@@ -98,26 +111,47 @@ def draw_window(
         requester=rng.integers(0, 1 << 30, n),
         agent=rng.integers(0, agents, n),
         eng_agent=rng.integers(0, max(1, eng_agents), n),
-        first_response=laws["first_response"].draw(rng, n) * fr_scale,
-        resolution=laws["resolution"].draw(rng, n) * res_scale,
-        rounds=_rounds(rng, n, knobs),
-        engineering=rng.random(n) < float(rates["engineering"]),
+        first_response=first_response * fr_scale,
+        resolution=_longest_to_the_neediest(
+            rng, resolution, first_response + pending + on_hold + stint, knobs
+        )
+        * res_scale,
+        pending=pending,
+        on_hold=on_hold,
+        stint=stint,
+        rounds=_rounds(rng, pendings, on_holds, knobs),
+        engineering=engineering,
         priority_up=(rng.random(n) < float(rates["priority_change"])) & (priority < 3),
         reopen=rng.random(n) < float(rates["reopen"]),
         deleted=(rng.random(n) < knobs.delete_share) & ~outage,
     )
 
 
+def _longest_to_the_neediest(
+    rng: np.random.Generator, resolution: np.ndarray, waits: np.ndarray, knobs: Knobs
+) -> np.ndarray:
+    """Hand the window's drawn resolution times out by rank: the longer a ticket's waits
+    (first response, pending, on hold, engineering), the longer its resolution, with noise.
+
+    A permutation, so the resolution times are still exactly the fitted law's draws; but
+    a ticket waiting days on its customer is not also solved in minutes (the logs show the
+    same: tickets with waits are the long ones), and the waits keep their fitted lengths.
+    """
+    key = np.log1p(waits / 3600.0) + rng.normal(0.0, knobs.resolution_noise, len(waits))
+    out = np.empty_like(resolution)
+    out[np.argsort(key, kind="stable")] = np.sort(resolution, kind="stable")
+    return out
+
+
 def _channel_p() -> np.ndarray:
     return np.asarray([CHANNEL_MIX[c] for c in CHANNELS], dtype=float)
 
 
-def _rounds(rng: np.random.Generator, n: int, knobs: Knobs) -> list[list[int]]:
+def _rounds(
+    rng: np.random.Generator, pending: np.ndarray, on_hold: np.ndarray, knobs: Knobs
+) -> list[list[int]]:
     """Round codes per ticket (lifecycle.ROUND_*), in a random order, 0-padded to 12."""
-    rates = params.RATES
-    pending = np.where(rng.random(n) < float(rates["pending"]),
-                       rng.geometric(1.0 - knobs.more_pending_share, n), 0)  # fmt: skip
-    on_hold = (rng.random(n) < float(rates["on_hold"])).astype(np.int64)
+    n = len(pending)
     follow = rng.poisson(knobs.followup_rate, n)
     notes = rng.poisson(knobs.note_rate, n)
     slot = np.arange(MAX_ROUNDS)[None, :]

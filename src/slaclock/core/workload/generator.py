@@ -48,7 +48,8 @@ BY = tuple(BY_MIX)
 TYPES = tuple(TYPE_MIX)
 T = TypeVar("T")
 _LIST_COLUMNS = ("priority", "channel", "type_", "by", "topic", "subject", "requester", "agent",
-                 "eng_agent", "first_response", "resolution", "rounds", "engineering",
+                 "eng_agent", "first_response", "resolution", "pending",
+                 "on_hold", "stint", "rounds", "engineering",
                  "priority_up", "reopen", "deleted")  # fmt: skip
 
 
@@ -215,7 +216,7 @@ class _Run:
         rows: list[tuple[int, int, int, int, int]], created: list[Created],
     ) -> None:  # fmt: skip
         (priority, channel, type_, by_code, topic, subject, requester, agent_i, eng_i, fr, res,
-         rounds, engineering, up, reopen, deleted) = record  # fmt: skip
+         pending, on_hold, stint, rounds, engineering, up, reopen, deleted) = record  # fmt: skip
         customer = self.population.customers[cidx]
         world, code = self.world, self.code
         by = "customer" if outage else BY[by_code]
@@ -223,7 +224,8 @@ class _Run:
         eng = world.engineering
         draw = TicketDraw(
             t0, by == "agent", outage, deleted, code[agent],
-            code[eng.agents[eng_i]] if eng else -1, fr, res, rounds, engineering,
+            code[eng.agents[eng_i]] if eng else -1, fr, res, pending, on_hold, stint, rounds,
+            engineering,
             code[PRIORITIES[priority + 1]] if up else -1, reopen,
             self.front_hours[customer.region], self.eng_hours,
         )  # fmt: skip
@@ -329,8 +331,6 @@ def _pools(rng: np.random.Generator, n: int, laws: dict[str, Law], knobs: Knobs)
         uniform=Pool(lambda m: rng.random(m), 8 * n + 64),
         pending=law("pending"),
         next_response=law("next_response"),
-        on_hold=law("on_hold"),
-        stint=law("engineering_stint"),
         resolution=law("resolution"),
         close=law("close_after_solve"),
     )

@@ -75,6 +75,9 @@ class TicketDraw(NamedTuple):
     eng_agent: int
     first_response_seconds: float
     resolution_seconds: float
+    pending_seconds: float  # the first pending wait; later ones come from the pool
+    on_hold_seconds: float
+    stint_seconds: float
     rounds: list[int]  # ROUND_* codes in order; a 0 ends the list
     engineering: bool
     priority_code_up: int  # vocabulary code of the raised priority, -1: no change
@@ -88,8 +91,6 @@ class Pools:
     uniform: Pool
     pending: Pool
     next_response: Pool
-    on_hold: Pool
-    stint: Pool
     resolution: Pool
     close: Pool
 
@@ -112,7 +113,7 @@ class Planner:
         return hours.add(t, int(seconds))
 
     def plan(self, d: TicketDraw) -> list[Row]:
-        t0, by_agent, on_call, deleted, agent, _, fr, res, _, eng, up, reopen, front, _ = d
+        t0, by_agent, on_call, deleted, agent, _, fr, res, _, _, _, _, eng, up, reopen, front, _ = d
         rows: list[Row] = [(t0, 0, CREATED, -1, -1)]
         if deleted:
             rows.append((t0 + 300 + int(self.p.uniform() * 10800), 1, DELETED, -1, -1))
@@ -129,8 +130,6 @@ class Planner:
         if eng and self.codes.engineering >= 0:
             stint = self._engineering(d, t, solve, rows)
         solve = self._rounds(d, t, solve, stint, rows)
-        if stint[1] >= solve:
-            solve = stint[1] + 60 + int(self.p.uniform() * 3600)
         if up >= 0:
             rows.append((t0 + int(self.p.uniform() * (solve - t0)), len(rows), PRIORITY, up, -1))
         rows.append((solve, len(rows), STATUS, self.codes.solved, -1))
@@ -149,6 +148,7 @@ class Planner:
         """
         p, codes = self.p, self.codes
         enter, back = stint
+        pending_wait = d.pending_seconds
         for kind in d.rounds:
             if kind == ROUND_END:
                 break
@@ -161,31 +161,32 @@ class Planner:
             if kind == ROUND_ON_HOLD:
                 at = t + int(p.uniform() * 600)
                 rows.append((at, len(rows), STATUS, codes.on_hold, -1))
-                answer = at + int(p.on_hold())
+                answer = at + int(d.on_hold_seconds)
                 if answer >= solve:
                     break
                 rows.append((answer, len(rows), STATUS, codes.open, -1))
             else:
                 if kind == ROUND_PENDING:
                     rows.append((t, len(rows), STATUS, codes.pending, -1))
-                    answer = t + int(p.pending())
+                    answer = t + int(pending_wait)
+                    pending_wait = p.pending()
                     if answer >= solve:
                         break
                 else:  # a customer chasing an open ticket: some time before the solve
                     answer = t + int(p.uniform() * (solve - t))
                 rows.append((answer, len(rows), CUSTOMER, -1, -1))
-            t = self.work(answer, p.next_response(), d.front_hours, d.on_call)
+            t = min(solve, self.work(answer, p.next_response(), d.front_hours, d.on_call))
             rows.append((t, len(rows), REPLY, d.eng_agent if enter <= t < back else d.agent, -1))
-            if t >= solve:
-                return t + 60 + int(p.uniform() * 540)
+            if t >= solve:  # the answer came with the solve
+                break
         return solve
 
     def _engineering(self, d: TicketDraw, t: int, solve: int, rows: list[Row]) -> tuple[int, int]:
         """To engineering and back, with an engineering note in between: (enter, back)."""
         p, codes = self.p, self.codes
         enter = t + int(p.uniform() * max(0, solve - t) * 0.5)
-        stint = p.stint()
-        back = self.work(enter, stint, d.eng_hours, d.on_call)
+        stint = d.stint_seconds
+        back = min(solve, self.work(enter, stint, d.eng_hours, d.on_call))
         note = min(back, self.work(enter, stint * (0.1 + 0.5 * p.uniform()), d.eng_hours,
                                    d.on_call))  # fmt: skip
         rows.append((enter, len(rows), TRANSFER, codes.engineering, d.eng_agent))
