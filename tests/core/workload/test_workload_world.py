@@ -66,3 +66,24 @@ def test_law_draws_match_their_own_median():
 def test_fixed_law_is_a_rule_not_a_spread():
     law = Law("close", "fixed", 432000.0, 0.0)
     assert set(law.draw(np.random.default_rng(0), 10).tolist()) == {432000.0}
+
+
+def test_a_region_gets_the_support_team_named_after_it():
+    regional = {
+        "calendars": [{"id": "24x7", "tz": "UTC", "always_open": True}],
+        "people": [
+            {"id": "anna", "name": "Anna", "groups": ["support-eu"]},
+            {"id": "jake", "name": "Jake", "groups": ["support-us"]},
+            {"id": "omar", "name": "Omar", "groups": ["engineering"]},
+        ],
+        "groups": [{"id": g, "name": g} for g in ("support-eu", "support-us", "engineering")],
+        "policies": [{"id": "all", "name": "All", "calendar": {"by": "customer.region",
+                      "map": {"EU": "24x7", "US": "24x7"}, "default": "24x7"},
+                      "targets": {"first_response": {"within": "1h"}}}],
+    }  # fmt: skip
+    world = world_from_config(config_from_mapping(regional))
+    assert world.regions == ("EU", "US", "APAC")
+    assert world.frontline_by_region["APAC"] == world.frontline  # no team named after it
+    assert world.frontline_by_region["EU"].agents == ("anna",)
+    assert world.frontline_by_region["US"].group == "support-us"
+    assert world.engineering is not None and world.engineering.agents == ("omar",)

@@ -81,8 +81,6 @@ def draw_window(
     outage: np.ndarray,
     laws: dict[str, Law],
     knobs: Knobs,
-    agents: int,
-    eng_agents: int,
 ) -> WindowDraws:
     n = len(outage)
     rates = params.RATES
@@ -109,8 +107,8 @@ def draw_window(
         topic=rng.integers(0, 1 << 30, n),
         subject=rng.integers(0, 1 << 30, n),
         requester=rng.integers(0, 1 << 30, n),
-        agent=rng.integers(0, agents, n),
-        eng_agent=rng.integers(0, max(1, eng_agents), n),
+        agent=rng.random(n),  # a uniform, scaled to the size of the ticket's team
+        eng_agent=rng.random(n),
         first_response=first_response * fr_scale,
         resolution=_longest_to_the_neediest(
             rng, resolution, first_response + pending + on_hold + stint, knobs

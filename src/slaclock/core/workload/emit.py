@@ -41,6 +41,7 @@ class Created(NamedTuple):
     priority: str
     channel: str
     type: str
+    group: str
     assignee: str | None
     tag: str
     subject: str
@@ -79,10 +80,9 @@ def concat(first: Batch, second: Batch) -> Batch:
 class Emitter:
     """Renders rows; holds the vocabulary, the customers and their pre-escaped JSON."""
 
-    def __init__(self, words: Sequence[str], population: Population, group: str, width: int):
-        self.words, self.population, self.group, self.width = words, population, group, width
+    def __init__(self, words: Sequence[str], population: Population, width: int):
+        self.words, self.population, self.width = words, population, width
         self.jwords = [dumps(w) for w in words]
-        self.jgroup = dumps(group)
         self.jcustomers = [dumps(c.as_field()) for c in population.customers]
         self.jrequesters = [[dumps(r) for r in c.requesters] for c in population.customers]
         self._escaped: dict[str, str] = {}
@@ -128,7 +128,7 @@ class Emitter:
     def _fields(self, c: Created) -> dict[str, Any]:
         customer = self.population.customers[c.customer]
         return {"status": c.status, "priority": c.priority, "channel": c.channel,
-                "type": c.type, "group": self.group, "assignee": c.assignee, "tags": [c.tag],
+                "type": c.type, "group": c.group, "assignee": c.assignee, "tags": [c.tag],
                 "subject": c.subject, "requester": dict(customer.requesters[c.requester]),
                 "customer": customer.as_field()}  # fmt: skip
 
@@ -169,7 +169,7 @@ class Emitter:
         assignee = "null" if c.assignee is None else e(c.assignee)
         return (
             f'{{"status":{e(c.status)},"priority":{e(c.priority)},"channel":{e(c.channel)},'
-            f'"type":{e(c.type)},"group":{self.jgroup},"assignee":{assignee},'
+            f'"type":{e(c.type)},"group":{e(c.group)},"assignee":{assignee},'
             f'"tags":[{e(c.tag)}],"subject":{e(c.subject)},'
             f'"requester":{self.jrequesters[c.customer][c.requester]},'
             f'"customer":{self.jcustomers[c.customer]}}}'

@@ -142,7 +142,7 @@ class _Run:
             np.random.default_rng([seed, 2]),
         )  # fmt: skip
         self.next_ticket = 0
-        self.emitter = Emitter(self.words, self.population, world.frontline.group, self.width)
+        self.emitter = Emitter(self.words, self.population, self.width)
 
     def events(self, render: Callable[[Batch], Iterator[T]]) -> Iterator[T]:
         buffer = Batch.empty()
@@ -168,8 +168,7 @@ class _Run:
         order = np.argsort(at, kind="stable")
         at, zone, outage = at[order], zone[order], outage[order]
         customers = self._customers(rng, zone)
-        draws = draw_window(rng, outage, self.laws, self.options.knobs,
-                            len(self.world.frontline.agents), self._eng_agents())  # fmt: skip
+        draws = draw_window(rng, outage, self.laws, self.options.knobs)
         planner = Planner(_pools(rng, len(at), self.laws, self.options.knobs), self.codes,
                           self.options.knobs.business_hours_share)  # fmt: skip
         rows: list[tuple[int, int, int, int, int]] = []
@@ -208,9 +207,6 @@ class _Run:
             out[mask] = members[np.minimum(pick, len(members) - 1)]
         return [int(c) for c in out.tolist()]
 
-    def _eng_agents(self) -> int:
-        return len(self.world.engineering.agents) if self.world.engineering else 0
-
     def _ticket(
         self, planner: Planner, record: tuple[Any, ...], t0: int, cidx: int, outage: bool,
         rows: list[tuple[int, int, int, int, int]], created: list[Created],
@@ -220,11 +216,13 @@ class _Run:
         customer = self.population.customers[cidx]
         world, code = self.world, self.code
         by = "customer" if outage else BY[by_code]
-        agent = world.frontline.agents[agent_i]
+        team = world.frontline_by_region.get(customer.region, world.frontline)
+        agent = team.agents[int(agent_i * len(team.agents))]
         eng = world.engineering
         draw = TicketDraw(
             t0, by == "agent", outage, deleted, code[agent],
-            code[eng.agents[eng_i]] if eng else -1, fr, res, pending, on_hold, stint, rounds,
+            code[eng.agents[int(eng_i * len(eng.agents))]] if eng else -1, code[team.group],
+            fr, res, pending, on_hold, stint, rounds,
             engineering,
             code[PRIORITIES[priority + 1]] if up else -1, reopen,
             self.front_hours[customer.region], self.eng_hours,
@@ -242,6 +240,7 @@ class _Run:
             priority=PRIORITIES[priority],
             channel="api" if by == "system" else CHANNELS[channel],
             type="incident" if outage else TYPES[type_],
+            group=team.group,
             assignee=agent if by == "agent" else None,
             tag="outage" if outage else topic_tag,
             subject=OUTAGE_SUBJECTS[subject % len(OUTAGE_SUBJECTS)] if outage
@@ -282,8 +281,9 @@ def _delivery(batch: Batch, rng: np.random.Generator, options: WorkloadOptions) 
 
 
 def _vocabulary(world: World) -> tuple[list[str], dict[str, int]]:
-    words: list[str] = [*TICKET_STATUSES, *PRIORITIES, world.frontline.group]
-    words += list(world.frontline.agents)
+    words: list[str] = [*TICKET_STATUSES, *PRIORITIES]
+    for team in (world.frontline, *world.frontline_by_region.values()):
+        words += [team.group, *team.agents]
     if world.engineering:
         words += [world.engineering.group, *world.engineering.agents]
     unique = list(dict.fromkeys(words))
@@ -293,8 +293,7 @@ def _vocabulary(world: World) -> tuple[list[str], dict[str, int]]:
 def _codes(world: World, code: dict[str, int]) -> Codes:
     eng = code[world.engineering.group] if world.engineering else -1
     return Codes(open=code["open"], pending=code["pending"], on_hold=code["on_hold"],
-                 solved=code["solved"], closed=code["closed"],
-                 frontline=code[world.frontline.group], engineering=eng)  # fmt: skip
+                 solved=code["solved"], closed=code["closed"], engineering=eng)  # fmt: skip
 
 
 def _hours(world: World, start: datetime, days: int) -> dict[str | None, OfficeHours]:

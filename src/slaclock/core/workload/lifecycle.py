@@ -60,7 +60,6 @@ class Codes:
     on_hold: int
     solved: int
     closed: int
-    frontline: int
     engineering: int  # -1 when the configuration has no second team
 
 
@@ -73,6 +72,7 @@ class TicketDraw(NamedTuple):
     deleted: bool
     agent: int
     eng_agent: int
+    front_group: int  # vocabulary code of the team the ticket starts with
     first_response_seconds: float
     resolution_seconds: float
     pending_seconds: float  # the first pending wait; later ones come from the pool
@@ -113,7 +113,26 @@ class Planner:
         return hours.add(t, int(seconds))
 
     def plan(self, d: TicketDraw) -> list[Row]:
-        t0, by_agent, on_call, deleted, agent, _, fr, res, _, _, _, _, eng, up, reopen, front, _ = d
+        (
+            t0,
+            by_agent,
+            on_call,
+            deleted,
+            agent,
+            _,
+            _,
+            fr,
+            res,
+            _,
+            _,
+            _,
+            _,
+            eng,
+            up,
+            reopen,
+            front,
+            _,
+        ) = d
         rows: list[Row] = [(t0, 0, CREATED, -1, -1)]
         if deleted:
             rows.append((t0 + 300 + int(self.p.uniform() * 10800), 1, DELETED, -1, -1))
@@ -191,7 +210,7 @@ class Planner:
                                    d.on_call))  # fmt: skip
         rows.append((enter, len(rows), TRANSFER, codes.engineering, d.eng_agent))
         rows.append((note, len(rows), NOTE, d.eng_agent, -1))
-        rows.append((back, len(rows), TRANSFER, codes.frontline, d.agent))
+        rows.append((back, len(rows), TRANSFER, d.front_group, d.agent))
         return enter, back
 
     def _reopen(self, d: TicketDraw, solve: int, rows: list[Row]) -> int:

@@ -9,6 +9,7 @@ conditions and calendar references, OLAs' groups and calendars.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,7 @@ class World:
     region_zones: Mapping[str, tuple[str, ...]]
     frontline: Team
     engineering: Team | None
+    frontline_by_region: Mapping[str, Team]  # regional support teams; others: frontline
     frontline_calendar: Mapping[str, str | None]  # region -> calendar id (None: any time)
     engineering_calendar: str | None
     calendars: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -66,7 +68,7 @@ def world_from_config(config: Config) -> World:
     regions = list(region_map) or ["EU", "US"]
     if default_calendar is not None or not region_map:
         regions += [r for r in ("APAC",) if r not in regions]
-    frontline, engineering = _teams(config)
+    frontline, engineering, members = _teams(config)
     office = _office_calendar(config, calendars)
     return World(
         plans=tuple(plans),
@@ -76,6 +78,7 @@ def world_from_config(config: Config) -> World:
         region_zones=_zones(regions, region_map, calendars),
         frontline=frontline,
         engineering=engineering,
+        frontline_by_region=_regional(regions, members, frontline, engineering),
         frontline_calendar={r: _staffed(region_map.get(r), calendars) or office for r in regions},
         engineering_calendar=_staffed(_engineering_calendar(config, engineering), calendars)
         or office,
@@ -141,7 +144,7 @@ def _zones(
     return zones
 
 
-def _teams(config: Config) -> tuple[Team, Team | None]:
+def _teams(config: Config) -> tuple[Team, Team | None, dict[str, list[str]]]:
     """The front line (most people) and the team tickets escalate to (OLA group first)."""
     members: dict[str, list[str]] = {gid: [] for gid in config.groups}
     for person in config.people.values():
@@ -161,8 +164,23 @@ def _teams(config: Config) -> tuple[Team, Team | None]:
         escalation = next(g for g in others if g != front)
     frontline = Team(front, tuple(members.get(front, [])) or (f"{front}-agent",))
     if escalation is None:
-        return frontline, None
-    return frontline, Team(escalation, tuple(members[escalation]) or (f"{escalation}-agent",))
+        return frontline, None, members
+    agents = tuple(members[escalation]) or (f"{escalation}-agent",)
+    return frontline, Team(escalation, agents), members
+
+
+def _regional(
+    regions: list[str], members: Mapping[str, list[str]], frontline: Team, escalation: Team | None
+) -> dict[str, Team]:
+    """A region's own support team: a staffed group whose id names the region
+    (``support-eu`` for EU), else the front line."""
+    taken = {escalation.group} if escalation else set()
+    teams: dict[str, Team] = {}
+    for region in regions:
+        named = [g for g, people in members.items() if people and g not in taken
+                 and region.lower() in re.split(r"[^a-z0-9]+", g.lower())]  # fmt: skip
+        teams[region] = Team(named[0], tuple(members[named[0]])) if named else frontline
+    return teams
 
 
 def _staffed(cid: str | None, calendars: Mapping[str, Mapping[str, Any]]) -> str | None:
