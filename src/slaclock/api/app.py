@@ -23,9 +23,11 @@ from slaclock.api import (
     routes_tokens,
     routes_webhooks,
 )
+from slaclock.api.batching import IngestBatcher
 from slaclock.api.context import ApiContext
 from slaclock.api.limits import MaxBodySizeMiddleware
 from slaclock.api.query import reject_unknown_query
+from slaclock.api.schemas import MAX_BATCH_EVENTS
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "utc_now"]
 
@@ -67,6 +69,9 @@ def create_app(
         now=now,
         environ=os.environ if environ is None else environ,
         max_body_bytes=max_body_bytes,
+        batcher=IngestBatcher(
+            lambda events, at: services.ingest(events, at), now, MAX_BATCH_EVENTS
+        ),
     )
     for router in ROUTERS:
         app.include_router(router)

@@ -13,6 +13,8 @@ from typing import Any
 
 from fastapi import Request
 
+from slaclock.api.batching import IngestBatcher
+
 __all__ = ["ApiContext", "get_ctx"]
 
 
@@ -24,6 +26,7 @@ class ApiContext:
     now: Callable[[], datetime]
     environ: Mapping[str, str]
     max_body_bytes: int
+    batcher: IngestBatcher
 
 
 def get_ctx(request: Request) -> ApiContext:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from slaclock.api.auth import CallerDep
 from slaclock.api.bodies import read_json
@@ -64,7 +63,7 @@ async def post_events(
     if len(events) > MAX_BATCH_EVENTS:
         detail = f"a batch holds at most {MAX_BATCH_EVENTS} events, not {len(events)}"
         raise Problem(422, detail, slug="batch-too-large")
-    result = await run_in_threadpool(ctx.services.ingest, events, ctx.now())
+    result = await ctx.batcher.submit(events)
     response = ingest_response(result)
     if single and response.rejected:
         raise Problem(

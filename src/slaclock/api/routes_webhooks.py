@@ -59,7 +59,7 @@ async def post_webhook(
         raise Problem(401, str(exc), slug="bad-signature") from exc
     _, body = await read_json(request)
     event = _event_from(source, spec, raw, body)
-    result = await run_in_threadpool(ctx.services.ingest, [event], now)
+    result = await ctx.batcher.submit([event])
     response = ingest_response(result)
     if response.rejected:
         raise Problem(422, response.rejected[0].reason, slug="invalid-event", event=event)

@@ -1,0 +1,119 @@
+"""Group commit: concurrent ingest requests share writes but each gets its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from slaclock.api import create_app
+from slaclock.api.batching import IngestBatcher
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def created(event_id: str, ticket: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "ticket": ticket,
+        "at": "2026-03-02T08:15:00Z",
+        "type": "ticket.created",
+        "by": "customer",
+        "fields": {"status": "new", "priority": "high"},
+    }
+
+
+class CountingIngest:
+    """The real service's ingest, counting calls and their sizes."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.calls: list[int] = []
+
+    def __call__(self, events: list[Any], now: datetime) -> Any:
+        self.calls.append(len(events))
+        return self.services.ingest(events, now)
+
+
+def test_concurrent_requests_are_written_together_and_split_back(sqlite_api: Any) -> None:
+    ingest = CountingIngest(sqlite_api.services)
+    batcher = IngestBatcher(ingest, lambda: NOW, max_events=10_000)
+    requests = [
+        [created("a1", "A"), created("a2", "A2")],
+        [created("a1", "A"), "junk", created("b1", "B")],
+        [created("c1", "C")],
+        [created("b1", "B")],
+    ]
+
+    async def run() -> list[Any]:
+        return list(await asyncio.gather(*(batcher.submit(r) for r in requests)))
+
+    shares = asyncio.run(run())
+    assert sum(ingest.calls) == 7 and len(ingest.calls) < len(requests)
+    assert shares[0].accepted == [{"index": 0, "id": "a1"}, {"index": 1, "id": "a2"}]
+    assert shares[1].duplicates == [{"index": 0, "id": "a1"}]
+    assert shares[1].accepted == [{"index": 2, "id": "b1"}]
+    assert [r["index"] for r in shares[1].rejected] == [1]
+    assert shares[2].accepted == [{"index": 0, "id": "c1"}]
+    assert shares[3].duplicates == [{"index": 0, "id": "b1"}]
+    for ticket in ("A", "A2", "B", "C"):
+        assert sqlite_api.services.ticket(ticket) is not None
+
+
+def test_a_batch_never_exceeds_the_service_limit(sqlite_api: Any) -> None:
+    ingest = CountingIngest(sqlite_api.services)
+    batcher = IngestBatcher(ingest, lambda: NOW, max_events=3)
+    requests = [[created(f"e{i}-{j}", f"T{i}") for j in range(2)] for i in range(4)]
+
+    async def run() -> list[Any]:
+        return list(await asyncio.gather(*(batcher.submit(r) for r in requests)))
+
+    shares = asyncio.run(run())
+    assert max(ingest.calls) <= 3 and sum(ingest.calls) == 8
+    assert all(len(s.accepted) == 2 for s in shares)
+
+
+def test_a_failing_write_fails_every_request_of_its_batch(sqlite_api: Any) -> None:
+    def broken(events: list[Any], now: datetime) -> Any:
+        raise RuntimeError("database went away")
+
+    batcher = IngestBatcher(broken, lambda: NOW, max_events=10)
+
+    async def run() -> list[Any]:
+        return list(
+            await asyncio.gather(
+                *(batcher.submit([created(f"x{i}", "X")]) for i in range(3)),
+                return_exceptions=True,
+            )
+        )
+
+    results = asyncio.run(run())
+    assert all(isinstance(r, RuntimeError) for r in results)
+
+
+@pytest.mark.parametrize("clients", [8])
+def test_concurrent_http_posts_each_get_their_own_answer(sqlite_api: Any, clients: int) -> None:
+    app = create_app(sqlite_api.services, lambda: NOW)
+    headers = {"Authorization": f"Bearer {sqlite_api.tokens['ingest']}"}
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            posts = [
+                client.post("/api/v1/events", json=created(f"h{i}", f"H{i}"), headers=headers)
+                for i in range(clients)
+            ]
+            posts.append(client.post("/api/v1/events", json=created("h0", "H0"), headers=headers))
+            return list(await asyncio.gather(*posts))
+
+    responses = asyncio.run(run())
+    assert all(r.status_code == 200 for r in responses)
+    bodies = [r.json() for r in responses]
+    for i, body in enumerate(bodies[1:-1], start=1):
+        assert body == {"accepted": [{"index": 0, "id": f"h{i}"}], "duplicates": [], "rejected": []}
+    h0 = [bodies[0], bodies[-1]]  # the same event twice: one accepted, one duplicate
+    assert sorted(len(b["accepted"]) for b in h0) == [0, 1]
+    assert sorted(len(b["duplicates"]) for b in h0) == [0, 1]
