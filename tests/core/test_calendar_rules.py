@@ -223,6 +223,29 @@ def test_naive_datetimes_are_rejected() -> None:
             call()
 
 
+def test_naive_second_argument_of_elapsed_is_named() -> None:
+    cal = office()
+    with pytest.raises(CalendarError, match=r"naive datetime datetime.datetime\(2024, 1, 9"):
+        cal.elapsed(ams(2024, 1, 8), datetime(2024, 1, 9))
+    with pytest.raises(CalendarError, match="expected an aware datetime"):
+        cal.add("2024-01-08T09:00Z", 60)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_durations_must_be_finite(bad: float) -> None:
+    with pytest.raises(CalendarError):
+        office().add(ams(2024, 1, 8, 9), bad)
+
+
+def test_fractions_of_seconds() -> None:
+    cal = office()
+    start = ams(2024, 1, 8, 16, 59, 59, 250_000)
+    assert cal.add(start, 0.5) == ams(2024, 1, 8, 16, 59, 59, 750_000)
+    assert cal.add(start, 1.5) == ams(2024, 1, 9, 9, 0, 0, 750_000)
+    assert cal.elapsed(start, ams(2024, 1, 9, 9, 0, 1)) == 1.75
+    assert cal.add(ams(2024, 1, 8, 9), 3600.0) == ams(2024, 1, 8, 10)
+
+
 def test_horizon() -> None:
     cal = office()
     with pytest.raises(CalendarError, match="1900-2200"):

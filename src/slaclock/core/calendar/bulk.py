@@ -113,6 +113,7 @@ def _grow_for(cal: Calendar, t: Seconds, d: Seconds) -> tuple[Snapshot, Seconds]
     if d.dtype.kind == "f" and not np.isfinite(d).all():
         raise CalendarError(f"calendar {cal.id!r}: durations must be finite")
     lo, hi = float(t.min()), float(t.max())
+    _cover(cal, lo, hi)  # every start inside the supported years
     rate = max(cal.weekly_open_seconds(), 1.0) / _WEEK_SECONDS
     forward = backward = 0.0
     while True:

@@ -29,6 +29,7 @@ from slaclock.core.errors import CalendarError
 _WEEK_SECONDS = 7 * 86_400
 _YEAR_SECONDS = 31_556_952
 _fromtimestamp = datetime.fromtimestamp
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Calendar:
@@ -94,49 +95,100 @@ class Calendar:
     # ------------------------------------------------------------------ scalar
     def add(self, start: datetime, seconds: float) -> datetime:
         """The instant ``seconds`` of open time after ``start`` (before, when negative)."""
-        t = _epoch(start)
-        if seconds == 0:
+        # The engine's hot path, written out flat on purpose (bench/calendar_bench.py):
+        # a bucket table gives a lower bound of the span index, one compare usually
+        # settles it, and bisect takes over only when a bucket holds more boundaries.
+        try:
+            delta = start - _EPOCH
+        except TypeError:
+            raise _not_aware(start) from None
+        whole = delta.days * 86_400 + delta.seconds
+        t: float = whole + delta.microseconds / 1_000_000 if delta.microseconds else whole
+        if not seconds:
             return start.astimezone(UTC)
+        lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift = (
+            self._builder.fast
+        )
+        if seconds < 0 or not lo <= t < hi:
+            return self._add_anywhere(t, seconds)
+        i = t_table[(whole - lo) >> t_shift]
+        if ends[i] <= t:
+            i += 1
+            if ends[i] <= t:
+                i = bisect_right(ends, t, i)
+        s = starts[i]
+        c = cum_start[i] + (t - s if t > s else 0) + seconds
+        if c > total:
+            return self._add_anywhere(t, seconds)
+        try:
+            j = c_table[c >> c_shift]  # type: ignore[operator]
+        except TypeError:  # a float total: fractions of a second, or not a number
+            if not math.isfinite(c):
+                return self._add_anywhere(t, seconds)
+            j = c_table[int(c) >> c_shift]
+        if cum_end[j] < c:
+            j += 1
+            if cum_end[j] < c:
+                j = bisect_left(cum_end, c, j)
+        return _fromtimestamp(ends[j] - cum_end[j] + c, UTC)
+
+    def _add_anywhere(self, t: float, seconds: float) -> datetime:
+        """``add`` for negative durations and when the index must grow first."""
         snap = self._snapshot(t)
-        i = bisect_right(snap.ends, t)
-        s = snap.starts[i]
-        c = snap.cum_start[i] + (t - s if t > s else 0) + seconds
-        if seconds > 0:
-            if c > snap.total:
-                snap, c = self._grow_for(t, seconds)
-            j = bisect_left(snap.cum_end, c)
-            return _fromtimestamp(snap.ends[j] - (snap.cum_end[j] - c), UTC)
-        if c < 0:
+        c = _cum(snap, t) + seconds
+        if not 0 <= c <= snap.total:
             snap, c = self._grow_for(t, seconds)
+        if seconds > 0:
+            j = bisect_left(snap.cum_end, c)
+            return _fromtimestamp(snap.ends[j] - snap.cum_end[j] + c, UTC)
         j = bisect_right(snap.cum_start, c) - 1
-        return _fromtimestamp(snap.starts[j] + (c - snap.cum_start[j]), UTC)
+        return _fromtimestamp(snap.starts[j] + c - snap.cum_start[j], UTC)
 
     def elapsed(self, a: datetime, b: datetime) -> float:
         """Open seconds in ``[a, b)``; negative when ``b`` is before ``a``."""
-        ta, tb = _epoch(a), _epoch(b)
-        snap = self._builder.snapshot
-        if snap is None or not (snap.lo <= ta < snap.hi and snap.lo <= tb < snap.hi):
-            snap = self._builder.cover(min(ta, tb), max(ta, tb))
-        starts, ends, cum_start = snap.starts, snap.ends, snap.cum_start
-        i = bisect_right(ends, ta)
-        s = starts[i]
-        ca = cum_start[i] + (ta - s if ta > s else 0)
-        i = bisect_right(ends, tb)
-        s = starts[i]
-        return float(cum_start[i] + (tb - s if tb > s else 0) - ca)
+        try:
+            delta_a, delta_b = a - _EPOCH, b - _EPOCH
+        except TypeError:
+            return self._elapsed_anywhere(_epoch(a), _epoch(b))  # raises the right error
+        whole_a = delta_a.days * 86_400 + delta_a.seconds
+        whole_b = delta_b.days * 86_400 + delta_b.seconds
+        if delta_a.microseconds or delta_b.microseconds:
+            return self._elapsed_anywhere(_epoch(a), _epoch(b))
+        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _ = self._builder.fast
+        if not (lo <= whole_a < hi and lo <= whole_b < hi):
+            return self._elapsed_anywhere(whole_a, whole_b)
+        i = t_table[(whole_a - lo) >> t_shift]
+        if ends[i] <= whole_a:
+            i += 1
+            if ends[i] <= whole_a:
+                i = bisect_right(ends, whole_a, i)
+        k = t_table[(whole_b - lo) >> t_shift]
+        if ends[k] <= whole_b:
+            k += 1
+            if ends[k] <= whole_b:
+                k = bisect_right(ends, whole_b, k)
+        s, u = starts[i], starts[k]
+        return float(
+            cum_start[k] + (whole_b - u if whole_b > u else 0)
+            - cum_start[i] - (whole_a - s if whole_a > s else 0)
+        )  # fmt: skip
+
+    def _elapsed_anywhere(self, ta: float, tb: float) -> float:
+        snap = self._builder.cover(min(ta, tb), max(ta, tb))
+        return float(_cum(snap, tb) - _cum(snap, ta))
 
     def is_open(self, t: datetime) -> bool:
         """Whether ``t`` lies in an open interval (open at its start, closed at its end)."""
         x = _epoch(t)
         snap = self._snapshot(x)
-        return bool(snap.starts[bisect_right(snap.ends, x)] <= x)
+        return bool(snap.starts[_span(snap, x)] <= x)
 
     def next_open(self, t: datetime) -> datetime:
         """``t`` when open, otherwise the start of the next open interval (UTC)."""
         x = _epoch(t)
         snap = self._snapshot(x)
         while True:
-            i = bisect_right(snap.ends, x)
+            i = _span(snap, x)
             if snap.starts[i] <= x:
                 return t.astimezone(UTC)
             if i < len(snap.starts) - 1:
@@ -185,8 +237,20 @@ class Calendar:
             reach *= 2
 
 
+def _span(snap: Snapshot, t: float) -> int:
+    """Index of the first span ending after ``t`` (``t`` inside the snapshot)."""
+    ends, buckets = snap.ends, snap.by_time
+    i = buckets.table_list[int(t - snap.lo) >> buckets.shift]
+    if ends[i] <= t:
+        i += 1
+        if ends[i] <= t:
+            i = bisect_right(ends, t, i)
+    return i
+
+
 def _cum(snap: Snapshot, t: float) -> float:
-    i = bisect_right(snap.ends, t)
+    """Open seconds from the snapshot start to ``t``."""
+    i = _span(snap, t)
     s = snap.starts[i]
     return snap.cum_start[i] + (t - s if t > s else 0)
 
@@ -195,12 +259,22 @@ def _iso(t: float) -> str:
     return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=t)).isoformat()
 
 
+def _not_aware(t: object) -> CalendarError:
+    if isinstance(t, datetime):
+        return CalendarError(f"naive datetime {t!r}: give a timezone (e.g. tzinfo=UTC)")
+    return CalendarError(f"expected an aware datetime, got {t!r}")
+
+
 def _epoch(t: datetime) -> float:
-    """Epoch seconds of an aware datetime; naive ones are refused (they have no instant)."""
+    """Epoch seconds of an aware datetime (an int when whole); naive ones are refused.
+
+    Subtracting the aware epoch raises TypeError for a naive datetime (it has no instant)
+    and for anything that is not a datetime; both become a :class:`CalendarError`.
+    """
     try:
-        tz = t.tzinfo
-    except AttributeError:
-        raise CalendarError(f"expected an aware datetime, got {t!r}") from None
-    if tz is None or (tz is not UTC and t.utcoffset() is None):
-        raise CalendarError(f"naive datetime {t!r}: give a timezone (e.g. tzinfo=UTC)")
-    return t.timestamp()
+        delta = t - _EPOCH
+    except TypeError:
+        raise _not_aware(t) from None
+    whole = delta.days * 86_400 + delta.seconds
+    micro = delta.microseconds
+    return whole + micro / 1_000_000 if micro else whole

@@ -88,6 +88,7 @@ class OpenDays:
                 raw.extend((s, e) for s, e in zip(utc[::2], utc[1::2], strict=True) if s < e)
             day += one_day
         raw.sort()
+        self._converter.forget()
         opened = subtract(union(raw), self.closure_spans)
         return [(max(s, lo), min(e, hi)) for s, e in opened if s < hi and e > lo]
 

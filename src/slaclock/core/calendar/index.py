@@ -10,7 +10,7 @@ years, so readers on other threads never see a half-built one.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +24,44 @@ LAST_YEAR = 2200
 HORIZON_LO = utc_year_start(FIRST_YEAR)
 HORIZON_HI = utc_year_start(LAST_YEAR + 1)
 _MIN_GROWTH_YEARS = 4
+_MAX_STEPS = 6
 
 I64 = npt.NDArray[np.int64]
+FastView = tuple[
+    int, int, list[int], list[int], list[int], list[int], int, list[int], int, list[int], int
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Buckets:
+    """A bucket table over a sorted key array: ``table[(x - origin) >> shift]`` is a lower
+    bound of ``searchsorted(keys, x, side)``, and ``steps`` compare-and-step passes (at
+    most) reach the exact answer; ``steps == -1`` means "too many: bisect instead".
+
+    Buckets are ``2**shift`` wide, the widest power of two not above the smallest gap
+    between keys (so usually one step), capped so the table never outgrows the keys.
+    """
+
+    origin: int
+    shift: int
+    table: I64
+    table_list: list[int]
+    steps: int
+
+    @classmethod
+    def build(cls, keys: I64, origin: int, span: int, min_gap: int, side: str) -> Buckets:
+        budget = 4 * len(keys) + 4096
+        shift = max(int(min_gap).bit_length() - 1, 0)
+        while (span >> shift) + 2 > budget:
+            shift += 1
+        starts = origin + (np.arange((span >> shift) + 2, dtype=np.int64) << shift)
+        table = np.searchsorted(keys, starts, side=side).astype(np.int64)  # type: ignore[call-overload]
+        steps = int(np.diff(table).max(initial=0))
+        table = table[:-1]
+        return cls(origin, shift, table, table.tolist(), steps if steps <= _MAX_STEPS else -1)
+
+    def nbytes(self) -> int:
+        return int(self.table.nbytes) + len(self.table_list) * (8 + 28)
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,8 +69,8 @@ class Snapshot:
     """Open spans of ``[lo, hi)`` plus a zero-length sentinel span at ``hi``.
 
     The sentinel keeps every lookup inside the arrays: a ``t < hi`` always finds a span
-    whose end is after it. Lists mirror the arrays because ``bisect`` on a list is the
-    fastest scalar lookup in Python.
+    whose end is after it. Lists mirror the arrays because indexing a list is the
+    fastest scalar lookup in Python; the arrays serve the bulk functions.
     """
 
     first_year: int
@@ -46,32 +82,39 @@ class Snapshot:
     cum_start: list[int]
     cum_end: list[int]
     total: int
-    arrays: dict[str, I64] = field(default_factory=dict)
-    extras: dict[str, object] = field(default_factory=dict)  # lazily built lookup tables
+    arrays: dict[str, I64]
+    by_time: Buckets  # over instants, for the first span ending after t
+    by_total: Buckets  # over running totals, for the first span whose cum_end >= c
 
     @classmethod
-    def from_spans(cls, first_year: int, last_year: int, spans: list[Span]) -> Snapshot:
+    def from_spans(cls, first_year: int, last_year: int, flat: I64) -> Snapshot:
+        """The snapshot of ``flat``, sorted disjoint spans as an (n, 2) int64 array."""
         lo, hi = utc_year_start(first_year), utc_year_start(last_year + 1)
-        starts = [s for s, _ in spans] + [hi]
-        ends = [e for _, e in spans] + [hi]
-        cum_start, running = [], 0
-        for s, e in spans:
-            cum_start.append(running)
-            running += e - s
-        cum_start.append(running)
-        cum_end = [c + e - s for c, s, e in zip(cum_start, starts, ends, strict=True)]
+        starts = np.append(flat[:, 0], hi)
+        ends = np.append(flat[:, 1], hi)
+        lengths = ends - starts
+        cum_end = np.cumsum(lengths)
+        cum_start = cum_end - lengths
+        total = int(cum_end[-1])
+        n = len(flat)
+        gap = int(np.diff(ends[:n]).min(initial=1 << 40))
+        shortest = int(lengths[:n].min(initial=1 << 40))
         arrays = {
-            name: np.asarray(values, dtype=np.int64)
-            for name, values in (
-                ("starts", starts), ("ends", ends), ("cum_start", cum_start), ("cum_end", cum_end)
-            )
+            "starts": starts, "ends": ends, "cum_start": cum_start, "cum_end": cum_end,
+            "end_minus_cum": ends - cum_end,
         }  # fmt: skip
-        return cls(first_year, last_year, lo, hi, starts, ends, cum_start, cum_end, running, arrays)
+        return cls(
+            first_year, last_year, lo, hi,
+            starts.tolist(), ends.tolist(), cum_start.tolist(), cum_end.tolist(), total, arrays,
+            Buckets.build(ends, lo, hi - lo, max(gap, 1), "right"),
+            Buckets.build(cum_end, 0, total, max(shortest, 1), "left"),
+        )  # fmt: skip
 
     def nbytes(self) -> int:
-        """Approximate memory held by the snapshot (arrays plus list slots and ints)."""
+        """Approximate memory held by the snapshot (arrays, lists and their ints)."""
         n = len(self.starts)
-        return sum(a.nbytes for a in self.arrays.values()) + 4 * n * (8 + 32)
+        arrays = sum(int(a.nbytes) for a in self.arrays.values())
+        return arrays + 4 * n * (8 + 32) + self.by_time.nbytes() + self.by_total.nbytes()
 
 
 class IndexBuilder:
@@ -80,8 +123,12 @@ class IndexBuilder:
     def __init__(self, days: OpenDays) -> None:
         self.days = days
         self._lock = threading.Lock()
-        self._spans: list[Span] = []
+        self._spans: I64 = _as_array([])  # (n, 2) int64: what the snapshot was built from
         self.snapshot: Snapshot | None = None
+        # The scalar hot path unpacks this tuple in one step (attribute loads cost more):
+        # lo, hi, starts, ends, cum_start, cum_end, total, time table, its shift,
+        # total table, its shift. An empty range (lo > hi) until something is built.
+        self.fast: FastView = (1, 0, [], [], [], [], 0, [], 0, [], 0)
 
     def cover(self, lo: float, hi: float) -> Snapshot:
         """A snapshot whose ``[lo, hi)`` contains ``[lo, hi]`` (hi inclusive)."""
@@ -96,28 +143,46 @@ class IndexBuilder:
         with self._lock:
             return self._grow(_utc_year(lo), _utc_year(hi))
 
+    def _build(self, first_year: int, end_year: int) -> I64:
+        """Spans of the UTC years ``[first_year, end_year)``, a few years at a time so a
+        long build never holds more than a few years of Python tuples."""
+        parts = [
+            _as_array(self.days.spans(utc_year_start(y), utc_year_start(min(y + 8, end_year))))
+            for y in range(first_year, end_year, 8)
+        ]
+        joined = _as_array([])
+        for part in parts:
+            joined = _join(joined, part)
+        return joined
+
     def _grow(self, want_first: int, want_last: int) -> Snapshot:
         snap = self.snapshot
         if snap is None:
             first = max(FIRST_YEAR, want_first - 1)
             last = min(LAST_YEAR, max(want_last, want_first + 2))
-            self._spans = self.days.spans(utc_year_start(first), utc_year_start(last + 1))
+            self._spans = self._build(first, last + 1)
         else:
             first, last = snap.first_year, snap.last_year
             if want_first < first:
                 new_first = max(FIRST_YEAR, min(want_first, first - _MIN_GROWTH_YEARS))
-                before = self.days.spans(utc_year_start(new_first), snap.lo)
+                before = self._build(new_first, first)
                 self._spans = _join(before, self._spans)
                 first = new_first
             if want_last > last:
                 new_last = min(LAST_YEAR, max(want_last, last + _MIN_GROWTH_YEARS))
-                after = self.days.spans(snap.hi, utc_year_start(new_last + 1))
+                after = self._build(last + 1, new_last + 1)
                 self._spans = _join(self._spans, after)
                 last = new_last
             if (first, last) == (snap.first_year, snap.last_year):
                 return snap
-        self.snapshot = Snapshot.from_spans(first, last, self._spans)
-        return self.snapshot
+        snap = Snapshot.from_spans(first, last, self._spans)
+        self.snapshot = snap
+        self.fast = (
+            snap.lo, snap.hi, snap.starts, snap.ends, snap.cum_start, snap.cum_end, snap.total,
+            snap.by_time.table_list, snap.by_time.shift,
+            snap.by_total.table_list, snap.by_total.shift,
+        )  # fmt: skip
+        return snap
 
 
 def _utc_year(instant: float) -> int:
@@ -129,8 +194,13 @@ def _utc_year(instant: float) -> int:
     return year
 
 
-def _join(left: list[Span], right: list[Span]) -> list[Span]:
-    """Concatenate adjacent span lists, merging a span cut at the seam."""
-    if left and right and left[-1][1] == right[0][0]:
-        return [*left[:-1], (left[-1][0], right[0][1]), *right[1:]]
-    return left + right
+def _as_array(spans: list[Span]) -> I64:
+    return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+
+
+def _join(left: I64, right: I64) -> I64:
+    """Concatenate adjacent span arrays, merging a span cut at the seam."""
+    if len(left) and len(right) and left[-1, 1] == right[0, 0]:
+        merged = np.array([[left[-1, 0], right[0, 1]]], dtype=np.int64)
+        return np.concatenate([left[:-1], merged, right[1:]])
+    return np.concatenate([left, right])

@@ -67,6 +67,10 @@ class DayConverter:
             self._offsets[day] = found
         return found
 
+    def forget(self) -> None:
+        """Drop the probed offsets (a long index build would otherwise keep them all)."""
+        self._offsets.clear()
+
     def to_utc(self, day: date, seconds: list[int]) -> list[int]:
         """Epoch seconds of each ``seconds`` after the local midnight of ``day``."""
         offset = self._offset(day)
