@@ -19,7 +19,6 @@ noisy) and wall seconds beside them. Targets: replay >= 100,000 events/s, <= 10x
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -54,11 +53,12 @@ print(n)
     "replay": """
 import json, sys
 from datetime import datetime
+from slaclock.cli.replay_cmd import SpillFile
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine, StreamReplay
 from slaclock.core.events import read_events
 engine = Engine(load_config(sys.argv[2]))
-stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]))
+stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile())
 n = 0
 with open(sys.argv[1], encoding="utf-8") as f:
     for event in read_events(f, sys.argv[1]):

@@ -13,7 +13,7 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ import typer
 
 from slaclock.cli.errors import exit_on_error
 from slaclock.core.config import load_config
-from slaclock.core.engine import Engine, StreamReplay, TicketResult
+from slaclock.core.engine import Engine, Instance, StreamReplay, TicketResult
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_instant, read_events
 
@@ -45,18 +45,73 @@ def replay_command(
     with exit_on_error():
         when = _as_of(as_of)
         engine = Engine(load_config(config))
-        with _seekable(events) as (stream, name):
-            replayer = StreamReplay(engine, when)
+        with _seekable(events) as (stream, name), SpillFile() as parked:
+            replayer = StreamReplay(engine, when, parked)
             for event in read_events(stream, name):
                 replayer.feed(event)
             late = _replay_late(engine, replayer.needs_history, stream, name, when)
-        out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-        try:
-            for instance in replayer.instances(late):
-                out.write(json.dumps(instance.to_json(), separators=(",", ":")) + "\n")
-        finally:
-            if output:
-                out.close()
+            _write(replayer.instances(late), output)
+
+
+def _write(instances: Iterator[Instance], output: Path | None) -> None:
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        chunk: list[str] = []
+        for instance in instances:
+            chunk.append(json.dumps(instance.to_json(), separators=(",", ":")))
+            if len(chunk) >= 4096:
+                out.write("\n".join(chunk) + "\n")
+                chunk = []
+        if chunk:
+            out.write("\n".join(chunk) + "\n")
+    finally:
+        if output:
+            out.close()
+
+
+class SpillFile(MutableMapping[str, bytes]):
+    """Quiet tickets' packed states in a temporary file; only an index stays in memory.
+
+    Each value is appended; the index keeps ``offset << 24 | length`` (one int per
+    ticket). A value written again is appended again (the old bytes are just dead
+    space: a ticket is reopened rarely), and the file is deleted on close.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115
+        self._index: dict[str, int] = {}
+        self._end = 0
+
+    def __enter__(self) -> SpillFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        if len(value) >= 1 << 24:
+            raise ValueError("a packed ticket state is larger than 16 MB")
+        self._file.seek(self._end)
+        self._file.write(value)
+        self._index[key] = self._end << 24 | len(value)
+        self._end += len(value)
+
+    def __getitem__(self, key: str) -> bytes:
+        where = self._index[key]
+        self._file.seek(where >> 24)
+        return self._file.read(where & 0xFFFFFF)
+
+    def __delitem__(self, key: str) -> None:
+        del self._index[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
 
 
 def explain_command(

@@ -13,7 +13,7 @@ from typing import Any
 
 from slaclock.core.calendar import Calendar
 from slaclock.core.conditions import evaluate, get_path
-from slaclock.core.engine.ticket import Fact
+from slaclock.core.engine.ticket import Fact, FieldFilter
 from slaclock.core.model import (
     CalendarRef,
     Condition,
@@ -155,6 +155,10 @@ class CompiledConfig:
         self.policy_tops = frozenset(path[0] for path in self._policy_paths)
         self.binding_tops = frozenset(path[0] for path in self._binding_paths)
         self.pause_tops = frozenset({"status"} | _pause_tops(config))
+        self.field_filter = _field_filter(config, by_paths)
+        #: Objects a parked ticket refers to rather than copies (see ``park.py``);
+        #: append-only, so a reference stays valid for the life of this configuration.
+        self.shared: list[object] = [*self.tracks, *self.policies, self.field_filter]
 
     @staticmethod
     def _tracks(config: Config) -> tuple[Track, ...]:
@@ -224,6 +228,8 @@ class CompiledConfig:
         if len(self._binding_cache) > _CACHE_LIMIT:
             self._binding_cache.clear()
         bound = self._binding_cache[key] = self._binding(track, policy, ticket)
+        if bound is not None:
+            self.shared.append(bound)
         return bound
 
     def _binding(
@@ -339,3 +345,35 @@ def _pause_tops(config: Config) -> set[str]:
         if rule is not None and rule.when is not None:
             _condition_paths(rule.when, paths)
     return {path.split(".", 1)[0] for path in paths}
+
+
+#: Fields the engine itself reads, whatever the configuration says.
+ENGINE_FIELDS = ("id", "status", "priority", "group", "assignee", "tags")
+
+
+def _field_filter(config: Config, by_paths: set[str]) -> FieldFilter | None:
+    """Every ticket path the configuration can read, or None when that is unknowable
+    (a ``field_changed`` predicate without ``field`` listens to every field)."""
+    paths: dict[str, None] = dict.fromkeys((*ENGINE_FIELDS, *by_paths))
+    groups: list[ConditionGroup | None] = [p.match for p in config.policies]
+    for metric in config.metrics.values():
+        for predicate in (*metric.start, *metric.stop):
+            groups.append(predicate.when)
+            if predicate.event == "field_changed":
+                field = predicate.params.get("field")
+                if field is None:
+                    return None
+                for name in field if isinstance(field, list | tuple) else (field,):
+                    paths[str(name)] = None
+                    paths["custom." + str(name)] = None
+        groups.append(metric.pause.when if metric.pause else None)
+    for policy in config.policies:
+        groups += [t.pause.when for t in policy.targets.values() if t.pause]
+        groups += [r.when for r in policy.reminders] + [e.when for e in policy.escalations]
+    for ola in config.olas:
+        groups.append(ola.target.pause.when if ola.target.pause else None)
+        groups += [r.when for r in ola.reminders] + [e.when for e in ola.escalations]
+    for group in groups:
+        if group is not None:
+            _condition_paths(group, paths)
+    return FieldFilter(paths)

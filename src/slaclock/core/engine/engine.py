@@ -85,12 +85,14 @@ class Engine:
     def feed(self, state: TicketState, event: Event) -> None:
         """Apply the next event in order; hold events until their ticket exists."""
         if not state.created and event.type != "ticket.created":
+            if state.pending is None:
+                state.pending = []
             state.pending.append(event)
             state.last_key = event.sort_key
             return
         apply_event(self.compiled, state, event, event.at)
         if state.pending and state.created:
-            held, state.pending = state.pending, []
+            held, state.pending = state.pending, None
             created_at = state.created_at
             assert created_at is not None
             for early in held:  # applied right after creation, at the creation instant

@@ -22,6 +22,7 @@ from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, matches, pause_holds
 from slaclock.core.engine.ticket import (
     Fact,
+    FieldFilter,
     apply_changes,
     creation_facts,
     initial_fields,
@@ -38,8 +39,8 @@ class TicketState:
 
     __slots__ = (
         "clocks", "created", "created_at", "deleted", "events", "fields",
-        "first_response_given", "ids", "last_key", "pending", "policy", "policy_trace",
-        "started", "ticket_id", "tracing", "unanswered_since", "visible_cycles",
+        "first_response_given", "ids", "keep", "last_key", "pending", "policy",
+        "policy_trace", "started", "ticket_id", "tracing", "unanswered_since",
     )  # fmt: skip
 
     def __init__(self, ticket_id: str, tracing: bool = False) -> None:
@@ -52,14 +53,14 @@ class TicketState:
         self.unanswered_since: datetime | None = None
         self.policy: Policy | None = None
         self.clocks: dict[tuple[str, str, str], list[Clock]] = {}
-        self.started: set[tuple[str, str, str]] = set()
-        self.visible_cycles: dict[tuple[str, str, str], int] = {}
-        self.pending: list[Event] = []
+        self.started: tuple[tuple[str, str, str], ...] = ()  # non-repeating tracks begun
+        self.pending: list[Event] | None = None  # events waiting for ticket.created
         self.last_key: tuple[datetime, int] | None = None
         self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
         self.events: list[Event] | None = None
         self.tracing = tracing
         self.policy_trace: list[tuple[datetime, str, str | None]] = []
+        self.keep: FieldFilter | None = None  # compact mode: keep only fields that are read
 
     def active(self, key: tuple[str, str, str]) -> Clock | None:
         clocks = self.clocks.get(key)
@@ -92,7 +93,7 @@ def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: dateti
 def _create(state: TicketState, event: Event, at: datetime) -> None:
     state.created = True
     state.created_at = at
-    state.fields = initial_fields(state.ticket_id, event.data["fields"])
+    state.fields = initial_fields(state.ticket_id, event.data["fields"], state.keep)
     # An agent who opens a ticket speaks first: there is no first response to wait for.
     state.first_response_given = event.data.get("by", "customer") == "agent"
 
@@ -101,7 +102,7 @@ def _update_facts(cc: CompiledConfig, state: TicketState, event: Event) -> list[
     fields = state.fields
     assert fields is not None
     if event.type == "ticket.updated":
-        return apply_changes(fields, event.data["changes"])
+        return apply_changes(fields, event.data["changes"], state.keep)
     author_id = event.data.get("author_id")
     groups = cc.person_groups.get(author_id) if isinstance(author_id, str) else None
     if groups is None:  # an unknown author speaks for the ticket's current group
@@ -131,13 +132,16 @@ def _after_facts(
         state.policy_trace.append((at, event.id, _pid(policy)))
     state.policy = policy
     was_unanswered = state.unanswered_since is not None
-    values = cc.binding_key(fields)
+    values = None
+    ended = False
     for track in cc.tracks if rebind or cc.exhaustive else cc.listening(names):
         clock = state.active(track.key)
         stops = clock is not None and not names.isdisjoint(track.stop_names)
         starts = not names.isdisjoint(track.start_names) or (track.resumes and "reopened" in names)
         if not (starts or stops or (rebind and clock is not None)):
             continue
+        if values is None:
+            values = cc.binding_key(fields)
         binding = cc.binding(track, policy, fields, values)
         if clock is not None:
             if rebind:
@@ -145,14 +149,16 @@ def _after_facts(
                 clock = state.active(track.key)
             if clock is not None and stops and track.stopped_by(facts, names, fields):
                 clock.stop(at)
-                _note(clock, at, "stopped", event, _fact_words(facts))
+                _note(clock, at, "stopped", event, facts)
                 clock = None
+                ended = True
         if clock is None and starts:
             _maybe_start(state, track, binding, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
     if repause:
         _update_pauses(state, event, at, fields)
-    _drop_hidden_ended(state)
+    if ended or rebind:
+        _drop_hidden_ended(state)
     state.last_key = event.sort_key
 
 
@@ -191,7 +197,7 @@ def _update_pauses(state: TicketState, event: Event, at: datetime, fields: dict[
             rule = clock.binding.pause if clock.binding else clock.track.definition.pause
             paused = pause_holds(rule, fields)
             if clock.set_paused(at, paused):
-                _note(clock, at, "paused" if paused else "resumed", event, _status(fields))
+                _note(clock, at, "paused" if paused else "resumed", event, fields)
 
 
 def _follow(
@@ -210,9 +216,9 @@ def _follow(
     clock.retarget(at, binding)
     if old is None:
         _make_visible(state, clock)
-        _note(clock, at, "targeted", event, _binding_words(binding))
+        _note(clock, at, "targeted", event, binding)
     else:
-        _note(clock, at, "retargeted", event, f"{binding.retarget.mode}: {_binding_words(binding)}")
+        _note(clock, at, "retargeted", event, binding)
 
 
 def _maybe_start(
@@ -250,10 +256,11 @@ def _maybe_start(
     if state.tracing:
         clock.trace = []
     state.clocks.setdefault(track.key, []).append(clock)
-    state.started.add(track.key)
+    if track.key not in state.started:
+        state.started = (*state.started, track.key)
     if binding is not None:
         _make_visible(state, clock)
-    _note(clock, at, "started", event, _fact_words(facts))
+    _note(clock, at, "started", event, facts)
 
 
 def _resume(
@@ -281,9 +288,9 @@ def _track_conversation(state: TicketState, names: frozenset[str], at: datetime)
 
 
 def _make_visible(state: TicketState, clock: Clock) -> None:
-    key = clock.track.key
-    clock.cycle = state.visible_cycles.get(key, 0)
-    state.visible_cycles[key] = clock.cycle + 1
+    """Cycles are numbered among the clocks that were ever shown (had a target)."""
+    siblings = state.clocks.get(clock.track.key, [])
+    clock.cycle = sum(1 for c in siblings if c.binding is not None and c is not clock)
 
 
 def _drop_hidden_ended(state: TicketState) -> None:
@@ -299,9 +306,21 @@ def _any_match(predicates: Any, facts: list[Fact], fields: dict[str, Any]) -> bo
     return any(matches(p, f, fields) for p in predicates for f in facts)
 
 
-def _note(clock: Clock, at: datetime, step: str, event: Event, detail: str) -> None:
-    if clock.trace is not None:
-        clock.trace.append((at, step, event.id, detail))
+def _note(clock: Clock, at: datetime, step: str, event: Event, detail: Any) -> None:
+    """Record a step of the clock's life, only when explaining (the words cost time)."""
+    if clock.trace is None:
+        return
+    if isinstance(detail, list):
+        words = _fact_words(detail)
+    elif isinstance(detail, dict):
+        words = _status(detail)
+    elif isinstance(detail, Binding):
+        words = _binding_words(detail)
+        if step == "retargeted":
+            words = f"{detail.retarget.mode}: {words}"
+    else:
+        words = str(detail)
+    clock.trace.append((at, step, event.id, words))
 
 
 def _pid(policy: Policy | None) -> str | None:

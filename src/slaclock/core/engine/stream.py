@@ -6,6 +6,11 @@ ends; what we can choose is what to keep per ticket until then. We keep the engi
 plus one 8-byte hash per event id, never the events themselves: memory grows with the
 number of tickets, not the number of events.
 
+With ``parked`` (a mapping the caller provides, e.g. backed by a temporary file), a
+ticket whose clocks have all stopped leaves memory as bytes until another event for
+it arrives: memory then grows with the number of *open* tickets, plus a few dozen
+bytes per parked ticket in the caller's index.
+
 The price is that a ticket whose events arrive out of time order, or repeat, cannot be
 corrected from compact state. Such a ticket is set aside in :attr:`needs_history`; the
 caller (``slaclock replay``) reads the input a second time for those tickets only and
@@ -15,11 +20,12 @@ hands their events to :meth:`Engine.replay_ticket`. In-order input never pays fo
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from datetime import datetime
 
 from slaclock.core.engine.engine import Engine, TicketResult
 from slaclock.core.engine.instance import Instance
+from slaclock.core.engine.park import Parking, is_quiet
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
 
@@ -29,11 +35,27 @@ __all__ = ["StreamReplay"]
 class StreamReplay:
     """Feed events in arrival order, then read every instance as of ``as_of``."""
 
-    def __init__(self, engine: Engine, as_of: datetime) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        as_of: datetime,
+        parked: MutableMapping[str, bytes] | None = None,
+        resident: int = 20_000,
+    ) -> None:
+        """``parked``: where quiet tickets go as bytes (None: they stay in memory).
+
+        Quiet tickets are parked in sweeps, once more than ``resident`` tickets are in
+        memory (and then whenever that count doubles): a ticket that just went quiet
+        often gets one more event (``closed``), and packing it at once would cost a
+        pack and an unpack for nothing.
+        """
         self.engine = engine
         self.as_of = as_of
         self.states: dict[str, TicketState] = {}
         self.needs_history: set[str] = set()
+        self.parked = parked
+        self._parking = Parking(engine.compiled)
+        self._sweep_at = resident
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
@@ -41,8 +63,11 @@ class StreamReplay:
             return
         state = self.states.get(event.ticket)
         if state is None:
+            state = self._unpark(event.ticket)
+        if state is None:
             state = self.states[event.ticket] = TicketState(event.ticket)
             state.ids = array("q")
+            state.keep = self.engine.compiled.field_filter
         digest = hash(event.id)
         late = state.last_key is not None and event.sort_key < state.last_key
         if late or digest in state.ids:
@@ -52,6 +77,21 @@ class StreamReplay:
             return
         state.ids.append(digest)
         self.engine.feed(state, event)
+        if self.parked is not None and len(self.states) >= self._sweep_at:
+            self._sweep(self.parked)
+
+    def _sweep(self, parked: MutableMapping[str, bytes]) -> None:
+        """Park every quiet ticket; memory keeps the open ones."""
+        for ticket_id in [t for t, state in self.states.items() if is_quiet(state)]:
+            parked[ticket_id] = self._parking.pack(self.states.pop(ticket_id))
+        self._sweep_at = max(self._sweep_at, 2 * len(self.states))
+
+    def _unpark(self, ticket_id: str) -> TicketState | None:
+        if self.parked is None or ticket_id not in self.parked:
+            return None
+        state = self._parking.unpack(self.parked.pop(ticket_id))
+        self.states[ticket_id] = state
+        return state
 
     def instances(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[Instance]:
         """Every instance, sorted by ticket; ``replayed`` covers :attr:`needs_history`."""
@@ -59,9 +99,12 @@ class StreamReplay:
         missing = self.needs_history - set(replayed)
         if missing:
             raise ValueError(f"tickets need their full history: {sorted(missing)[:5]}")
-        for ticket_id in sorted(self.states.keys() | replayed.keys()):
+        parked = self.parked if self.parked is not None else {}
+        for ticket_id in sorted(self.states.keys() | parked.keys() | replayed.keys()):
             if ticket_id in replayed:
                 yield from replayed[ticket_id].instances
-            else:
-                state = self.states[ticket_id]
-                yield from self.engine.instances(state, self.as_of)
+                continue
+            state = self.states.get(ticket_id)
+            if state is None:
+                state = self._parking.unpack(parked[ticket_id])
+            yield from self.engine.instances(state, self.as_of)

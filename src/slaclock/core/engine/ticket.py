@@ -8,13 +8,21 @@ That keeps the metric rules a table lookup instead of event-shape logic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from slaclock.core.events import Event
 
-__all__ = ["KNOWN_FIELDS", "SOLVED_STATUSES", "Fact", "apply_changes", "initial_fields"]
+__all__ = [
+    "KNOWN_FIELDS",
+    "SOLVED_STATUSES",
+    "Fact",
+    "FieldFilter",
+    "apply_changes",
+    "initial_fields",
+]
 
 KNOWN_FIELDS = frozenset(
     {
@@ -40,7 +48,69 @@ class Fact:
     groups: frozenset[str] = frozenset()
 
 
-def initial_fields(ticket_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+class FieldFilter:
+    """Keeps only the parts of a ticket the configuration can read (compact replay).
+
+    A ticket's subject, requester and most of its customer are never looked at by a
+    policy, a predicate or a pause rule; keeping them for a million tickets costs
+    gigabytes. The filter is a trie of the dotted paths that are read: below a read
+    path everything is kept, beside it nothing. Kept strings are interned, since
+    statuses, priorities, groups and plans repeat across tickets.
+    """
+
+    __slots__ = ("trie",)
+    LEAF = ""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.trie: dict[str, Any] = {}
+        for path in paths:
+            node = self.trie
+            for step in path.split("."):
+                node = node.setdefault(step, {})
+            node[self.LEAF] = True
+
+    def prune(self, value: Any, node: Mapping[str, Any]) -> Any:
+        """``value`` cut down to the paths under ``node``; _DROP when nothing is read."""
+        if self.LEAF in node:
+            return _intern(value)
+        if not isinstance(value, Mapping):
+            return _DROP
+        out = {}
+        for key, child in value.items():
+            sub = node.get(key)
+            if sub is not None:
+                kept = self.prune(child, sub)
+                if kept is not _DROP:
+                    out[_intern(key)] = kept
+        return out
+
+    def node(self, path: str) -> Mapping[str, Any] | None:
+        """The trie node a change at ``path`` writes under; None: nobody reads it."""
+        node: Mapping[str, Any] = self.trie
+        for step in path.split("."):
+            if self.LEAF in node:
+                return {self.LEAF: True}  # inside a path that is read whole
+            nxt = node.get(step)
+            if nxt is None:
+                return None
+            node = nxt
+        return node
+
+
+_DROP = object()
+
+
+def _intern(value: Any) -> Any:
+    if isinstance(value, str) and len(value) < 64:
+        return sys.intern(value)
+    if isinstance(value, list):
+        return [_intern(v) for v in value]
+    return value
+
+
+def initial_fields(
+    ticket_id: str, fields: Mapping[str, Any], keep: FieldFilter | None = None
+) -> dict[str, Any]:
     """The ticket of a ``ticket.created`` event; unknown keys go under ``custom``.
 
     Nested values are shared with the event, never copied: the engine treats them as
@@ -55,6 +125,8 @@ def initial_fields(ticket_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
             custom[key] = value
     if custom:
         ticket["custom"] = {**ticket.get("custom", {}), **custom}
+    if keep is not None:
+        ticket = keep.prune(ticket, keep.trie)
     ticket["id"] = ticket_id
     ticket.setdefault("status", "new")
     ticket.setdefault("tags", [])
@@ -71,8 +143,14 @@ def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
     return facts
 
 
-def apply_changes(ticket: dict[str, Any], changes: Mapping[str, Any]) -> list[Fact]:
-    """Apply a ``ticket.updated`` event's changes in place; the facts they state."""
+def apply_changes(
+    ticket: dict[str, Any], changes: Mapping[str, Any], keep: FieldFilter | None = None
+) -> list[Fact]:
+    """Apply a ``ticket.updated`` event's changes in place; the facts they state.
+
+    With a :class:`FieldFilter`, a change nobody reads is skipped (no fact either: the
+    filter is only used when no predicate listens to changes of unread fields).
+    """
     facts: list[Fact] = []
     for path, value in changes.items():
         if path in ("tags_added", "tags_removed"):
@@ -80,6 +158,13 @@ def apply_changes(ticket: dict[str, Any], changes: Mapping[str, Any]) -> list[Fa
             continue
         if path.split(".", 1)[0] not in KNOWN_FIELDS:
             path = "custom." + path
+        if keep is not None:
+            node = keep.node(path)
+            if node is None:
+                continue
+            value = keep.prune(value, node)
+            if value is _DROP:
+                value = {}
         old = _get(ticket, path)
         if old == value and type(old) is type(value):
             continue

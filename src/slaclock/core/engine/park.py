@@ -1,0 +1,117 @@
+"""Pack a quiet ticket's state into bytes, and back (compact streaming replay).
+
+A ticket whose clocks have all stopped changes no more unless a new event arrives
+(a reopen, say). Its state can then leave memory as bytes; the caller decides where
+those go (``slaclock replay`` spills them to a temporary file).
+
+The format is a tuple of plain values for :mod:`marshal` (fast, compact): instants as
+integer microseconds since the epoch (exact), configuration objects (tracks,
+policies, bindings) as indexes into :attr:`CompiledConfig.shared`, never copies.
+"""
+
+from __future__ import annotations
+
+import marshal
+from array import array
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slaclock.core.engine.clock import Clock
+from slaclock.core.engine.compiled import CompiledConfig
+from slaclock.core.engine.state import TicketState
+
+__all__ = ["Parking", "is_quiet"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def is_quiet(state: TicketState) -> bool:
+    """No clock runs and nothing waits: only a new event can change this ticket."""
+    if state.pending or state.tracing or state.events is not None or not state.created:
+        return False
+    return all(clocks[-1].ended is not None for clocks in state.clocks.values())
+
+
+def _us(value: datetime | None) -> int | None:
+    return None if value is None else (value - _EPOCH) // _MICRO
+
+
+def _at(value: int | None) -> datetime | None:
+    return None if value is None else _EPOCH + value * _MICRO
+
+
+class Parking:
+    """Packs and unpacks ticket states against one compiled configuration."""
+
+    def __init__(self, cc: CompiledConfig) -> None:
+        self.cc = cc
+        self._refs: dict[int, int] = {}
+        self._known = 0
+
+    def _ref(self, obj: object) -> int | None:
+        if obj is None:
+            return None
+        shared = self.cc.shared
+        if self._known < len(shared):
+            for index in range(self._known, len(shared)):
+                self._refs[id(shared[index])] = index
+            self._known = len(shared)
+        return self._refs[id(obj)]
+
+    def pack(self, state: TicketState) -> bytes:
+        clocks = tuple(self._pack_clock(c) for cs in state.clocks.values() for c in cs)
+        row = (
+            state.ticket_id, state.created, state.deleted, _us(state.created_at), state.fields,
+            state.first_response_given, _us(state.unanswered_since), self._ref(state.policy),
+            clocks, tuple(self._ref(t) for t in (self._track(k) for k in state.started)),
+            _us(state.last_key[0]) if state.last_key else None,
+            state.last_key[1] if state.last_key else None,
+            state.ids.tobytes() if isinstance(state.ids, array) else None,
+            self._ref(state.keep),
+        )  # fmt: skip
+        return marshal.dumps(row)
+
+    def _track(self, key: tuple[str, str, str]) -> object:
+        return next(t for t in self.cc.tracks if t.key == key)
+
+    def _pack_clock(self, c: Clock) -> tuple[Any, ...]:
+        segments = tuple((_us(s), _us(e), p) for s, e, p in c.segments)
+        return (
+            self._ref(c.track), c.cycle, _us(c.started_at), self._ref(c.binding),
+            c.target_seconds, segments, _us(c.open_at), c.open_paused, c.base_elapsed,
+            c.base_paused, _us(c.stopped_at), c.ended,
+        )  # fmt: skip
+
+    def unpack(self, data: bytes) -> TicketState:
+        row = marshal.loads(data)
+        shared = self.cc.shared
+        state = TicketState(row[0])
+        state.created, state.deleted, state.created_at = row[1], row[2], _at(row[3])
+        state.fields, state.first_response_given = row[4], row[5]
+        state.unanswered_since = _at(row[6])
+        state.policy = None if row[7] is None else shared[row[7]]
+        for packed in row[8]:
+            clock = self._unpack_clock(packed)
+            state.clocks.setdefault(clock.track.key, []).append(clock)
+        state.started = tuple(shared[i].key for i in row[9])
+        if row[10] is not None:
+            at = _at(row[10])
+            assert at is not None
+            state.last_key = (at, row[11])
+        if row[12] is not None:
+            state.ids = array("q")
+            state.ids.frombytes(row[12])
+        state.keep = None if row[13] is None else shared[row[13]]
+        return state
+
+    def _unpack_clock(self, row: tuple[Any, ...]) -> Clock:
+        shared = self.cc.shared
+        binding = None if row[3] is None else shared[row[3]]
+        clock = Clock(shared[row[0]], _at(row[2]), row[7], binding)  # type: ignore[arg-type]
+        clock.cycle, clock.target_seconds = row[1], row[4]
+        clock.segments = [(_at(s), _at(e), p) for s, e, p in row[5]]  # type: ignore[misc]
+        clock.open_at = _at(row[6])
+        clock.base_elapsed, clock.base_paused = row[8], row[9]
+        clock.stopped_at, clock.ended = _at(row[10]), row[11]
+        return clock
