@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -263,6 +265,14 @@ def test_ten_thousand_hours_at_once_equals_one_hour_ten_thousand_times() -> None
         stepped = cal.add(stepped, HOUR)
     assert cal.add(start, 10_000 * HOUR) == stepped
     assert cal.elapsed(start, stepped) == 10_000 * HOUR
+
+
+def test_pickle_and_copy() -> None:
+    cal = office(holidays={"country": "NL"})
+    cal.add(ams(2024, 1, 8, 9), HOUR)  # an index (with its lock) exists now
+    again = pickle.loads(pickle.dumps(cal))
+    assert again == cal and again.add(ams(2024, 1, 8, 9), HOUR) == ams(2024, 1, 8, 10)
+    assert copy.deepcopy(cal) is cal and copy.copy(cal) is cal
 
 
 def test_to_dict_round_trip_and_description() -> None:

@@ -92,6 +92,16 @@ class Calendar:
     def __hash__(self) -> int:
         return hash(self.id)
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle as the mapping (the index is a cache and holds a lock)."""
+        return (Calendar.from_dict, (self.to_dict(),))
+
+    def __copy__(self) -> Calendar:
+        return self  # immutable from the outside: sharing is safe
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Calendar:
+        return self
+
     # ------------------------------------------------------------------ scalar
     def add(self, start: datetime, seconds: float) -> datetime:
         """The instant ``seconds`` of open time after ``start`` (before, when negative)."""

@@ -20,9 +20,7 @@ from slaclock.core.errors import CalendarError
 
 DAY_SECONDS = 86_400
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_TOP_KEYS = frozenset(
-    {"id", "tz", "week", "holidays", "closures", "openings", "always_open"}
-)
+_TOP_KEYS = frozenset({"id", "tz", "week", "holidays", "closures", "openings", "always_open"})
 _HOLIDAY_KEYS = frozenset({"country", "subdivision", "dates"})
 _CLOSURE_KEYS = frozenset({"start", "end", "name"})
 _OPENING_KEYS = frozenset({"date", "hours", "name"})
