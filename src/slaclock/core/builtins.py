@@ -5,7 +5,11 @@ The parts of their behaviour that are about the engine's own state rather than
 ticket events (``next_response`` opens a cycle only when no customer message is
 unanswered and the first response was given; ``resolution`` resumes the same
 instance on reopen) are implemented by the engine for metrics whose
-``builtin`` flag is set; see policies.md.
+``builtin`` flag is set (``slaclock.core.engine.state``; docs/engine.md).
+
+``first_response`` starts only on ``created by: customer``: a ticket an agent opens
+has no first response to wait for. ``periodic_update`` both starts and stops on a
+public reply: the engine stops a running cycle before it starts the next.
 """
 
 from __future__ import annotations
