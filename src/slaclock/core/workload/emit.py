@@ -77,6 +77,22 @@ def concat(first: Batch, second: Batch) -> Batch:
     return Batch(*(np.concatenate([getattr(first, f), getattr(second, f)]) for f in FIELDS))
 
 
+def deliver(
+    batch: Batch, rng: np.random.Generator, shuffle: float, duplicates: float, mean_s: float
+) -> Batch:
+    """Late and duplicated delivery: ``deliver`` moves, ``at`` stays (consistency tests)."""
+    n = len(batch)
+    if shuffle > 0:
+        late = rng.random(n) < shuffle
+        batch.deliver = batch.at + np.where(late, rng.exponential(mean_s, n).astype(np.int64), 0)
+    if duplicates > 0:
+        twice = np.flatnonzero(rng.random(n) < duplicates)
+        copies = batch.take(twice)
+        copies.deliver = copies.deliver + rng.exponential(600.0, len(twice)).astype(np.int64)
+        batch = concat(batch, copies)
+    return batch
+
+
 class Emitter:
     """Renders rows; holds the vocabulary, the customers and their pre-escaped JSON."""
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from slaclock.core.model import CHANNELS, PRIORITIES, TICKET_STATUSES
+from slaclock.core.model import CHANNELS, PRIORITIES
 from slaclock.core.workload.arrivals import (
     DAY_SECONDS,
     ArrivalPlan,
@@ -26,19 +26,13 @@ from slaclock.core.workload.arrivals import (
     plan_arrivals,
 )
 from slaclock.core.workload.draws import BY_MIX, TYPE_MIX, Knobs, draw_window
-from slaclock.core.workload.emit import ORD_BITS, Batch, Created, Emitter, concat
-from slaclock.core.workload.hours import ALWAYS_OPEN, OfficeHours, office_hours
-from slaclock.core.workload.laws import Law, fitted_laws
-from slaclock.core.workload.lifecycle import (
-    CREATED,
-    Codes,
-    Planner,
-    Pool,
-    Pools,
-    TicketDraw,
-)
+from slaclock.core.workload.emit import ORD_BITS, Batch, Created, Emitter, concat, deliver
+from slaclock.core.workload.hours import ALWAYS_OPEN
+from slaclock.core.workload.laws import fitted_laws
+from slaclock.core.workload.lifecycle import CREATED, Planner, TicketDraw
 from slaclock.core.workload.names import OUTAGE_SUBJECTS, TOPICS
-from slaclock.core.workload.population import Population, build_population, customer_count
+from slaclock.core.workload.population import build_population, customer_count
+from slaclock.core.workload.tables import codes, hours_by_calendar, pools, vocabulary, zones
 from slaclock.core.workload.world import World, world_from_config
 
 if TYPE_CHECKING:
@@ -128,15 +122,15 @@ class _Run:
         self.population = build_population(
             world, customer_count(tickets), np.random.default_rng([seed, 1])
         )
-        self.words, self.code = _vocabulary(world)
-        self.codes = _codes(world, self.code)
-        hours = _hours(world, self.start, days)
+        self.words, self.code = vocabulary(world)
+        self.codes = codes(world, self.code)
+        hours = hours_by_calendar(world, self.start, days)
         self.front_hours = {
             r: hours.get(c, ALWAYS_OPEN) for r, c in world.frontline_calendar.items()
         }
         self.eng_hours = hours.get(world.engineering_calendar, ALWAYS_OPEN)
         self.laws = fitted_laws()
-        self.zones, self.zone_members, self.zone_cdf, shares = _zones(self.population)
+        self.zones, self.zone_members, self.zone_cdf, shares = zones(self.population)
         self.plan: ArrivalPlan = plan_arrivals(
             tickets, days, int(self.start.timestamp()), self.zones, shares,
             np.random.default_rng([seed, 2]),
@@ -169,7 +163,7 @@ class _Run:
         at, zone, outage = at[order], zone[order], outage[order]
         customers = self._customers(rng, zone)
         draws = draw_window(rng, outage, self.laws, self.options.knobs)
-        planner = Planner(_pools(rng, len(at), self.laws, self.options.knobs), self.codes,
+        planner = Planner(pools(rng, len(at), self.laws), self.codes,
                           self.options.knobs.business_hours_share)  # fmt: skip
         rows: list[tuple[int, int, int, int, int]] = []
         created: list[Created] = []
@@ -261,75 +255,5 @@ class _Run:
         at = table[:, 0].copy()
         batch = Batch(at, at.copy(), table[:, 1].copy(), table[:, 2].copy(), table[:, 3].copy(),
                       table[:, 4].copy(), obj)  # fmt: skip
-        return _delivery(batch, rng, self.options)
-
-
-def _delivery(batch: Batch, rng: np.random.Generator, options: WorkloadOptions) -> Batch:
-    """Late and duplicated delivery: ``deliver`` moves, ``at`` stays (consistency tests)."""
-    n = len(batch)
-    if options.shuffle > 0:
-        late = rng.random(n) < options.shuffle
-        batch.deliver = batch.at + np.where(
-            late, rng.exponential(options.shuffle_mean_seconds, n).astype(np.int64), 0
-        )
-    if options.duplicates > 0:
-        twice = np.flatnonzero(rng.random(n) < options.duplicates)
-        copies = batch.take(twice)
-        copies.deliver = copies.deliver + rng.exponential(600.0, len(twice)).astype(np.int64)
-        batch = concat(batch, copies)
-    return batch
-
-
-def _vocabulary(world: World) -> tuple[list[str], dict[str, int]]:
-    words: list[str] = [*TICKET_STATUSES, *PRIORITIES]
-    for team in (world.frontline, *world.frontline_by_region.values()):
-        words += [team.group, *team.agents]
-    if world.engineering:
-        words += [world.engineering.group, *world.engineering.agents]
-    unique = list(dict.fromkeys(words))
-    return unique, {w: i for i, w in enumerate(unique)}
-
-
-def _codes(world: World, code: dict[str, int]) -> Codes:
-    eng = code[world.engineering.group] if world.engineering else -1
-    return Codes(open=code["open"], pending=code["pending"], on_hold=code["on_hold"],
-                 solved=code["solved"], closed=code["closed"], engineering=eng)  # fmt: skip
-
-
-def _hours(world: World, start: datetime, days: int) -> dict[str | None, OfficeHours]:
-    """Office hours of every calendar a team works by, over the horizon plus margins."""
-    first = start.date() - timedelta(days=2)
-    last = start.date() + timedelta(days=days + 30)
-    ids = {*world.frontline_calendar.values(), world.engineering_calendar}
-    return {
-        cid: office_hours(world.calendars[cid], first, last, world.holidays.get(cid))
-        for cid in sorted(i for i in ids if i is not None)
-        if cid in world.calendars
-    }
-
-
-def _zones(population: Population) -> tuple[tuple[str, ...], list[Any], list[Any], Any]:
-    zones = tuple(sorted({c.tz for c in population.customers}))
-    members, cdfs, shares = [], [], np.zeros(len(zones))
-    for z, name in enumerate(zones):
-        idx = np.asarray([i for i, c in enumerate(population.customers) if c.tz == name])
-        w = population.weights[idx]
-        members.append(idx)
-        cdfs.append(np.cumsum(w) / w.sum())
-        shares[z] = w.sum()
-    return zones, members, cdfs, shares
-
-
-def _pools(rng: np.random.Generator, n: int, laws: dict[str, Law], knobs: Knobs) -> Pools:
-    size = 4 * n + 64
-
-    def law(name: str, scale: float = 1.0) -> Pool:
-        return Pool(lambda m: laws[name].draw(rng, m, scale), size)
-
-    return Pools(
-        uniform=Pool(lambda m: rng.random(m), 8 * n + 64),
-        pending=law("pending"),
-        next_response=law("next_response"),
-        resolution=law("resolution"),
-        close=law("close_after_solve"),
-    )
+        o = self.options
+        return deliver(batch, rng, o.shuffle, o.duplicates, o.shuffle_mean_seconds)
