@@ -299,3 +299,22 @@ def test_naive_start_and_bad_sizes_are_rejected():
 
 def test_zero_tickets_gives_no_events():
     assert _events(tickets=0, days=3) == []
+
+
+def test_the_engine_reads_shuffled_duplicated_delivery_as_the_plain_stream():
+    """What the delivery options are for: out-of-order and repeated delivery must not change
+    any SLA instance (events.md: sorted by ``at``, ties by arrival; repeated ids ignored)."""
+    from slaclock.core.engine import replay
+
+    as_of = START + timedelta(days=8)
+    plain = _events(tickets=300, days=8, seed=5)
+    messy = _events(tickets=300, days=8, seed=5,
+                    options=WorkloadOptions(shuffle=0.3, duplicates=0.1))  # fmt: skip
+    assert [e["id"] for e in messy] != [e["id"] for e in plain]
+
+    def instances(events):
+        parsed = [parse_event(event, seq) for seq, event in enumerate(events)]
+        return [i.to_json() for i in replay(CONFIG, parsed, as_of)]
+
+    expected = instances(plain)
+    assert expected and instances(messy) == expected

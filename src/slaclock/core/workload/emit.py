@@ -80,15 +80,26 @@ def concat(first: Batch, second: Batch) -> Batch:
 def deliver(
     batch: Batch, rng: np.random.Generator, shuffle: float, duplicates: float, mean_s: float
 ) -> Batch:
-    """Late and duplicated delivery: ``deliver`` moves, ``at`` stays (consistency tests)."""
+    """Late and duplicated delivery: ``deliver`` moves, ``at`` stays (consistency tests).
+
+    Events of one ticket at the same instant are delayed together: their order is decided
+    by arrival (events.md), so keeping it keeps the meaning of the stream the same.
+    Copies always come after their original. ``batch`` is in ticket, then row order.
+    """
     n = len(batch)
-    if shuffle > 0:
-        late = rng.random(n) < shuffle
-        batch.deliver = batch.at + np.where(late, rng.exponential(mean_s, n).astype(np.int64), 0)
+    if shuffle > 0 and n:
+        tickets = batch.ord >> ORD_BITS
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = (tickets[1:] != tickets[:-1]) | (batch.at[1:] != batch.at[:-1])
+        group = np.cumsum(starts) - 1
+        groups = int(group[-1]) + 1
+        late = rng.random(groups) < shuffle
+        delay = np.where(late, rng.exponential(mean_s, groups).astype(np.int64), 0)
+        batch.deliver = batch.at + delay[group]
     if duplicates > 0:
         twice = np.flatnonzero(rng.random(n) < duplicates)
         copies = batch.take(twice)
-        copies.deliver = copies.deliver + rng.exponential(600.0, len(twice)).astype(np.int64)
+        copies.deliver = copies.deliver + 1 + rng.exponential(600.0, len(twice)).astype(np.int64)
         batch = concat(batch, copies)
     return batch
 
