@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): {"url": "/api/v1/tokens/tok_nosuch"},
 }
 ENDPOINTS = sorted(ENDPOINT_ROLES)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def test_every_route_has_a_role_entry_and_a_sample() -> None:
@@ -83,8 +85,20 @@ def test_revoked_token_is_refused_with_401(sqlite_api: Any, endpoint: Any) -> No
     token_id, secret = services.tokens.create("admin", "soon revoked", now)
     headers = {"Authorization": f"Bearer {secret}"}
     assert _call(sqlite_api, endpoint, headers).status_code not in (401, 403)
-    services.tokens.revoke(token_id)
+    revoked = sqlite_api.client.delete(f"/api/v1/tokens/{token_id}", headers=sqlite_api.headers())
+    assert revoked.status_code == 204
     _assert_problem(_call(sqlite_api, endpoint, headers), 401)
+
+
+def test_a_token_revoked_elsewhere_is_refused_once_the_cache_lapses(
+    sqlite_api: Any, api_factory: Any
+) -> None:
+    uncached = api_factory(sqlite_api.services, sqlite_api.clock, token_cache_seconds=0)
+    token_id, secret = sqlite_api.services.tokens.create("viewer", "cli-revoked", NOW)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert uncached.client.get("/api/v1/summary", headers=headers).status_code == 200
+    sqlite_api.services.tokens.revoke(token_id)  # as `slaclock token revoke` would
+    _assert_problem(uncached.client.get("/api/v1/summary", headers=headers), 401)
 
 
 def test_nothing_is_stored_when_the_role_is_wrong(sqlite_api: Any) -> None:

@@ -28,11 +28,14 @@ from slaclock.api.context import ApiContext
 from slaclock.api.limits import MaxBodySizeMiddleware
 from slaclock.api.query import reject_unknown_query
 from slaclock.api.schemas import MAX_BATCH_EVENTS
+from slaclock.api.token_cache import TokenCache
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "utc_now"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_TOKEN_CACHE_SECONDS", "create_app", "utc_now"]
 
 #: A full batch of 10,000 events of ~2 KB each fits; anything larger is refused (413).
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+#: How long a verified token is trusted without asking the database again (per process).
+DEFAULT_TOKEN_CACHE_SECONDS = 1.0
 
 ROUTERS = (
     routes_events.router,
@@ -55,6 +58,7 @@ def create_app(
     *,
     environ: Mapping[str, str] | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS,
 ) -> FastAPI:
     """Build the API around ``services`` (a :class:`slaclock.service.app_state.Services`)."""
     app = FastAPI(
@@ -69,6 +73,7 @@ def create_app(
         now=now,
         environ=os.environ if environ is None else environ,
         max_body_bytes=max_body_bytes,
+        tokens=TokenCache(getattr(services, "tokens", None), token_cache_seconds),
         batcher=IngestBatcher(
             lambda events, at: services.ingest(events, at), now, MAX_BATCH_EVENTS
         ),

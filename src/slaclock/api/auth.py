@@ -45,7 +45,7 @@ def authorize(
     """Authenticate the token, then check its role against the route's entry."""
     if credentials is None or not credentials.credentials:
         raise _unauthorized("missing bearer token (Authorization: Bearer <token>)")
-    info = ctx.services.tokens.verify(credentials.credentials, ctx.now())
+    info = ctx.tokens.verify(credentials.credentials, ctx.now())
     if info is None:
         raise _unauthorized("invalid or revoked token")
     caller = Caller(

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import Request
 
 from slaclock.api.batching import IngestBatcher
+from slaclock.api.token_cache import TokenCache
 
 __all__ = ["ApiContext", "get_ctx"]
 
@@ -27,8 +28,9 @@ class ApiContext:
     environ: Mapping[str, str]
     max_body_bytes: int
     batcher: IngestBatcher
+    tokens: TokenCache
 
 
-def get_ctx(request: Request) -> ApiContext:
+async def get_ctx(request: Request) -> ApiContext:
     ctx: ApiContext = request.app.state.ctx
     return ctx

@@ -14,7 +14,7 @@ from slaclock.api.problems import Problem
 __all__ = ["reject_unknown_query"]
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:

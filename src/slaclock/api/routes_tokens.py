@@ -54,6 +54,7 @@ def revoke_token(
     if token_id not in known:
         raise Problem(404, f"no token {token_id!r}", slug="not-found")
     ctx.services.tokens.revoke(token_id)
+    ctx.tokens.clear()
     return Response(status_code=204)
 
 

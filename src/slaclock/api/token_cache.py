@@ -1,0 +1,59 @@
+"""A short-lived, per-process memory of tokens that verified, to spare the database.
+
+Verifying a token is a database read on every request; under load it cost more than
+storing the event itself. A token that verified is trusted again for ``ttl_seconds``
+(one second by default). Only successes are kept, so a new token works at once; a
+revocation made through this process's API clears the memory at once, and one made
+elsewhere (the CLI, another worker) takes effect within ``ttl_seconds``. Secrets are
+kept only as their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+__all__ = ["TokenCache"]
+
+MAX_ENTRIES = 10_000
+
+
+class TokenCache:
+    """``verify`` like the token service's, remembering successes for a moment."""
+
+    def __init__(
+        self,
+        tokens: Any,
+        ttl_seconds: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._tokens = tokens
+        self._ttl_seconds = ttl_seconds
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._verified: dict[str, tuple[float, Any]] = {}
+
+    def verify(self, secret: str, now: datetime) -> Any:
+        if self._ttl_seconds <= 0:
+            return self._tokens.verify(secret, now)
+        key = hashlib.sha256(secret.encode("utf-8")).hexdigest()
+        with self._lock:
+            hit = self._verified.get(key)
+        if hit is not None and self._monotonic() < hit[0]:
+            return hit[1]
+        info = self._tokens.verify(secret, now)
+        if info is not None:
+            with self._lock:
+                if len(self._verified) >= MAX_ENTRIES:
+                    self._verified.clear()
+                self._verified[key] = (self._monotonic() + self._ttl_seconds, info)
+        return info
+
+    def clear(self) -> None:
+        """Forget everything (after a revocation)."""
+        with self._lock:
+            self._verified.clear()
