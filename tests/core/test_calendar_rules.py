@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -281,3 +282,27 @@ def test_to_dict_round_trip_and_description() -> None:
     assert again == cal and again.to_dict() == cal.to_dict()
     assert cal.id == "ams" and cal.tz == AMS
     assert cal.weekly_open_seconds() == 40 * HOUR
+
+
+def test_holidays_between_lists_public_and_explicit_dates() -> None:
+    cal = office(holidays={"country": "NL", "dates": ["2026-12-24"]})
+    assert cal.holidays_between(date(2026, 12, 20), date(2026, 12, 26)) == [
+        (date(2026, 12, 24), "Closed"),
+        (date(2026, 12, 25), "Christmas Day"),
+        (date(2026, 12, 26), "Second Day of Christmas"),
+    ]
+
+
+def test_weekly_open_seconds_counts_overnight_once() -> None:
+    cal = Calendar.from_dict({"id": "x", "tz": "UTC", "week": {"fri": ["22:00-06:00"]}})
+    assert cal.weekly_open_seconds() == 8 * HOUR
+
+
+def test_threads_growing_the_index_agree_with_one_thread() -> None:
+    data = office(holidays={"country": "NL"}).to_dict()
+    starts = [ams(year, 3, 4, 10) for year in range(1950, 2150, 7)]
+    expected = [Calendar.from_dict(data).add(s, 500 * HOUR) for s in starts]
+    shared = Calendar.from_dict(data)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda s: shared.add(s, 500 * HOUR), starts))
+    assert got == expected

@@ -2,9 +2,9 @@
 
 Everything reduces to ``cum(t)``, the open seconds before ``t`` in the current index
 snapshot (see :mod:`slaclock.core.calendar.index`): ``elapsed`` subtracts two of them and
-``add`` inverts one with a bisection over the running totals. Scalar lookups use
-``bisect`` on lists (the cheapest lookup in CPython); bulk ones live in
-:mod:`slaclock.core.calendar.bulk`.
+``add`` inverts one over the running totals. Scalar lookups read the snapshot's bucket
+tables as Python lists (list indexing is the cheapest lookup in CPython), falling back
+to ``bisect``; the NumPy versions live in :mod:`slaclock.core.calendar.bulk`.
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ class Calendar:
         except TypeError:
             raise _not_aware(start) from None
         whole = delta.days * 86_400 + delta.seconds
-        t: float = whole + delta.microseconds / 1_000_000 if delta.microseconds else whole
+        micro = delta.microseconds
+        t: float = whole + micro / 1_000_000 if micro else whole
         if not seconds:
             return start.astimezone(UTC)
         lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift = (
