@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import socket
@@ -97,31 +98,58 @@ def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
+async def _post(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, token: str, body: bytes
+) -> tuple[int, bytes]:
+    """One keep-alive HTTP/1.1 POST; a bare client so the load generator stays cheap
+    (it shares the machine with the server it measures)."""
+    head = (
+        f"POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    payload = await reader.readexactly(length)
+    return int(status_line.split()[1]), payload
+
+
 async def _load(port: int, token: str, rate: float, total: int, clients: int) -> dict[str, Any]:
-    """Open loop: request i is due at start + i/rate; latency counts from that instant."""
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {token}"}
+    """Open loop: request i is due at start + i/rate; latency counts from that instant.
+
+    ``clients`` connections each send their next due request as soon as the previous
+    answer is in; a request waiting for a free connection is charged that wait.
+    """
     latencies: list[float] = []
     errors = 0
-    slots = asyncio.Semaphore(clients)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, headers=headers, timeout=30
-    ) as client:
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+    start = time.perf_counter() + 0.5
 
-        async def one(i: int, due: float) -> None:
-            nonlocal errors
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            async with slots:
-                response = await client.post("/api/v1/events", json=_event(i))
-            latencies.append(time.perf_counter() - due)
-            if response.status_code != 200 or response.json()["rejected"]:
-                errors += 1
+    async def connection() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while not queue.empty():
+                i = queue.get_nowait()
+                due = start + i / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                body = json.dumps(_event(i)).encode()
+                status, payload = await _post(reader, writer, port, token, body)
+                latencies.append(time.perf_counter() - due)
+                if status != 200 or json.loads(payload)["rejected"]:
+                    errors += 1
+        finally:
+            writer.close()
 
-        start = time.perf_counter() + 0.5
-        tasks = [asyncio.create_task(one(i, start + i / rate)) for i in range(total)]
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
+    await asyncio.gather(*(connection() for _ in range(clients)))
+    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - start}
 
 
 def _percentile(values: list[float], q: float) -> float:
