@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table
 
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_event
+from slaclock.service.bulk import bulk_insert
 from slaclock.service.projection import lock_tickets, project_tickets
-from slaclock.service.sql import chunks, in_write_transaction, insert_ignore
+from slaclock.service.sql import in_write_transaction
 from slaclock.store.models import EventRow
 
 if TYPE_CHECKING:
@@ -128,10 +129,5 @@ def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> 
         }
         for v in valid
     ]
-    stmt = insert_ignore(conn, EventRow.__table__, "id").returning(  # type: ignore[arg-type]
-        EventRow.id
-    )
-    inserted: set[str] = set()
-    for part in chunks(rows, 1000):
-        inserted.update(conn.execute(stmt, list(part)).scalars())
-    return inserted
+    table: Table = EventRow.__table__  # type: ignore[assignment]
+    return set(bulk_insert(conn, table, rows, conflict=("id", None), returning="id"))

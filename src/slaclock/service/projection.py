@@ -16,11 +16,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, select
 
 from slaclock.core.events import Event, parse_event
-from slaclock.service.sql import chunks, insert_ignore
+from slaclock.service.bulk import bulk_insert
+from slaclock.service.sql import chunks
 from slaclock.store.models import PAUSED_SORT_BASE, EventRow, InstanceRow, TicketRow
+
+TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]
+INSTANCES: Table = InstanceRow.__table__  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from slaclock.core.engine import Engine
@@ -33,9 +37,8 @@ def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> None:
     On SQLite the whole transaction already holds the database's write lock.
     """
     ordered = sorted(set(ticket_ids))
-    stmt = insert_ignore(conn, TicketRow.__table__, "id")  # type: ignore[arg-type]
-    for part in chunks(ordered):
-        conn.execute(stmt, [{"id": t, "created": False, "deleted": False} for t in part])
+    placeholders = [{"id": t, "created": False, "deleted": False} for t in ordered]
+    bulk_insert(conn, TICKETS, placeholders, conflict=("id", None))
     if conn.dialect.name == "postgresql":
         for part in chunks(ordered):
             conn.execute(
@@ -79,10 +82,8 @@ def project_tickets(
         instance_rows.extend(instance_values(i, ticket_row) for i in result.instances)
     for part in chunks(ordered):
         conn.execute(delete(InstanceRow).where(InstanceRow.ticket_id.in_(part)))
-    if ticket_rows:
-        conn.execute(_UPDATE_TICKET, ticket_rows)
-    for part in chunks(instance_rows, 2000):
-        conn.execute(insert(InstanceRow), list(part))
+    bulk_insert(conn, TICKETS, ticket_rows, conflict=("id", _TICKET_COLUMNS))
+    bulk_insert(conn, INSTANCES, instance_rows)
     return len(instance_rows)
 
 
@@ -101,17 +102,12 @@ _TICKET_COLUMNS = (
     "projected_at",
     "fields",
 )
-_UPDATE_TICKET = (
-    update(TicketRow)
-    .where(TicketRow.id == bindparam("b_id"))
-    .values({c: bindparam(f"b_{c}") for c in _TICKET_COLUMNS})
-)
 
 
 def ticket_values(
     ticket_id: str, result: Any, events: Sequence[Event], now: datetime
 ) -> dict[str, Any]:
-    """The ticket row (as ``b_``-prefixed update parameters) for a replay result."""
+    """The ticket row for a replay result."""
     fields: Mapping[str, Any] = result.fields or {}
     customer = fields.get("customer")
     customer = customer if isinstance(customer, Mapping) else {}
@@ -131,9 +127,8 @@ def ticket_values(
         "projected_at": now,
         "fields": dict(fields) if result.fields is not None else None,
     }
-    row = {f"b_{k}": v for k, v in values.items()}
-    row["b_id"] = ticket_id
-    return row
+    values["id"] = ticket_id
+    return values
 
 
 def _text(value: Any) -> str | None:
@@ -166,12 +161,12 @@ def instance_values(inst: Any, ticket_row: Mapping[str, Any]) -> dict[str, Any]:
         "paused_seconds": inst.paused_seconds,
         "remaining_seconds": inst.remaining_seconds,
         "sort_key": sort_key(inst.due_at, inst.remaining_seconds),
-        "group_id": ticket_row["b_group_id"],
-        "assignee": ticket_row["b_assignee"],
-        "customer_id": ticket_row["b_customer_id"],
-        "customer_plan": ticket_row["b_customer_plan"],
-        "priority": ticket_row["b_priority"],
-        "subject": ticket_row["b_subject"],
+        "group_id": ticket_row["group_id"],
+        "assignee": ticket_row["assignee"],
+        "customer_id": ticket_row["customer_id"],
+        "customer_plan": ticket_row["customer_plan"],
+        "priority": ticket_row["priority"],
+        "subject": ticket_row["subject"],
         "json": inst.to_json(),
     }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,6 +34,21 @@ def insert_ignore(conn: Connection, table: Table, key: str) -> Insert:
     if conn.dialect.name == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
     raise NotImplementedError(f"unsupported database {conn.dialect.name}")
+
+
+def upsert(conn: Connection, table: Table, key: str, columns: Sequence[str]) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE SET`` these columns: one statement for
+    many rows, where an executemany UPDATE would be one round trip per row."""
+    stmt: Any
+    if conn.dialect.name == "postgresql":
+        stmt = postgresql.insert(table)
+    elif conn.dialect.name == "sqlite":
+        stmt = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"unsupported database {conn.dialect.name}")
+    return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[key], set_={c: stmt.excluded[c] for c in columns}
+    )
 
 
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:

@@ -68,6 +68,19 @@ def drop_scratch(engine: Engine) -> None:
         admin.dispose()
 
 
+def scratch_spec(engine: Engine) -> tuple[str, str | None]:
+    """What another process needs to reach the same scratch database: (url, schema)."""
+    return engine.url.render_as_string(hide_password=False), _SCHEMAS.get(id(engine))
+
+
+def engine_from_spec(spec: tuple[str, str | None]) -> Engine:
+    """An engine on the scratch database described by :func:`scratch_spec`."""
+    url, schema = spec
+    if schema is None:
+        return make_engine(url)
+    return make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+
 def clear(engine: Engine) -> None:
     """Delete every row of every table (children first), keeping the schema."""
     with engine.begin() as conn:

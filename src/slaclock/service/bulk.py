@@ -1,0 +1,103 @@
+"""Many-row writes in one statement per chunk, the fast way for each database.
+
+On PostgreSQL each column travels as ONE binary array parameter and the rows come
+back out of ``unnest(...) WITH ORDINALITY`` in the given order: one statement, a
+handful of parameters, no per-row round trip, no giant query text to parse (psycopg's
+per-placeholder conversion made multi-VALUES statements slower than the rows they
+saved) and no text escaping of every element. On SQLite the driver's executemany is
+already a C loop over one prepared statement, so SQLAlchemy's ordinary INSERT is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql
+
+from slaclock.service.sql import chunks, insert_ignore, upsert
+
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def bulk_insert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    conflict: tuple[str, Sequence[str] | None] | None = None,
+    returning: str | None = None,
+) -> list[Any]:
+    """Insert ``rows`` (all with the same keys) in request order.
+
+    ``conflict=(key, None)``: skip rows whose ``key`` exists; ``(key, columns)``:
+    update those columns instead. Returns the ``returning`` column of inserted
+    (or updated) rows.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        return _pg_unnest(conn, table, rows, conflict, returning)
+    out: list[Any] = []
+    for part in chunks(rows, 1000):
+        stmt: Any = table.insert()
+        if conflict is not None:
+            key, columns = conflict
+            stmt = (
+                insert_ignore(conn, table, key)
+                if columns is None
+                else upsert(conn, table, key, columns)
+            )
+        if returning is not None:
+            out.extend(conn.execute(stmt.returning(table.c[returning]), list(part)).scalars())
+        else:
+            conn.execute(stmt, list(part))
+    return out
+
+
+def _pg_unnest(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    conflict: tuple[str, Sequence[str] | None] | None,
+    returning: str | None,
+) -> list[Any]:
+    from psycopg.types.json import Jsonb
+
+    names = list(rows[0].keys())
+    types = {n: _array_type(table, n) for n in names}
+    casts = ", ".join(f"%b::{types[n]}" for n in names)
+    cols = ", ".join(f'"{n}"' for n in names)
+    sql = (
+        f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM unnest({casts}) '
+        f"WITH ORDINALITY AS u({cols}, _ord) ORDER BY _ord"
+    )
+    if conflict is not None:
+        key, columns = conflict
+        if columns is None:
+            sql += f' ON CONFLICT ("{key}") DO NOTHING'
+        else:
+            sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns)
+            sql += f' ON CONFLICT ("{key}") DO UPDATE SET {sets}'
+    if returning is not None:
+        sql += f' RETURNING "{returning}"'
+    out: list[Any] = []
+    for part in chunks(rows, 5000):
+        params = tuple(_column(types[n], [r[n] for r in part], Jsonb) for n in names)
+        result = conn.exec_driver_sql(sql, params)
+        if returning is not None:
+            out.extend(row[0] for row in result)
+    return out
+
+
+def _column(array_type: str, values: list[Any], jsonb: Any) -> list[Any]:
+    """One column's values, each of the one Python type the binary array dump needs."""
+    if array_type == "JSONB[]":
+        return [None if v is None else jsonb(v) for v in values]
+    if array_type == "FLOAT[]":
+        return [None if v is None else float(v) for v in values]
+    return values
+
+
+def _array_type(table: Table, name: str) -> str:
+    return f"{table.c[name].type.compile(dialect=_PG)}[]"
