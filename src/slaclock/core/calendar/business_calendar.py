@@ -117,9 +117,8 @@ class Calendar:
         t: float = whole + micro / 1_000_000 if micro else whole
         if not seconds:
             return start.astimezone(UTC)
-        lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift = (
-            self._builder.fast
-        )
+        (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
+         end_datetimes, second_deltas) = self._builder.fast  # fmt: skip
         if seconds < 0 or not lo <= t < hi:
             return self._add_anywhere(t, seconds)
         i = t_table[(whole - lo) >> t_shift]
@@ -141,7 +140,11 @@ class Calendar:
             j += 1
             if cum_end[j] < c:
                 j = bisect_left(cum_end, c, j)
-        return _fromtimestamp(ends[j] - cum_end[j] + c, UTC)
+        back = cum_end[j] - c  # seconds from the result to the end of its span
+        try:
+            return end_datetimes[j] - second_deltas[back]  # type: ignore[call-overload,no-any-return]
+        except (TypeError, IndexError):  # a fraction of a second, or a day or more
+            return _fromtimestamp(ends[j] - back, UTC)
 
     def _add_anywhere(self, t: float, seconds: float) -> datetime:
         """``add`` for negative durations and when the index must grow first."""
@@ -165,7 +168,7 @@ class Calendar:
         whole_b = delta_b.days * 86_400 + delta_b.seconds
         if delta_a.microseconds or delta_b.microseconds:
             return self._elapsed_anywhere(_epoch(a), _epoch(b))
-        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _ = self._builder.fast
+        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _, _, _ = self._builder.fast
         if not (lo <= whole_a < hi and lo <= whole_b < hi):
             return self._elapsed_anywhere(whole_a, whole_b)
         i = t_table[(whole_a - lo) >> t_shift]
