@@ -59,6 +59,7 @@ from slaclock.core.engine import Engine, StreamReplay
 from slaclock.core.events import read_events
 engine = Engine(load_config(sys.argv[2]))
 stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile())
+import gc; gc.disable()  # as slaclock replay does
 n = 0
 with open(sys.argv[1], encoding="utf-8") as f:
     for event in read_events(f, sys.argv[1]):

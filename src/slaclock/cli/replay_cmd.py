@@ -9,6 +9,7 @@ invalid event exits 2 with ``file:line: reason`` on stderr and nothing on stdout
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sys
@@ -45,12 +46,26 @@ def replay_command(
     with exit_on_error():
         when = _as_of(as_of)
         engine = Engine(load_config(config))
-        with _seekable(events) as (stream, name), SpillFile() as parked:
+        with _seekable(events) as (stream, name), SpillFile() as parked, _no_cyclic_gc():
             replayer = StreamReplay(engine, when, parked)
             for event in read_events(stream, name):
                 replayer.feed(event)
             late = _replay_late(engine, replayer.needs_history, stream, name, when)
             _write(replayer.instances(late), output)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The replay holds hundreds of thousands of small acyclic objects; Python's cyclic
+    collector would traverse them again and again (a fifth of the run time at 100k
+    tickets) and find nothing. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _write(instances: Iterator[Instance], output: Path | None) -> None:
