@@ -37,14 +37,21 @@ class TokenCache:
         self._lock = threading.Lock()
         self._verified: dict[str, tuple[float, Any]] = {}
 
+    def remembered(self, secret: str) -> Any:
+        """The token's info if it verified less than ``ttl_seconds`` ago; no I/O."""
+        if self._ttl_seconds <= 0:
+            return None
+        with self._lock:
+            hit = self._verified.get(_key(secret))
+        return hit[1] if hit is not None and self._monotonic() < hit[0] else None
+
     def verify(self, secret: str, now: datetime) -> Any:
         if self._ttl_seconds <= 0:
             return self._tokens.verify(secret, now)
-        key = hashlib.sha256(secret.encode("utf-8")).hexdigest()
-        with self._lock:
-            hit = self._verified.get(key)
-        if hit is not None and self._monotonic() < hit[0]:
-            return hit[1]
+        remembered = self.remembered(secret)
+        if remembered is not None:
+            return remembered
+        key = _key(secret)
         info = self._tokens.verify(secret, now)
         if info is not None:
             with self._lock:
@@ -57,3 +64,7 @@ class TokenCache:
         """Forget everything (after a revocation)."""
         with self._lock:
             self._verified.clear()
+
+
+def _key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
