@@ -318,3 +318,14 @@ def test_bulk_equals_scalar(
         assert elapsed[k] == cal.elapsed(as_utc(int(t[k])), as_utc(int(t[k] + d[k])))
     assert added.dtype == np.int64 and as_dt64.dtype == np.dtype("datetime64[s]")
     assert elapsed.dtype == np.float64
+
+
+@settings(max_examples=8, deadline=None, database=None)
+@given(simple_calendars, instants, st.sampled_from([3600, -3600, 60, 1]))
+def test_many_small_steps_equal_one_big_step(data: dict[str, Any], t: int, step: int) -> None:
+    cal = Calendar.from_dict(data)
+    start = as_utc(t)
+    stepped = start
+    for _ in range(2_000):
+        stepped = cal.add(stepped, step)
+    assert cal.add(start, 2_000 * step) == stepped
