@@ -268,3 +268,27 @@ def _brute_apply(e: Event, status: str, stopped_at: datetime | None) -> tuple[st
     elif status in done and new not in done:
         stopped_at = None
     return new, stopped_at
+
+
+ENDED = ("met", "breached", "cancelled")
+
+
+@PROPS
+@given(tickets(), st.lists(st.integers(0, 4 * 24 * 60), min_size=2, max_size=6))
+def test_states_move_only_along_allowed_transitions(events, minutes):
+    """Read at later and later instants: instances never vanish, a cancelled one never
+    changes, a stopped one changes only by a reopen (resolution resumes)."""
+    engine = Engine(EXAMPLE)
+    previous: dict[tuple[str, str, str, int], Instance] = {}
+    for as_of in sorted(START + timedelta(minutes=m) for m in minutes):
+        now = {i.key: i for i in engine.replay_ticket(events, as_of).instances}
+        assert previous.keys() <= now.keys()
+        for key, before in previous.items():
+            after = now[key]
+            if before.state == "cancelled":
+                assert after == before
+            elif before.state in ENDED and before.stopped_at is not None and after != before:
+                assert before.metric == "resolution" and before.kind == "sla"
+                assert after.state in ("running", "paused", *ENDED)
+                assert after.started_at == before.started_at
+        previous = now

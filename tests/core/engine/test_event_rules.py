@@ -125,3 +125,37 @@ def test_next_change_at_is_the_next_timed_change(kit):
         ("escalation", 1, kit.t("03-02 18:00")),
         ("reminder", 0, kit.t("03-02 15:00")),
     ]
+
+
+def test_reminders_honour_metrics_when_at_percent_and_real_clock(kit):
+    policy = {"id": "p", "name": "P", "calendar": "office",
+              "targets": {"resolution": {"within": "8h"}, "first_response": {"within": "2h"}},
+              "reminders": [
+                  {"at_percent": 75, "notify": ["assignee"], "metrics": ["resolution"]},
+                  {"before": "1h", "clock": "real", "notify": ["assignee"]},
+                  {"before": "30m", "notify": ["customer"],
+                   "when": {"all": [{"field": "priority", "op": "eq", "value": "urgent"}]}},
+              ],
+              "escalations": [{"after": "1h", "notify": ["group_lead"], "clock": "real"}]}  # fmt: skip
+    engine = Engine(kit.config([policy], groups=[{"id": "g", "name": "G"}]))
+    tk = kit.Ticket().create("03-02 09:00")
+    result = engine.replay_ticket(tk.events, kit.t("03-02 10:00"))
+    fires = sorted((d.metric, d.entry, d.index, d.fire_at) for d in engine.schedule(result))
+    assert fires == [
+        ("first_response", "escalation", 0, kit.t("03-02 12:00")),
+        ("first_response", "reminder", 1, kit.t("03-02 10:00")),
+        ("resolution", "escalation", 0, kit.t("03-02 18:00")),  # 1h real after the 17:00 due
+        ("resolution", "reminder", 0, kit.t("03-02 15:00")),  # 6h of 8h open time
+        ("resolution", "reminder", 1, kit.t("03-02 16:00")),
+    ]
+    assert result.next_change_at == kit.t("03-02 11:00")  # first_response due
+
+
+def test_a_paused_instance_schedules_nothing(kit):
+    policy = {"id": "p", "name": "P", "calendar": "24x7",
+              "targets": {"resolution": {"within": "8h"}},
+              "escalations": [{"after": "0m", "notify": ["group_lead"]}]}  # fmt: skip
+    engine = Engine(kit.config([policy], groups=[{"id": "g", "name": "G"}]))
+    tk = kit.Ticket().create("03-02 09:00").update("03-02 10:00", status="pending")
+    result = engine.replay_ticket(tk.events, kit.t("03-02 11:00"))
+    assert engine.schedule(result) == [] and result.next_change_at is None
