@@ -136,7 +136,8 @@ def test_reminders_honour_metrics_when_at_percent_and_real_clock(kit):
                   {"before": "30m", "notify": ["customer"],
                    "when": {"all": [{"field": "priority", "op": "eq", "value": "urgent"}]}},
               ],
-              "escalations": [{"after": "1h", "notify": ["group_lead"], "clock": "real"}]}  # fmt: skip
+              "escalations": [
+                  {"after": "1h", "notify": ["group_lead"], "clock": "real"}]}  # fmt: skip
     engine = Engine(kit.config([policy], groups=[{"id": "g", "name": "G"}]))
     tk = kit.Ticket().create("03-02 09:00")
     result = engine.replay_ticket(tk.events, kit.t("03-02 10:00"))
