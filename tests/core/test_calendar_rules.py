@@ -306,3 +306,23 @@ def test_threads_growing_the_index_agree_with_one_thread() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda s: shared.add(s, 500 * HOUR), starts))
     assert got == expected
+
+
+def test_calendar_with_only_openings() -> None:
+    cal = Calendar.from_dict(
+        {
+            "id": "popup",
+            "tz": "Europe/Amsterdam",
+            "openings": [
+                {"date": "2026-06-01", "hours": ["10:00-11:00"]},
+                {"date": "2026-06-03", "hours": ["10:00-12:00"]},
+            ],
+        }
+    )
+    assert cal.add(ams(2026, 5, 1), 90 * 60) == ams(2026, 6, 3, 10, 30)
+    assert cal.add(ams(2026, 7, 1), -90 * 60) == ams(2026, 6, 3, 10, 30)
+    assert cal.next_open(ams(2026, 6, 1, 11)) == ams(2026, 6, 3, 10)
+    with pytest.raises(CalendarError, match="1900-2200"):
+        cal.add(ams(2026, 5, 1), 4 * HOUR)
+    with pytest.raises(CalendarError, match="no open time after"):
+        cal.next_open(ams(2026, 6, 3, 12))
