@@ -1,0 +1,45 @@
+"""Names for the ids the service reports: groups and people from the configuration.
+
+The queue and summary carry ids (``support-eu``, ``anna``); the pages show a group's
+and a person's name where the current configuration knows it, and the id otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Directory"]
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Group and person names, metric ids and calendar zones of the current configuration."""
+
+    group_names: Mapping[str, str] = field(default_factory=dict)
+    person_names: Mapping[str, str] = field(default_factory=dict)
+    person_locales: Mapping[str, str] = field(default_factory=dict)
+    metrics: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+
+    @classmethod
+    def from_services(cls, services: Any) -> Directory:
+        config = services.config_current()[2]
+        return cls(
+            group_names={g.id: g.name for g in config.groups.values()},
+            person_names={p.id: p.name for p in config.people.values()},
+            person_locales={p.id: p.locale for p in config.people.values()},
+            metrics=tuple(sorted(config.metrics)),
+            zones=tuple(sorted({str(cal.tz.key) for cal in config.calendars.values()})),
+        )
+
+    def group(self, group_id: str | None) -> str:
+        if not group_id:
+            return ""
+        return self.group_names.get(group_id, group_id)
+
+    def person(self, person_id: str | None) -> str:
+        if not person_id:
+            return ""
+        return self.person_names.get(person_id, person_id)

@@ -1,0 +1,71 @@
+"""Words the pages show for values the engine and service report as codes.
+
+States, kinds, priorities and explanation steps arrive as codes (``"breached"``); they
+are marked here with ``N_`` so ``pybabel extract`` finds them, and translated when a
+page is rendered. A code not listed (a future state) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+__all__ = [
+    "EVENT_LABELS",
+    "KIND_LABELS",
+    "N_",
+    "PRIORITY_LABELS",
+    "STATE_LABELS",
+    "STEP_LABELS",
+    "label",
+]
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; translated later, in the viewer's language."""
+    return message
+
+
+STATE_LABELS: Mapping[str, str] = {
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "breached": N_("breached"),
+    "met": N_("met"),
+    "cancelled": N_("cancelled"),
+}
+KIND_LABELS: Mapping[str, str] = {"sla": N_("SLA"), "ola": N_("OLA")}
+PRIORITY_LABELS: Mapping[str, str] = {
+    "low": N_("low"),
+    "normal": N_("normal"),
+    "high": N_("high"),
+    "urgent": N_("urgent"),
+}
+STEP_LABELS: Mapping[str, str] = {
+    "started": N_("started"),
+    "paused": N_("paused"),
+    "resumed": N_("resumed"),
+    "stopped": N_("stopped"),
+    "targeted": N_("targeted"),
+    "retargeted": N_("re-targeted"),
+    "breached": N_("breached"),
+    "cancelled": N_("cancelled"),
+}
+
+EVENT_LABELS: Mapping[str, str] = {
+    "ticket.created": N_("created"),
+    "ticket.updated": N_("updated"),
+    "message": N_("message"),
+    "ticket.deleted": N_("deleted"),
+}
+AUTHOR_LABELS: Mapping[str, str] = {
+    "customer": N_("customer"),
+    "agent": N_("agent"),
+    "system": N_("system"),
+}
+
+
+def label(table: Mapping[str, str], code: str | None, gettext: Callable[[str], str]) -> str:
+    """The translated word for ``code``, or the code itself when it has none."""
+    if code is None:
+        return ""
+    english = table.get(code)
+    return gettext(english) if english is not None else code

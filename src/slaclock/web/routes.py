@@ -1,0 +1,232 @@
+"""The dashboard's pages: sign in and out, the queue with its summary, one ticket.
+
+Every page but the login form needs a signed-in token whose role may read (admin,
+agent, viewer); without one the browser is sent to ``/login``, with an ingest token
+it gets a 403 page. Each page links its JSON twin, the API endpoint with the same data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qs, quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from slaclock.web.dashboard import (
+    FILTER_NAMES,
+    FilterForm,
+    parse_filters,
+    queue_rows,
+    summary_groups,
+)
+from slaclock.web.directory import Directory
+from slaclock.web.pages import Page, make_page, render
+from slaclock.web.session import (
+    TOKEN_COOKIE,
+    Viewer,
+    clear_token_cookie,
+    current_viewer,
+    is_same_origin,
+    safe_next,
+    set_token_cookie,
+    verify,
+)
+from slaclock.web.ticket_page import (
+    event_rows,
+    field_rows,
+    instance_rows,
+    policy_rows,
+    summary_fields,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str | None, Query(max_length=500)]
+PAGE_ROWS = 50
+MAX_PAGE_ROWS = 200
+#: A login form body is a token and a path; anything bigger is not our form.
+MAX_LOGIN_BYTES = 4096
+
+
+def _services(request: Request) -> Any:
+    return request.app.state.ctx.services
+
+
+def _now(request: Request) -> Any:
+    return request.app.state.ctx.now()
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login" if here == "/" else "/login?" + urlencode({"next": here})
+    return RedirectResponse(target, status_code=303)
+
+
+def _error(request: Request, page: Page, status: int, message: str, viewer: Any = None) -> Response:
+    return render(
+        request, page, "error.html", status, status=status, message=message, viewer=viewer
+    )
+
+
+def _gate(
+    request: Request, lang: str | None, tz: str | None
+) -> tuple[Viewer, Directory, Page] | Response:
+    """The signed-in viewer and their page settings, or the response that refuses them."""
+    viewer = current_viewer(request)
+    if viewer is None:
+        return _to_login(request)
+    directory = Directory.from_services(_services(request))
+    page = make_page(request, lang, tz, viewer, directory)
+    if not viewer.may_see_pages:
+        message = page.gettext("The role of this token (%(role)s) may not see the dashboard.")
+        return _error(request, page, 403, message % {"role": viewer.role}, viewer)
+    return viewer, directory, page
+
+
+@router.get("/login")
+def login_form(request: Request, next: Text = None, lang: Text = None) -> Response:
+    page = make_page(request, lang, None)
+    return render(request, page, "login.html", next=safe_next(next), error=None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """Check the pasted token; on success keep it in the cookie and go on."""
+    page = make_page(request, None, None)
+    if not is_same_origin(request):
+        return _error(request, page, 403, page.gettext("This form was sent from another site."))
+    body = await request.body()
+    form = parse_qs(body[:MAX_LOGIN_BYTES].decode("utf-8", "replace"))
+    secret = (form.get("token") or [""])[0].strip()
+    target = safe_next((form.get("next") or ["/"])[0])
+    viewer = verify(request.app.state.ctx, secret)
+    if viewer is None or not viewer.may_see_pages:
+        error = (
+            page.gettext("This token is not valid, or it has been revoked.")
+            if viewer is None
+            else page.gettext("The role of this token (%(role)s) may not see the dashboard.")
+            % {"role": viewer.role}
+        )
+        status = 401 if viewer is None else 403
+        return render(request, page, "login.html", status, next=target, error=error)
+    response = RedirectResponse(target, status_code=303)
+    set_token_cookie(response, secret, request)
+    return response
+
+
+@router.get("/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    if TOKEN_COOKIE in request.cookies:
+        clear_token_cookie(response, request)
+    return response
+
+
+@router.get("/")
+def dashboard(
+    request: Request,
+    group: Text = None,
+    assignee: Text = None,
+    metric: Text = None,
+    kind: Text = None,
+    state: Text = None,
+    priority: Text = None,
+    plan: Text = None,
+    due_within: Text = None,
+    cursor: Text = None,
+    limit: Text = None,
+    lang: Text = None,
+    tz: Text = None,
+) -> Response:
+    """Summary cards and groups, then the queue by time left, filtered and paged."""
+    gate = _gate(request, lang, tz)
+    if isinstance(gate, Response):
+        return gate
+    viewer, directory, page = gate
+    raw = {
+        "group": group,
+        "assignee": assignee,
+        "metric": metric,
+        "kind": kind,
+        "state": state,
+        "priority": priority,
+        "plan": plan,
+        "due_within": due_within,
+    }
+    form = parse_filters(raw, page.gettext)
+    errors = list(form.errors)
+    services, now = _services(request), _now(request)
+    rows = _page_rows(limit)
+    try:
+        queue = services.queue(form.filters, cursor or None, rows, now)
+    except ValueError:
+        errors.append(page.gettext("That page link has expired; showing the first page."))
+        cursor = None
+        queue = services.queue(form.filters, None, rows, now)
+    summary = services.summary(now, 3600)
+    return render(
+        request,
+        page,
+        "dashboard.html",
+        directory=directory,
+        viewer=viewer,
+        now_text=page.fmt.instant(now, "medium"),
+        now_epoch=int(now.timestamp()),
+        totals={k: page.fmt.number(v) for k, v in summary["totals"].items()},
+        groups=summary_groups(summary, directory),
+        fmt=page.fmt,
+        rows=queue_rows(list(queue.rows), page.fmt, page.gettext, directory),
+        filters={n: form.values.get(n, "") for n in FILTER_NAMES},
+        errors=errors,
+        directory_data=directory,
+        next_url=_queue_url("/?", form, limit, queue.next_cursor) if queue.next_cursor else None,
+        first_url=_queue_url("/?", form, limit, None) if cursor else None,
+        json_url=_queue_url("/api/v1/queue?", form, str(rows), cursor),
+        summary_json_url="/api/v1/summary",
+    )
+
+
+def _page_rows(limit: str | None) -> int:
+    """Rows per page: ``?limit=`` when it is a sensible number, else PAGE_ROWS."""
+    if limit and limit.isdigit():
+        return max(1, min(int(limit), MAX_PAGE_ROWS))
+    return PAGE_ROWS
+
+
+def _queue_url(prefix: str, form: FilterForm, limit: str | None, cursor: str | None) -> str:
+    return prefix + form.query(limit=limit, cursor=cursor)
+
+
+@router.get("/tickets/{ticket_id:path}")
+def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None) -> Response:
+    """One ticket: its fields, instances, events and why the engine did what it did."""
+    gate = _gate(request, lang, tz)
+    if isinstance(gate, Response):
+        return gate
+    viewer, directory, page = gate
+    services, now = _services(request), _now(request)
+    found = services.ticket(ticket_id)
+    if found is None:
+        message = page.gettext("There is no ticket %(id)s.") % {"id": ticket_id}
+        return _error(request, page, 404, message, viewer)
+    explanation = services.explain(ticket_id, now) or {}
+    quoted = quote(ticket_id, safe="")
+    return render(
+        request,
+        page,
+        "ticket.html",
+        directory=directory,
+        viewer=viewer,
+        ticket_id=ticket_id,
+        now_text=page.fmt.instant(now, "medium"),
+        summary=summary_fields(found, page.fmt, page.gettext, directory),
+        fields=field_rows(found.get("fields")),
+        instances=instance_rows(explanation.get("instances", []), page.fmt, page.gettext),
+        policies=policy_rows(explanation, page.fmt),
+        events=event_rows(found.get("events", []), page.fmt, page.gettext),
+        json_url=f"/api/v1/tickets/{quoted}",
+        explain_json_url=f"/api/v1/tickets/{quoted}/explain",
+    )

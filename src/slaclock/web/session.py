@@ -1,0 +1,128 @@
+"""Signing in to the dashboard: the API token held in a cookie, checked on every page.
+
+A person pastes an API token once; it is kept in an ``HttpOnly`` (no script can read
+it), ``SameSite=Strict`` (no other site can make the browser send it) cookie, and
+verified on every request exactly as the API verifies a bearer token, so revoking
+the token signs the person out. The token is never logged, echoed or put in a URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request, Response
+
+__all__ = [
+    "LANG_COOKIE",
+    "PAGE_ROLES",
+    "TOKEN_COOKIE",
+    "TZ_COOKIE",
+    "Viewer",
+    "clear_token_cookie",
+    "current_viewer",
+    "is_same_origin",
+    "safe_next",
+    "set_token_cookie",
+]
+
+TOKEN_COOKIE = "slaclock_token"
+LANG_COOKIE = "slaclock_lang"
+TZ_COOKIE = "slaclock_tz"
+#: Who may see the dashboard: everyone who may read the queue through the API.
+PAGE_ROLES = frozenset({"admin", "agent", "viewer"})
+#: A pasted token longer than this is not one of ours; refuse it before hashing.
+MAX_TOKEN_CHARS = 200
+#: A year: the remembered language and time zone outlive a browser session.
+PREFERENCE_SECONDS = 365 * 86400
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in token: its public id, name and role (never the secret)."""
+
+    token_id: str
+    name: str
+    role: str
+
+    @property
+    def may_see_pages(self) -> bool:
+        return self.role in PAGE_ROLES
+
+
+def verify(ctx: Any, secret: str | None) -> Viewer | None:
+    """Who ``secret`` belongs to, or None for a missing, unknown or revoked token."""
+    if not secret or len(secret) > MAX_TOKEN_CHARS:
+        return None
+    info = ctx.tokens.verify(secret, ctx.now())
+    if info is None:
+        return None
+    token_id = str(getattr(info, "id", getattr(info, "token_id", "")))
+    return Viewer(token_id=token_id, name=str(info.name), role=str(info.role))
+
+
+def current_viewer(request: Request) -> Viewer | None:
+    """The viewer behind the request's cookie, if any."""
+    return verify(request.app.state.ctx, request.cookies.get(TOKEN_COOKIE))
+
+
+def set_token_cookie(response: Response, secret: str, request: Request) -> None:
+    response.set_cookie(
+        TOKEN_COOKIE,
+        secret,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_token_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        TOKEN_COOKIE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def set_preference(response: Response, request: Request, name: str, value: str) -> None:
+    """Remember a language or time zone choice (not a secret: readable, long-lived)."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=PREFERENCE_SECONDS,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def is_same_origin(request: Request) -> bool:
+    """Whether a form post comes from our own pages (the CSRF check of ``POST /login``).
+
+    The ``Origin`` header, else the ``Referer``, must name this host (and port). A post
+    with neither is refused: every current browser sends ``Origin`` with a form post.
+    Only the host is compared, not the scheme, so a TLS-terminating proxy in front of
+    plain HTTP still works.
+    """
+    host = request.headers.get("host", "").lower()
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or not host or source == "null":
+        return False
+    return urlsplit(source).netloc.lower() == host
+
+
+def safe_next(target: str | None) -> str:
+    """A path on this site to go to after signing in ("/" unless it is a local path).
+
+    Anything that could leave the site (``//evil.example``, ``https://…``, ``/\\evil``)
+    becomes "/", so the login form is no open redirect.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return "/"
+    return target
