@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI
 
 from slaclock.api import (
     problems,
+    routes_actions,
     routes_config,
     routes_events,
     routes_queue,
@@ -41,6 +42,7 @@ ROUTERS = (
     routes_events.router,
     routes_webhooks.router,
     routes_tickets.router,
+    routes_actions.router,
     routes_queue.router,
     routes_config.router,
     routes_tokens.router,

@@ -22,11 +22,13 @@ ROLES: tuple[str, ...] = ("admin", "agent", "viewer", "ingest")
 _READERS = frozenset({"admin", "agent", "viewer"})
 _INGEST = frozenset({"admin", "ingest"})
 _ADMIN = frozenset({"admin"})
+_AGENTS = frozenset({"admin", "agent"})
 
 #: (method, path template) -> the roles allowed to call it.
 ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/events"): _INGEST,
     ("POST", "/api/v1/webhooks/{source}"): _INGEST,
+    ("POST", "/api/v1/tickets/{ticket_id}/events"): _AGENTS,
     ("GET", "/api/v1/tickets/{ticket_id}"): _READERS,
     ("GET", "/api/v1/tickets/{ticket_id}/instances"): _READERS,
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): _READERS,
