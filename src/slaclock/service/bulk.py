@@ -10,6 +10,7 @@ already a C loop over one prepared statement, so SQLAlchemy's ordinary INSERT is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -53,6 +54,35 @@ def bulk_insert(
         else:
             conn.execute(stmt, list(part))
     return out
+
+
+def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Plain inserts (no conflict, nothing returned): ``COPY`` on PostgreSQL.
+
+    psycopg formats COPY rows in C, several times faster than dumping arrays.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        bulk_insert(conn, table, rows)
+        return
+    names = list(rows[0].keys())
+    json_columns = [n for n in names if _array_type(table, n) == "JSONB[]"]
+    cols = ", ".join(f'"{n}"' for n in names)
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    with (
+        dbapi.cursor() as cursor,
+        cursor.copy(  # type: ignore[attr-defined]
+            f'COPY "{table.name}" ({cols}) FROM STDIN'
+        ) as copy,
+    ):
+        for row in rows:
+            values = dict(row)
+            for n in json_columns:
+                if values[n] is not None:
+                    values[n] = json.dumps(values[n], separators=(",", ":"))
+            copy.write_row([values[n] for n in names])
 
 
 def _pg_unnest(

@@ -107,7 +107,8 @@ def _store(
     inserted = _insert_events(conn, valid, now)
     touched = sorted({v.event.ticket for v in valid if v.event.id in inserted})
     if touched:
-        project_tickets(conn, engine_for(conn), touched, now)
+        known = {v.event.id: v.event for v in valid if v.event.id in inserted}
+        project_tickets(conn, engine_for(conn), touched, now, known)
     return inserted
 
 

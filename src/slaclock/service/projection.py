@@ -11,15 +11,30 @@ after taking the locks, so a configuration change applied meanwhile is seen.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    any_,
+    bindparam,
+    case,
+    delete,
+    null,
+    select,
+)
 
 from slaclock.core.events import Event, parse_event
-from slaclock.service.bulk import bulk_insert
+from slaclock.service.bulk import bulk_insert, copy_rows
 from slaclock.service.sql import chunks
 from slaclock.store.models import PAUSED_SORT_BASE, EventRow, InstanceRow, TicketRow
 
@@ -49,29 +64,52 @@ def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> None:
             ).all()
 
 
-def load_events(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, list[Event]]:
-    """Every stored event of these tickets, parsed, in replay order."""
+def load_events(
+    conn: Connection, ticket_ids: Sequence[str], known: Mapping[str, Event] | None = None
+) -> dict[str, list[Event]]:
+    """Every stored event of these tickets, parsed, in replay order.
+
+    ``known`` holds events already parsed (this batch's): for those only the stored
+    ``seq`` is read, not the body, which saves decoding and validating them twice.
+    """
+    known = known or {}
     out: dict[str, list[Event]] = defaultdict(list)
+    body: Any = EventRow.body
+    if known:
+        body = case((_id_in(conn, list(known)), null()), else_=EventRow.body)
     for part in chunks(sorted(set(ticket_ids))):
         rows = conn.execute(
-            select(EventRow.ticket_id, EventRow.seq, EventRow.body)
+            select(EventRow.ticket_id, EventRow.seq, EventRow.id, body)
             .where(EventRow.ticket_id.in_(part))
             .order_by(EventRow.ticket_id, EventRow.at, EventRow.seq)
         )
-        for ticket_id, seq, body in rows:
-            out[ticket_id].append(parse_event(body, seq=seq))
+        for ticket_id, seq, event_id, data in rows:
+            parsed = known.get(event_id)
+            event = parse_event(data, seq=seq) if parsed is None else replace(parsed, seq=seq)
+            out[ticket_id].append(event)
     return out
 
 
+def _id_in(conn: Connection, ids: list[str]) -> ColumnElement[bool]:
+    """``events.id IN ids``: one array parameter on PostgreSQL, not thousands."""
+    if conn.dialect.name == "postgresql":
+        return EventRow.id == any_(bindparam("known_ids", ids, type_=ARRAY(String())))
+    return EventRow.id.in_(ids)
+
+
 def project_tickets(
-    conn: Connection, engine: Engine, ticket_ids: Sequence[str], now: datetime
+    conn: Connection,
+    engine: Engine,
+    ticket_ids: Sequence[str],
+    now: datetime,
+    known: Mapping[str, Event] | None = None,
 ) -> int:
     """Replay these (locked) tickets as of ``now`` and store the result.
 
-    Returns the number of instance rows written.
+    Returns the number of instance rows written (rows that did not change are kept).
     """
     ordered = sorted(set(ticket_ids))
-    events = load_events(conn, ordered)
+    events = load_events(conn, ordered, known)
     ticket_rows: list[dict[str, Any]] = []
     instance_rows: list[dict[str, Any]] = []
     for ticket_id in ordered:
@@ -80,11 +118,41 @@ def project_tickets(
         ticket_row = ticket_values(ticket_id, result, ticket_events, now)
         ticket_rows.append(ticket_row)
         instance_rows.extend(instance_values(i, ticket_row) for i in result.instances)
-    for part in chunks(ordered):
-        conn.execute(delete(InstanceRow).where(InstanceRow.ticket_id.in_(part)))
     bulk_insert(conn, TICKETS, ticket_rows, conflict=("id", _TICKET_COLUMNS))
-    bulk_insert(conn, INSTANCES, instance_rows)
-    return len(instance_rows)
+    return replace_instances(conn, ordered, instance_rows)
+
+
+def replace_instances(
+    conn: Connection, ticket_ids: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> int:
+    """Make these tickets' instance rows exactly ``rows``, touching only what changed.
+
+    A row whose ``digest`` (of every stored value) is unchanged is left alone, so a
+    new event rewrites the one or two clocks it moved, not the ticket's history.
+    """
+    stored: dict[tuple[str, str, str, int], tuple[int, str]] = {}
+    for part in chunks(ticket_ids):
+        found = conn.execute(
+            select(
+                InstanceRow.ticket_id, InstanceRow.kind, InstanceRow.metric,
+                InstanceRow.cycle, InstanceRow.pk, InstanceRow.digest,
+            ).where(InstanceRow.ticket_id.in_(part))
+        )  # fmt: skip
+        stored.update({(t, k, m, c): (pk, d) for t, k, m, c, pk, d in found})
+    fresh: list[dict[str, Any]] = []
+    stale: list[int] = []
+    for row in rows:
+        old = stored.pop((row["ticket_id"], row["kind"], row["metric"], row["cycle"]), None)
+        if old is not None and old[1] == row["digest"]:
+            continue
+        if old is not None:
+            stale.append(old[0])  # changed: replaced by the fresh row
+        fresh.append(row)
+    stale.extend(pk for pk, _ in stored.values())  # instances that no longer exist
+    for pks in chunks(stale):
+        conn.execute(delete(InstanceRow).where(InstanceRow.pk.in_(pks)))
+    copy_rows(conn, INSTANCES, fresh)
+    return len(fresh)
 
 
 _TICKET_COLUMNS = (
@@ -138,7 +206,7 @@ def _text(value: Any) -> str | None:
 def instance_values(inst: Any, ticket_row: Mapping[str, Any]) -> dict[str, Any]:
     """An instance row: the engine's values plus the ticket fields the queue filters on."""
     is_open = inst.stopped_at is None and inst.state != "cancelled"
-    return {
+    row = {
         "ticket_id": inst.ticket,
         "kind": inst.kind,
         "metric": inst.metric,
@@ -169,6 +237,23 @@ def instance_values(inst: Any, ticket_row: Mapping[str, Any]) -> dict[str, Any]:
         "subject": ticket_row["subject"],
         "json": inst.to_json(),
     }
+    row["digest"] = digest(row)
+    return row
+
+
+#: The instance row's values that its replay JSON does not already determine.
+_DIGEST_EXTRA = ("group_id", "assignee", "customer_id", "customer_plan", "priority", "subject")
+
+
+def digest(row: Mapping[str, Any]) -> str:
+    """A short fingerprint of every value of an instance row.
+
+    The replay JSON determines all the clock's columns (``open`` and ``sort_key``
+    derive from it); the copied ticket fields are added.
+    """
+    text = json.dumps(row["json"], separators=(",", ":"), default=str)
+    text += "\x1f".join(str(row[name]) for name in _DIGEST_EXTRA)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def sort_key(due_at: datetime | None, remaining_seconds: float | None) -> int:

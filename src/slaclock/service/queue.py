@@ -15,11 +15,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, tuple_
 
 from slaclock.store.models import InstanceRow
 
@@ -82,8 +83,12 @@ def _conditions(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool
     conds.extend(column == value for column, value in equal.items() if value is not None)
     if filters.state is not None:
         conds.append(state_condition(filters.state, now))
+        if filters.state == "running":  # implied by due_at >= now; lets the index range-scan
+            conds.append(i.sort_key >= math.floor(now.timestamp()))
     if filters.due_within_seconds is not None:
-        conds.append(i.due_at <= now + timedelta(seconds=filters.due_within_seconds))
+        due_by = now + timedelta(seconds=filters.due_within_seconds)
+        conds.append(i.due_at <= due_by)
+        conds.append(i.sort_key <= math.floor(due_by.timestamp()))  # implied, for the index
     return conds
 
 
@@ -115,7 +120,7 @@ def queue_page(
     conds = _conditions(filters, now)
     if cursor:
         key, pk = decode_cursor(cursor)
-        conds.append(or_(i.sort_key > key, and_(i.sort_key == key, i.pk > pk)))
+        conds.append(tuple_(i.sort_key, i.pk) > tuple_(key, pk))
     found = conn.execute(
         select(InstanceRow.__table__).where(*conds).order_by(i.sort_key, i.pk).limit(limit + 1)
     ).all()

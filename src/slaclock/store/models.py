@@ -96,6 +96,8 @@ class InstanceRow(Base):
     past due). ``sort_key`` orders the queue by time left without knowing "now":
     the epoch seconds of ``due_at``, or for a paused clock (no ``due_at``)
     ``PAUSED_SORT_BASE`` plus its remaining seconds, so paused clocks come last.
+    ``digest`` fingerprints the row's values, so re-projection rewrites only the
+    rows that changed.
     """
 
     __tablename__ = "instances"
@@ -132,13 +134,13 @@ class InstanceRow(Base):
     priority: Mapped[str | None] = mapped_column(String(32))
     subject: Mapped[str | None] = mapped_column(Text)
     json: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    digest: Mapped[str] = mapped_column(String(16))
 
     __table_args__ = (
         UniqueConstraint("ticket_id", "kind", "metric", "cycle"),
         Index(None, "open", "sort_key", "pk"),
-        Index(None, "state", "due_at"),
-        Index(None, "group_id", "open", "sort_key"),
-        Index(None, "assignee", "open", "sort_key"),
+        Index(None, "group_id", "open", "sort_key", "pk"),
+        Index(None, "assignee", "open", "sort_key", "pk"),
         Index(None, "stopped_at"),
     )
 

@@ -169,6 +169,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("digest", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["tickets.id"],
@@ -185,32 +186,28 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        op.f("ix_instances_assignee_open_sort_key"),
+        op.f("ix_instances_assignee_open_sort_key_pk"),
         "instances",
-        ["assignee", "open", "sort_key"],
+        ["assignee", "open", "sort_key", "pk"],
         unique=False,
     )
     op.create_index(
-        op.f("ix_instances_group_id_open_sort_key"),
+        op.f("ix_instances_group_id_open_sort_key_pk"),
         "instances",
-        ["group_id", "open", "sort_key"],
+        ["group_id", "open", "sort_key", "pk"],
         unique=False,
     )
     op.create_index(
         op.f("ix_instances_open_sort_key_pk"), "instances", ["open", "sort_key", "pk"], unique=False
-    )
-    op.create_index(
-        op.f("ix_instances_state_due_at"), "instances", ["state", "due_at"], unique=False
     )
     op.create_index(op.f("ix_instances_stopped_at"), "instances", ["stopped_at"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_instances_stopped_at"), table_name="instances")
-    op.drop_index(op.f("ix_instances_state_due_at"), table_name="instances")
     op.drop_index(op.f("ix_instances_open_sort_key_pk"), table_name="instances")
-    op.drop_index(op.f("ix_instances_group_id_open_sort_key"), table_name="instances")
-    op.drop_index(op.f("ix_instances_assignee_open_sort_key"), table_name="instances")
+    op.drop_index(op.f("ix_instances_group_id_open_sort_key_pk"), table_name="instances")
+    op.drop_index(op.f("ix_instances_assignee_open_sort_key_pk"), table_name="instances")
     op.drop_table("instances")
     op.drop_index(op.f("ix_tickets_status"), table_name="tickets")
     op.drop_index(op.f("ix_tickets_next_change_at"), table_name="tickets")
