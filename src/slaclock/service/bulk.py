@@ -69,14 +69,9 @@ def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]])
     names = list(rows[0].keys())
     json_columns = [n for n in names if _array_type(table, n) == "JSONB[]"]
     cols = ", ".join(f'"{n}"' for n in names)
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    with (
-        dbapi.cursor() as cursor,
-        cursor.copy(  # type: ignore[attr-defined]
-            f'COPY "{table.name}" ({cols}) FROM STDIN'
-        ) as copy,
-    ):
+    dbapi: Any = conn.connection.dbapi_connection  # psycopg.Connection, in our transaction
+    sql = f'COPY "{table.name}" ({cols}) FROM STDIN'
+    with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
             values = dict(row)
             for n in json_columns:
