@@ -1,6 +1,6 @@
 """Service-level benchmark: batch ingest throughput and queue latency, SQLite vs PostgreSQL.
 
-    .venv/bin/python bench/ingest_bench.py [--events 20000] [--batch 1000]
+    .venv/bin/python bench/ingest_bench.py [--events 20000] [--batch 1000 10000]
         [--open-instances 100000] [--only sqlite|postgresql]
 
 Ingest: a generated workload (the example configuration; events in time order, with
@@ -33,6 +33,7 @@ from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, sc
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = (ROOT / "tests" / "data" / "example_config.yaml").read_text()
 START = datetime(2026, 3, 2, tzinfo=UTC)
+WORKLOAD_DAYS = 30
 QUEUE_CONFIG = """
 calendars:
   - {id: always, tz: UTC, always_open: true}
@@ -47,9 +48,10 @@ policies:
 GROUPS = ["support", "billing", "engineering", "success", "security"]
 
 
-def ingest_throughput(services: Services, events: list[dict[str, Any]], batch: int) -> float:
+def ingest_throughput(
+    services: Services, events: list[dict[str, Any]], batch: int, now: datetime
+) -> float:
     """Events per second through Services.ingest, all batches."""
-    now = START + timedelta(days=30)
     started = time.perf_counter()
     for i in range(0, len(events), batch):
         result = services.ingest(events[i : i + batch], now)
@@ -115,22 +117,24 @@ def pct(values: list[float], q: float) -> float:
 def run_backend(
     kind: str, args: argparse.Namespace, workload: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"ingest": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        engine = scratch_engine(kind, Path(tmp))
-        try:
-            services = Services(engine)
-            services.config_apply(EXAMPLE_CONFIG, "bench", START)
-            out["ingest"] = ingest_throughput(services, workload, args.batch)
-        finally:
-            drop_scratch(engine)
+        for batch in args.batch:
+            engine = scratch_engine(kind, Path(tmp))
+            try:
+                services = Services(engine)
+                services.config_apply(EXAMPLE_CONFIG, "bench", START)
+                end = START + timedelta(days=WORKLOAD_DAYS)
+                out["ingest"][batch] = ingest_throughput(services, workload, batch, end)
+            finally:
+                drop_scratch(engine)
         engine = scratch_engine(kind, Path(tmp))
         try:
             services = Services(engine)
             now = START + timedelta(days=3)
             services.config_apply(QUEUE_CONFIG, "bench", START)
             tickets = open_tickets(args.open_instances // 2, now)
-            out["ingest_created"] = ingest_throughput(services, tickets, args.batch)
+            out["ingest_created"] = ingest_throughput(services, tickets, 1000, now)
             out["open"] = services.summary(now, 0)["totals"]
             out["queue"] = queue_latencies(services, now, args.repeat)
         finally:
@@ -141,7 +145,7 @@ def run_backend(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--batch", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--open-instances", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
@@ -153,7 +157,7 @@ def main() -> None:
     workload: list[dict[str, Any]] = []
     tickets = max(1, args.events // 4)
     while len(workload) < args.events:
-        workload = list(generate_events(config, tickets, 30, 11, START, options))
+        workload = list(generate_events(config, tickets, WORKLOAD_DAYS, 11, START, options))
         tickets = int(tickets * 1.3) + 1
     workload = workload[: args.events]
     kinds = [args.only] if args.only else ["sqlite", "postgresql"]
@@ -166,13 +170,13 @@ def main() -> None:
 
 def print_table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> None:
     kinds = list(results)
-    print(f"\nIngest: {args.events} workload events, batches of {args.batch} (Services.ingest)")
+    print(f"\nIngest through Services.ingest, events/s ({args.events:,} workload events)")
     print(f"{'':34}" + "".join(f"{k:>14}" for k in kinds))
-    print(f"{'workload events/s':34}" + "".join(f"{results[k]['ingest']:>14,.0f}" for k in kinds))
-    print(
-        f"{'ticket.created events/s':34}"
-        + "".join(f"{results[k]['ingest_created']:>14,.0f}" for k in kinds)
-    )
+    for batch in args.batch:
+        label = f"workload, batches of {batch:,}"
+        print(f"{label:34}" + "".join(f"{results[k]['ingest'][batch]:>14,.0f}" for k in kinds))
+    label = "new tickets only, batches of 1,000"
+    print(f"{label:34}" + "".join(f"{results[k]['ingest_created']:>14,.0f}" for k in kinds))
     print(f"\nQueue with {args.open_instances:,} open instances, pages of 50, ms (p50 / p99)")
     for k in kinds:
         totals = results[k]["open"]
@@ -185,9 +189,10 @@ def print_table(results: dict[str, dict[str, Any]], args: argparse.Namespace) ->
         print(f"{case:34}{cells}")
     if len(kinds) == 2:
         a, b = kinds
-        print(
-            f"\nratio {b}/{a} ingest throughput: {results[b]['ingest'] / results[a]['ingest']:.2f}"
-        )
+        print()
+        for batch in args.batch:
+            ratio = results[b]["ingest"][batch] / results[a]["ingest"][batch]
+            print(f"ratio {b}/{a} ingest throughput, batches of {batch:,}: {ratio:.2f}")
 
 
 if __name__ == "__main__":
