@@ -7,9 +7,12 @@ a small generated workload gives a queue long enough to page and filter.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +120,79 @@ def busy_site(workload_db: Path) -> Iterator[Site]:
 
 def page_text(html: str) -> str:
     """The visible words of a page, for assertions that ignore markup."""
-    import re
-
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.fixture
 def text_of() -> Any:
     return page_text
+
+
+class _QueueTable(HTMLParser):
+    """Reads the rows of ``<table class="queue">``: each cell's text and attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[tuple[str, dict[str, str | None]]]] = []
+        self._in_queue = False
+        self._cell: list[str] | None = None
+        self._attrs: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "table" and found.get("class") == "queue":
+            self._in_queue = True
+        elif self._in_queue and tag == "tr":
+            self.rows.append([])
+        elif self._in_queue and tag == "td":
+            self._cell, self._attrs = [], found
+        elif self._in_queue and tag == "a" and self._cell is not None:
+            self._attrs = {**self._attrs, "href": found.get("href")}
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._in_queue = False
+        elif tag == "td" and self._cell is not None:
+            self.rows[-1].append((" ".join("".join(self._cell).split()), self._attrs))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+COLUMNS = (
+    "left",
+    "ticket",
+    "subject",
+    "customer",
+    "assignee",
+    "group",
+    "metric",
+    "kind",
+    "policy",
+    "due",
+)
+
+
+def queue_rows(html: str) -> list[dict[str, Any]]:
+    """The dashboard's queue rows: ``{column: text}`` plus ``due_epoch``, ``css``, ``href``."""
+    table = _QueueTable()
+    table.feed(html)
+    rows = []
+    for cells in table.rows:
+        if not cells:
+            continue  # the header row
+        row: dict[str, Any] = {name: text for name, (text, _) in zip(COLUMNS, cells, strict=True)}
+        left_attrs, ticket_attrs = cells[0][1], cells[1][1]
+        due = left_attrs.get("data-due")
+        row["due_epoch"] = int(due) if due else None
+        row["css"] = (left_attrs.get("class") or "").replace("left", "").strip()
+        row["href"] = ticket_attrs.get("href")
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def rows_of() -> Any:
+    return queue_rows
