@@ -8,17 +8,20 @@ import random
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from slaclock.core.config import parse_config
 from slaclock.core.engine import Engine as SlaEngine
 from slaclock.core.events import parse_event
 from slaclock.core.workload import WorkloadOptions, generate_events
+from slaclock.service import config_versions
 from slaclock.service.app_state import Services
 from slaclock.store.models import EventRow
 from slaclock.store.testing import scratch_spec
@@ -125,6 +128,7 @@ def test_concurrent_threads(db: Engine) -> None:
 CHILD = """
 import json, sys
 from datetime import datetime
+from slaclock.service import config_versions
 from slaclock.service.app_state import Services
 from slaclock.store.testing import engine_from_spec
 job = json.load(open(sys.argv[1]))
@@ -170,3 +174,36 @@ def test_concurrent_processes(db: Engine, tmp_path: Path) -> None:
         assert conn.execute(select(func.count()).select_from(EventRow)).scalar_one() == len(
             {e["id"] for e in events}
         )
+
+
+def test_config_change_during_concurrent_ingest(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every open ticket ends up projected with the newest configuration, whichever
+    of the ingest and the configuration change got each ticket first."""
+    monkeypatch.setattr(config_versions, "RELOAD_CHECK_SECONDS", 0.0)
+    services = Services(db)
+    services.config_apply(CONFIG_TEXT, "test", START)
+    events = workload(100, seed=8)
+    changed = CONFIG_TEXT.replace("next_response: {within: 8h}", "next_response: {within: 3h}")
+    errors: list[BaseException] = []
+
+    def ingest() -> None:
+        try:
+            _ingest_all(Services(db), batches(events, 60, seed=9))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=ingest)
+    worker.start()
+    time.sleep(0.3)
+    Services(db).config_apply(changed, "test", NOW)
+    worker.join()
+    assert errors == []
+    assert services.config_current()[1] == changed
+    for ticket in sorted({e["ticket"] for e in events}):
+        view = services.ticket(ticket)
+        assert view is not None
+        if view["deleted"] or view["status"] == "closed":
+            continue
+        assert view["instances"] == services.instances_as_of(ticket, NOW), ticket

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from slaclock.core.builtins import BUILTIN_METRIC_DEFS
 from slaclock.core.model import Config
+from slaclock.service.sql import config_gate
 from slaclock.store.models import ConfigVersionRow
 
 RELOAD_CHECK_SECONDS = 1.0
@@ -131,6 +132,7 @@ class ConfigService:
         from slaclock.core.config import parse_config
 
         config = parse_config(text, "<config>")
+        config_gate(conn, exclusive=True)
         last = conn.execute(
             select(ConfigVersionRow).order_by(ConfigVersionRow.version.desc()).limit(1)
         ).first()

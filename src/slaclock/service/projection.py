@@ -35,7 +35,7 @@ from sqlalchemy import (
 
 from slaclock.core.events import Event, parse_event
 from slaclock.service.bulk import bulk_insert, copy_rows
-from slaclock.service.sql import chunks
+from slaclock.service.sql import chunks, config_gate
 from slaclock.store.models import PAUSED_SORT_BASE, EventRow, InstanceRow, TicketRow
 
 TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]
@@ -50,7 +50,9 @@ def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> None:
 
     Sorted order means two batches sharing tickets queue up instead of deadlocking.
     On SQLite the whole transaction already holds the database's write lock.
+    Holds the configuration gate shared first (see :func:`config_gate`).
     """
+    config_gate(conn, exclusive=False)
     ordered = sorted(set(ticket_ids))
     placeholders = [{"id": t, "created": False, "deleted": False} for t in ordered]
     bulk_insert(conn, TICKETS, placeholders, conflict=("id", None))

@@ -27,6 +27,24 @@ MAX_ATTEMPTS = 8
 IN_CHUNK = 900
 
 
+#: The advisory lock key that orders projections against configuration changes.
+CONFIG_GATE_KEY = 0x51AC_C10C
+
+
+def config_gate(conn: Connection, exclusive: bool) -> None:
+    """Hold the configuration gate until the transaction ends (PostgreSQL only).
+
+    Every projecting transaction holds it shared; storing a configuration version
+    holds it exclusively. So a version commits only when no projection that read
+    the previous version is still in flight, and the list of tickets to re-project,
+    read after that commit, sees all of them. On SQLite writers are serial anyway.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    conn.exec_driver_sql(f"SELECT {function}({CONFIG_GATE_KEY})")
+
+
 def insert_ignore(conn: Connection, table: Table, key: str) -> Insert:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` for the connection's dialect."""
     if conn.dialect.name == "postgresql":
