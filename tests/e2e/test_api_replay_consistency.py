@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -24,7 +25,11 @@ from slaclock.core.config import parse_config
 from slaclock.core.workload import generate_events
 from slaclock.service.app_state import Services
 
-CONFIG = Path(__file__).resolve().parents[1] / "data" / "example_config.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = {
+    "example": ROOT / "tests" / "data" / "example_config.yaml",
+    "demo": ROOT / "demo" / "config.yaml",
+}
 START = datetime(2026, 3, 2, tzinfo=UTC)
 DAYS = 6
 END = START + timedelta(days=DAYS)
@@ -35,11 +40,13 @@ def _iso(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _cli_replay(tmp_path: Path, events: list[dict[str, Any]], as_of: datetime) -> dict:
+def _cli_replay(
+    config: Path, tmp_path: Path, events: list[dict[str, Any]], as_of: datetime
+) -> dict:
     path = tmp_path / "events.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
     result = CliRunner().invoke(
-        cli, ["replay", "--config", str(CONFIG), "--events", str(path), "--as-of", _iso(as_of)]
+        cli, ["replay", "--config", str(config), "--events", str(path), "--as-of", _iso(as_of)]
     )
     assert result.exit_code == 0, result.output
     by_ticket: dict[str, list[dict]] = defaultdict(list)
@@ -55,8 +62,12 @@ def _shuffled_with_duplicates(events: list[dict[str, Any]], rng: random.Random) 
     return deliveries
 
 
-def test_api_instances_equal_cli_replay_for_every_ticket(e2e_engine: Any, tmp_path: Path) -> None:
-    text = CONFIG.read_text(encoding="utf-8")
+@pytest.mark.parametrize("config_name", sorted(CONFIGS))
+def test_api_instances_equal_cli_replay_for_every_ticket(
+    e2e_engine: Any, tmp_path: Path, config_name: str
+) -> None:
+    config = CONFIGS[config_name]
+    text = config.read_text(encoding="utf-8")
     events = list(generate_events(parse_config(text), 120, DAYS, 11, START))
     services = Services(e2e_engine)
     services.config_apply(text, "e2e", START)
@@ -82,7 +93,7 @@ def test_api_instances_equal_cli_replay_for_every_ticket(e2e_engine: Any, tmp_pa
     arrival = list({e["id"]: e for e in deliveries}.values())  # keys keep first position
     tickets = sorted({e["ticket"] for e in events})
     for as_of in AS_OF:
-        expected = _cli_replay(tmp_path, arrival, as_of)
+        expected = _cli_replay(config, tmp_path, arrival, as_of)
         for ticket in tickets:
             response = client.get(
                 f"/api/v1/tickets/{ticket}/instances",
