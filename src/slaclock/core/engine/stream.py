@@ -7,9 +7,10 @@ plus one 8-byte hash per event id, never the events themselves: memory grows wit
 number of tickets, not the number of events.
 
 With ``parked`` (a mapping the caller provides, e.g. backed by a temporary file), a
-ticket whose clocks have all stopped leaves memory as bytes until another event for
-it arrives: memory then grows with the number of *open* tickets, plus a few dozen
-bytes per parked ticket in the caller's index.
+ticket whose clocks have all stopped, or that had no event for a while, leaves memory
+as bytes until another event for it arrives: memory then grows with the number of
+recently active tickets, plus a few dozen bytes per parked ticket in the caller's
+index.
 
 The price is that a ticket whose events arrive out of time order, or repeat, cannot be
 corrected from compact state. Such a ticket is set aside in :attr:`needs_history`; the
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Mapping, MutableMapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slaclock.core.engine.engine import Engine, TicketResult
 from slaclock.core.engine.instance import Instance
@@ -41,13 +42,16 @@ class StreamReplay:
         as_of: datetime,
         parked: MutableMapping[str, bytes] | None = None,
         resident: int = 20_000,
+        idle_seconds: float = 2 * 86400,
     ) -> None:
-        """``parked``: where quiet tickets go as bytes (None: they stay in memory).
+        """``parked``: where tickets go as bytes (None: they stay in memory).
 
-        Quiet tickets are parked in sweeps, once more than ``resident`` tickets are in
-        memory (and then whenever that count doubles): a ticket that just went quiet
-        often gets one more event (``closed``), and packing it at once would cost a
-        pack and an unpack for nothing.
+        Tickets are parked in sweeps, once more than ``resident`` tickets are in memory
+        (and then whenever that count doubles): every quiet ticket (no clock runs), and
+        every ticket without an event in the last ``idle_seconds`` of event time (a
+        parked ticket's running clocks are read at the end like any other's). Sweeping
+        rather than parking at once spares a pack and an unpack for the ticket that just
+        went quiet and gets one more event soon (``closed``).
         """
         self.engine = engine
         self.as_of = as_of
@@ -56,6 +60,8 @@ class StreamReplay:
         self.parked = parked
         self._parking = Parking(engine.compiled)
         self._sweep_at = resident
+        self._idle = timedelta(seconds=idle_seconds)
+        self._newest: datetime | None = None
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
@@ -77,12 +83,23 @@ class StreamReplay:
             return
         state.ids.append(digest)
         self.engine.feed(state, event)
+        if self._newest is None or event.at > self._newest:
+            self._newest = event.at
         if self.parked is not None and len(self.states) >= self._sweep_at:
-            self._sweep(self.parked)
+            self._sweep(self.parked, self._newest - self._idle)
 
-    def _sweep(self, parked: MutableMapping[str, bytes]) -> None:
-        """Park every quiet ticket; memory keeps the open ones."""
-        for ticket_id in [t for t, state in self.states.items() if is_quiet(state)]:
+    def _sweep(self, parked: MutableMapping[str, bytes], idle_before: datetime) -> None:
+        """Park quiet and idle tickets; memory keeps the recently active ones."""
+        leaving = [
+            ticket_id
+            for ticket_id, state in self.states.items()
+            if not state.pending
+            and state.created
+            and (
+                is_quiet(state) or (state.last_key is not None and state.last_key[0] < idle_before)
+            )
+        ]
+        for ticket_id in leaving:
             parked[ticket_id] = self._parking.pack(self.states.pop(ticket_id))
         self._sweep_at = max(self._sweep_at, 2 * len(self.states))
 
@@ -100,7 +117,8 @@ class StreamReplay:
         if missing:
             raise ValueError(f"tickets need their full history: {sorted(missing)[:5]}")
         parked = self.parked if self.parked is not None else {}
-        for ticket_id in sorted(self.states.keys() | parked.keys() | replayed.keys()):
+        # The three key sets are disjoint: a sorted list of them, not a union set.
+        for ticket_id in sorted([*self.states, *parked, *replayed]):
             if ticket_id in replayed:
                 yield from replayed[ticket_id].instances
                 continue
@@ -108,3 +126,9 @@ class StreamReplay:
             if state is None:
                 state = self._parking.unpack(parked[ticket_id])
             yield from self.engine.instances(state, self.as_of)
+
+
+def _can_leave(state: TicketState, idle_before: datetime) -> bool:
+    if state.pending or not state.created:
+        return False  # held events are Event objects; they stay until creation
+    return is_quiet(state) or (state.last_key is not None and state.last_key[0] < idle_before)
