@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import slaclock.web
-from slaclock.web.i18n import LOCALES, TRANSLATIONS_DIR, choose_locale, parse_accept_language
+from slaclock.web.i18n import (
+    LOCALES,
+    TRANSLATIONS_DIR,
+    choose_locale,
+    load_translations,
+    parse_accept_language,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -116,14 +123,15 @@ def test_choose_locale_order() -> None:
     assert parse_accept_language("a;q=0.2, b, c;q=0.9, d;q=x") == ["b", "c", "a"]
 
 
-def _extracted() -> set[str]:
+@functools.cache
+def _extracted() -> frozenset[str]:
     """Every msgid in the templates and code, by the same rules as ``pybabel extract``."""
     with (WEB_DIR / "babel.cfg").open(encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    return {
+    return frozenset(
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(str(WEB_DIR), method_map, options_map)
-    }
+    )
 
 
 def _catalogue(path: Path, locale: str | None = None) -> Any:
@@ -149,3 +157,10 @@ def test_every_message_is_translated(locale: str) -> None:
         placeholders = sorted(re.findall(r"%\(\w+\)s", msgid))
         assert sorted(re.findall(r"%\(\w+\)s", message.string)) == placeholders, (locale, msgid)
     assert not [m.id for m in po if m.id and m.id not in _extracted()], "obsolete messages"
+
+
+def test_the_catalogues_load_and_translate() -> None:
+    for locale in TRANSLATED:
+        catalogue = load_translations(locale)
+        assert catalogue.gettext("Queue") != "Queue" or locale == "en"
+    assert load_translations("en").gettext("Queue") == "Queue"
