@@ -9,10 +9,10 @@ the countdown script ticks them down.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
@@ -83,6 +83,10 @@ class Formatter:
             format_unit(count, unit, length="short", locale=self.locale)
             for count, unit in duration_parts(int(seconds))
         )
+
+    def span(self, seconds: int) -> str:
+        """A round span of time in words ("1 hour", "1 uur"), for labels, not countdowns."""
+        return format_timedelta(timedelta(seconds=seconds), locale=self.locale)
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)

@@ -21,6 +21,7 @@ from slaclock.web.dashboard import (
     summary_groups,
 )
 from slaclock.web.directory import Directory
+from slaclock.web.formatting import AT_RISK_SECONDS
 from slaclock.web.pages import Page, make_page, render
 from slaclock.web.session import (
     TOKEN_COOKIE,
@@ -166,7 +167,7 @@ def dashboard(
         errors.append(page.gettext("That page link has expired; showing the first page."))
         cursor = None
         queue = services.queue(form.filters, None, rows, now)
-    summary = services.summary(now, 3600)
+    summary = services.summary(now, AT_RISK_SECONDS)
     return render(
         request,
         page,
@@ -178,6 +179,7 @@ def dashboard(
         totals={k: page.fmt.number(v) for k, v in summary["totals"].items()},
         groups=summary_groups(summary, directory),
         fmt=page.fmt,
+        at_risk_seconds=AT_RISK_SECONDS,
         rows=queue_rows(list(queue.rows), page.fmt, page.gettext, directory),
         filters={n: form.values.get(n, "") for n in FILTER_NAMES},
         errors=errors,
