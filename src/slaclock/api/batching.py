@@ -84,7 +84,12 @@ class IngestBatcher:
         """The oldest requests whose events fit in one call (always at least one)."""
         taken: list[_Request] = []
         total = 0
+        loop = asyncio.get_running_loop()
         while self._pending:
+            waiting = self._pending[0].done
+            if waiting.done() or waiting.get_loop() is not loop:  # gone: cancelled, old loop
+                self._pending.pop(0)
+                continue
             size = len(self._pending[0].events)
             if taken and total + size > self._max_events:
                 break
