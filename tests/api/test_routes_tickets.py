@@ -99,3 +99,13 @@ def test_a_bad_or_naive_as_of_is_422(loaded: Any, as_of: str) -> None:
     )
     assert response.status_code == 422, response.text
     assert "as_of" in response.json()["detail"]
+
+
+def test_a_duplicate_naming_another_ticket_does_not_make_that_ticket_exist(loaded: Any) -> None:
+    first = json.loads(LINES[0])
+    again = {**first, "ticket": "T-GHOST"}
+    body = loaded.client.post("/api/v1/events", json=[again], headers=loaded.headers()).json()
+    assert body["duplicates"] == [{"index": 0, "id": first["id"]}]
+    for path in ("", "/instances", "/explain"):
+        response = loaded.client.get(f"/api/v1/tickets/T-GHOST{path}", headers=loaded.headers())
+        assert response.status_code == 404, path
