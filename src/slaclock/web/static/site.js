@@ -1,31 +1,26 @@
 // Progressive enhancement for the dashboard: tick "time left" down every second and
 // reload the page every 60 s. Without JavaScript the page shows the same values as of
-// when it was rendered.
-(function () {
+// when it was rendered. `duration` is exported for the tests (run under Node).
+var slaclockCountdown = (function () {
   "use strict";
-  var table = document.querySelector("table.queue");
-  if (!table) { return; }
-  var lang = document.documentElement.lang || "en";
-  var overdue = table.getAttribute("data-overdue") || "-{d}";
-  // The server's clock, so a test clock or a skewed laptop clock do not matter.
-  var offset = Number(table.getAttribute("data-now")) - Date.now() / 1000;
   var AT_RISK = 3600;
   var UNITS = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
   var formats = {};
 
-  function unit(count, name) {
-    if (!formats[name]) {
+  function unit(count, name, lang) {
+    var key = lang + " " + name;
+    if (!formats[key]) {
       try {
-        formats[name] = new Intl.NumberFormat(lang, { style: "unit", unit: name, unitDisplay: "short" });
+        formats[key] = new Intl.NumberFormat(lang, { style: "unit", unit: name, unitDisplay: "short" });
       } catch (e) {
-        formats[name] = { format: function (n) { return n + " " + name.charAt(0); } };
+        formats[key] = { format: function (n) { return n + " " + name.charAt(0); } };
       }
     }
-    return formats[name].format(count);
+    return formats[key].format(count);
   }
 
   // The two largest units, as the server writes them (formatting.duration_parts).
-  function duration(seconds) {
+  function duration(seconds, lang) {
     var rest = Math.abs(Math.trunc(seconds));
     var parts = [];
     for (var i = 0; i < UNITS.length && parts.length < 2; i++) {
@@ -35,28 +30,44 @@
     }
     parts = parts.filter(function (p) { return p[0]; });
     if (!parts.length) { parts = [[0, "second"]]; }
-    return parts.map(function (p) { return unit(p[0], p[1]); }).join(" ");
+    return parts.map(function (p) { return unit(p[0], p[1], lang); }).join(" ");
   }
 
-  function tick() {
-    var now = Date.now() / 1000 + offset;
-    var cells = table.querySelectorAll("td[data-due]");
-    for (var i = 0; i < cells.length; i++) {
-      var cell = cells[i];
-      var left = Number(cell.getAttribute("data-due")) - now;
-      var css = left < 0 ? "overdue" : left <= AT_RISK ? "at-risk" : "ok";
-      cell.textContent = left < 0 ? overdue.replace("{d}", duration(left)) : duration(left);
-      cell.className = "left " + css;
-      cell.parentNode.className = css;
+  function start(table) {
+    var lang = document.documentElement.lang || "en";
+    var overdue = table.getAttribute("data-overdue") || "-{d}";
+    // The server's clock, so a test clock or a skewed laptop clock do not matter.
+    var offset = Number(table.getAttribute("data-now")) - Date.now() / 1000;
+
+    function tick() {
+      var now = Date.now() / 1000 + offset;
+      var cells = table.querySelectorAll("td[data-due]");
+      for (var i = 0; i < cells.length; i++) {
+        var cell = cells[i];
+        var left = Number(cell.getAttribute("data-due")) - now;
+        var css = left < 0 ? "overdue" : left <= AT_RISK ? "at-risk" : "ok";
+        var text = duration(left, lang);
+        cell.textContent = left < 0 ? overdue.replace("{d}", text) : text;
+        cell.className = "left " + css;
+        cell.parentNode.className = css;
+      }
     }
+
+    function busy() {
+      var el = document.activeElement;
+      return el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName);
+    }
+
+    tick();
+    setInterval(tick, 1000);
+    setInterval(function () { if (!busy()) { window.location.reload(); } }, 60000);
   }
 
-  function busy() {
-    var el = document.activeElement;
-    return el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName);
+  if (typeof document !== "undefined") {
+    var table = document.querySelector("table.queue");
+    if (table) { start(table); }
   }
-
-  tick();
-  setInterval(tick, 1000);
-  setInterval(function () { if (!busy()) { window.location.reload(); } }, 60000);
+  return { duration: duration };
 })();
+
+if (typeof module !== "undefined" && module.exports) { module.exports = slaclockCountdown; }
