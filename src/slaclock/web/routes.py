@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from slaclock.web.dashboard import (
     FILTER_NAMES,
@@ -103,7 +104,7 @@ async def login(request: Request) -> Response:
     form = parse_qs(body[:MAX_LOGIN_BYTES].decode("utf-8", "replace"))
     secret = (form.get("token") or [""])[0].strip()
     target = safe_next((form.get("next") or ["/"])[0])
-    viewer = verify(request.app.state.ctx, secret)
+    viewer = await run_in_threadpool(verify, request.app.state.ctx, secret)  # a database read
     if viewer is None or not viewer.may_see_pages:
         error = (
             page.gettext("This token is not valid, or it has been revoked.")
@@ -158,16 +159,10 @@ def dashboard(
         "due_within": due_within,
     }
     form = parse_filters(raw, page.gettext)
-    errors = list(form.errors)
-    services, now = _services(request), _now(request)
+    now = _now(request)
     rows = _page_rows(limit)
-    try:
-        queue = services.queue(form.filters, cursor or None, rows, now)
-    except ValueError:
-        errors.append(page.gettext("That page link has expired; showing the first page."))
-        cursor = None
-        queue = services.queue(form.filters, None, rows, now)
-    summary = services.summary(now, AT_RISK_SECONDS)
+    queue, cursor, errors = _read_queue(_services(request), form, cursor, rows, now, page)
+    summary = _services(request).summary(now, AT_RISK_SECONDS)
     return render(
         request,
         page,
@@ -189,6 +184,22 @@ def dashboard(
         json_url=_queue_url("/api/v1/queue?", form, str(rows), cursor),
         summary_json_url="/api/v1/summary",
     )
+
+
+def _read_queue(
+    services: Any, form: FilterForm, cursor: str | None, rows: int, now: Any, page: Page
+) -> tuple[Any, str | None, list[str]]:
+    """A page of the queue, the cursor it used, and the problems to show.
+
+    A cursor the service cannot read (an old bookmark) gives the first page and a note,
+    not an error page.
+    """
+    errors = list(form.errors)
+    try:
+        return services.queue(form.filters, cursor or None, rows, now), cursor, errors
+    except ValueError:
+        errors.append(page.gettext("That page link has expired; showing the first page."))
+        return services.queue(form.filters, None, rows, now), None, errors
 
 
 def _page_rows(limit: str | None) -> int:
