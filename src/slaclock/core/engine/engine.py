@@ -17,7 +17,7 @@ from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.instance import Instance
 from slaclock.core.engine.schedule import Due, clock_dues
 from slaclock.core.engine.state import TicketState, apply_event
-from slaclock.core.engine.ticket import _copy
+from slaclock.core.engine.ticket import copy_json
 from slaclock.core.events import Event
 from slaclock.core.model import Config
 
@@ -121,7 +121,7 @@ class Engine:
             ticket_id=state.ticket_id,
             created=state.created,
             deleted=state.deleted,
-            fields=_copy(state.fields) if state.fields is not None else None,
+            fields=copy_json(state.fields) if state.fields is not None else None,
             instances=instances,
             next_change_at=min(later) if later else None,
             dues=dues,
