@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_datetime
+from fastapi.testclient import TestClient
 
+from slaclock.service.app_state import Services
 from slaclock.service.queue import QueueFilters
+from slaclock.store.db import make_engine, upgrade
+from slaclock.web import create_site
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -172,3 +177,18 @@ def test_the_countdown_script_and_styles_are_served(site: Any) -> None:
     script = site.client.get("/static/site.js")
     assert script.status_code == 200 and "setInterval(tick, 1000)" in script.text
     assert site.client.get("/static/site.css").status_code == 200
+
+
+def test_a_new_installation_shows_an_empty_dashboard(tmp_path: Path, text_of: Any) -> None:
+    """No configuration and no events yet: the pages still work, and say so."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    services = Services(engine)
+    now = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
+    secret = services.tokens.create("viewer", "lead", now)[1]
+    client = TestClient(create_site(services, lambda: now), base_url="http://dash.test")
+    client.post("/login", data={"token": secret}, headers={"Origin": "http://dash.test"})
+    text = text_of(client.get("/").text)
+    assert "No clocks yet." in text and "No open clocks match these filters." in text
+    assert client.get("/tickets/T-1").status_code == 404
+    engine.dispose()

@@ -121,3 +121,15 @@ def test_the_ticket_page_links_its_json_twins(site: Any) -> None:
     assert 'href="/api/v1/tickets/T-1"' in html
     assert 'href="/api/v1/tickets/T-1/explain"' in html
     assert browser.get("/api/v1/tickets/T-1/explain").json()["policy"] == "outage"
+
+
+def test_a_ticket_not_created_yet_still_has_a_page(site: Any, text_of: Any) -> None:
+    """T-2's events are stored, but as of now (2026-03-03) it has not been created."""
+    response = site.signed_in().get("/tickets/T-2")
+    assert response.status_code == 200
+    assert "No clocks for this ticket." in text_of(response.text)
+
+
+def test_the_status_is_named_in_the_language(site: Any, text_of: Any) -> None:
+    assert "Status offen" in text_of(site.signed_in().get("/tickets/T-1?lang=de").text)
+    assert "Status open" in text_of(site.signed_in().get("/tickets/T-1").text)

@@ -32,6 +32,14 @@ STATE_LABELS: Mapping[str, str] = {
     "met": N_("met"),
     "cancelled": N_("cancelled"),
 }
+STATUS_LABELS: Mapping[str, str] = {
+    "new": N_("new"),
+    "open": N_("open"),
+    "pending": N_("pending (waiting on the customer)"),
+    "on_hold": N_("on hold (waiting on a third party)"),
+    "solved": N_("solved"),
+    "closed": N_("closed"),
+}
 KIND_LABELS: Mapping[str, str] = {"sla": N_("SLA"), "ola": N_("OLA")}
 PRIORITY_LABELS: Mapping[str, str] = {
     "low": N_("low"),

@@ -178,6 +178,7 @@ def dashboard(
         rows=queue_rows(list(queue.rows), page.fmt, page.gettext, directory),
         filters={n: form.values.get(n, "") for n in FILTER_NAMES},
         errors=errors,
+        limit=limit if limit and limit.isdigit() else None,
         directory_data=directory,
         next_url=_queue_url("/?", form, limit, queue.next_cursor) if queue.next_cursor else None,
         first_url=_queue_url("/?", form, limit, None) if cursor else None,

@@ -18,6 +18,7 @@ from slaclock.web.labels import (
     KIND_LABELS,
     PRIORITY_LABELS,
     STATE_LABELS,
+    STATUS_LABELS,
     STEP_LABELS,
     label,
 )
@@ -50,7 +51,7 @@ def summary_fields(
     """The handful of fields a lead looks at first, labelled in the viewer's language."""
     return [
         (gettext("Subject"), ticket.get("subject") or ""),
-        (gettext("Status"), ticket.get("status") or ""),
+        (gettext("Status"), label(STATUS_LABELS, ticket.get("status"), gettext)),
         (gettext("Priority"), label(PRIORITY_LABELS, ticket.get("priority"), gettext)),
         (gettext("Group"), directory.group(ticket.get("group"))),
         (gettext("Assignee"), directory.person(ticket.get("assignee"))),
