@@ -89,8 +89,8 @@ def _gate(
 
 
 @router.get("/login")
-def login_form(request: Request, next: Text = None, lang: Text = None) -> Response:
-    page = make_page(request, lang, None)
+def login_form(request: Request, next: Text = None, lang: Text = None, tz: Text = None) -> Response:
+    page = make_page(request, lang, tz)
     return render(request, page, "login.html", next=safe_next(next), error=None)
 
 
