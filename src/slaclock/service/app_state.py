@@ -150,7 +150,17 @@ class Services:
             )
             events = conn.execute(select(func.count()).select_from(EventRow)).scalar_one()
         instances = self._reproject(ids, now, progress)
+        self._analyze()
         return {"tickets": len(ids), "events": int(events), "instances": instances}
+
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics after rewriting most of the projection."""
+        with self.db.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("ANALYZE tickets, instances")
+            else:
+                conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
     def refresh_due(self, now: datetime, limit: int = REPROJECT_CHUNK) -> int:
         """Re-project tickets whose ``next_change_at`` has come (for a scheduler tick)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, true, tuple_
 
 from slaclock.store.models import InstanceRow
 
@@ -69,7 +69,7 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
 
 def _conditions(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool]]:
     i = InstanceRow
-    conds: list[ColumnElement[bool]] = [i.open.is_(True)]
+    conds: list[ColumnElement[bool]] = [i.open == true()]
     equal = {
         i.group_id: filters.group,
         i.assignee: filters.assignee,

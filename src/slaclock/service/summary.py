@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, false, func, or_, select, true
 
 from slaclock.service.formats import iso_z
 from slaclock.store.models import InstanceRow
@@ -43,9 +43,9 @@ def summary(conn: Connection, now: datetime, at_risk_within_seconds: int) -> dic
             i.state == "breached", i.breached_at >= day_start, i.breached_at <= now
         ),
     }
-    stopped_today = and_(i.open.is_(False), i.stopped_at >= day_start, i.stopped_at <= now)
+    stopped_today = and_(i.open == false(), i.stopped_at >= day_start, i.stopped_at <= now)
     groups: dict[str, dict[str, int]] = {}
-    _count(conn, i.open.is_(True), open_counts, groups)
+    _count(conn, i.open == true(), open_counts, groups)
     _count(conn, stopped_today, stopped_counts, groups)
     totals = {name: sum(g[name] for g in groups.values()) for name in COUNTS}
     return {
