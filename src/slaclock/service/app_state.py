@@ -22,6 +22,7 @@ from slaclock.service.projection import load_events, lock_tickets, project_ticke
 from slaclock.service.queue import QueueFilters, QueuePage, queue_page
 from slaclock.service.reads import ticket_view
 from slaclock.service.sql import chunks, in_write_transaction
+from slaclock.service.state_cache import StateCache
 from slaclock.service.summary import summary
 from slaclock.service.tokens import TokenService
 from slaclock.store.models import EventRow, InstanceRow, TicketRow
@@ -41,6 +42,7 @@ class Services:
         self.db = engine
         self.configs = ConfigService(engine)
         self.tokens = TokenService(engine)
+        self.states = StateCache()
         self._engines: dict[int, SlaEngine] = {}
         self._engines_lock = threading.Lock()
 
@@ -69,7 +71,7 @@ class Services:
 
     def ingest(self, events: Sequence[Any], now: datetime) -> IngestResult:
         """Validate, deduplicate, store and project a batch (at most 10,000 events)."""
-        return ingest(self.db, self._engine_in, events, now)
+        return ingest(self.db, self._engine_in, events, now, self.states)
 
     # ------------------------------------------------------------------- reads
 
@@ -200,7 +202,7 @@ class Services:
         def work(part: Sequence[str]) -> Callable[[Connection], int]:
             def run(conn: Connection) -> int:
                 lock_tickets(conn, part)
-                return project_tickets(conn, self._engine_in(conn), part, now)
+                return project_tickets(conn, self._engine_in(conn), part, now).instances_written
 
             return run
 

@@ -27,13 +27,13 @@ def bulk_insert(
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     conflict: tuple[str, Sequence[str] | None] | None = None,
-    returning: str | None = None,
+    returning: Sequence[str] | None = None,
 ) -> list[Any]:
     """Insert ``rows`` (all with the same keys) in request order.
 
     ``conflict=(key, None)``: skip rows whose ``key`` exists; ``(key, columns)``:
-    update those columns instead. Returns the ``returning`` column of inserted
-    (or updated) rows.
+    update those columns instead. Returns the ``returning`` columns of inserted
+    (or updated) rows, as tuples.
     """
     if not rows:
         return []
@@ -50,7 +50,8 @@ def bulk_insert(
                 else upsert(conn, table, key, columns)
             )
         if returning is not None:
-            out.extend(conn.execute(stmt.returning(table.c[returning]), list(part)).scalars())
+            wanted = [table.c[name] for name in returning]
+            out.extend(tuple(r) for r in conn.execute(stmt.returning(*wanted), list(part)))
         else:
             conn.execute(stmt, list(part))
     return out
@@ -85,7 +86,7 @@ def _pg_unnest(
     table: Table,
     rows: Sequence[Mapping[str, Any]],
     conflict: tuple[str, Sequence[str] | None] | None,
-    returning: str | None,
+    returning: Sequence[str] | None,
 ) -> list[Any]:
     from psycopg.types.json import Jsonb
 
@@ -105,13 +106,13 @@ def _pg_unnest(
             sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns)
             sql += f' ON CONFLICT ("{key}") DO UPDATE SET {sets}'
     if returning is not None:
-        sql += f' RETURNING "{returning}"'
+        sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
     out: list[Any] = []
     for part in chunks(rows, 5000):
         params = tuple(_column(types[n], [r[n] for r in part], Jsonb) for n in names)
         result = conn.exec_driver_sql(sql, params)
         if returning is not None:
-            out.extend(row[0] for row in result)
+            out.extend(tuple(row) for row in result)
     return out
 
 

@@ -11,7 +11,7 @@ a new event is re-projected once. Only after that commits does the result say
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +20,9 @@ from sqlalchemy import Connection, Engine, Table
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_event
 from slaclock.service.bulk import bulk_insert
-from slaclock.service.projection import lock_tickets, project_tickets
+from slaclock.service.projection import Projected, lock_tickets, project_tickets
 from slaclock.service.sql import in_write_transaction
+from slaclock.service.state_cache import StateCache
 from slaclock.store.models import EventRow
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def ingest(
     engine_for: Callable[[Connection], SlaEngine],
     objs: Sequence[Any],
     now: datetime,
+    cache: StateCache | None = None,
 ) -> IngestResult:
     """Store and project a batch of raw event objects (dicts from JSON)."""
     if len(objs) > MAX_BATCH_EVENTS:
@@ -88,7 +90,11 @@ def ingest(
     result = IngestResult()
     valid = validate(objs, result)
     if valid:
-        inserted = in_write_transaction(db, lambda conn: _store(conn, engine_for, valid, now))
+        inserted, projected = in_write_transaction(
+            db, lambda conn: _store(conn, engine_for, valid, now, cache)
+        )
+        if cache is not None and projected is not None:
+            cache.put_all(projected.states)  # committed: the states match the log
         for item in valid:
             entry = {"index": item.index, "id": item.event.id}
             (result.accepted if item.event.id in inserted else result.duplicates).append(entry)
@@ -102,20 +108,26 @@ def _store(
     engine_for: Callable[[Connection], SlaEngine],
     valid: Sequence[_Valid],
     now: datetime,
-) -> set[str]:
+    cache: StateCache | None,
+) -> tuple[dict[str, int], Projected | None]:
     lock_tickets(conn, [v.event.ticket for v in valid])
     inserted = _insert_events(conn, valid, now)
-    touched = sorted({v.event.ticket for v in valid if v.event.id in inserted})
-    if touched:
-        known = {v.event.id: v.event for v in valid if v.event.id in inserted}
-        project_tickets(conn, engine_for(conn), touched, now, known)
-    return inserted
+    if not inserted:
+        return inserted, None
+    known = {
+        v.event.id: replace(v.event, seq=inserted[v.event.id])
+        for v in valid
+        if v.event.id in inserted
+    }
+    touched = sorted({e.ticket for e in known.values()})
+    return inserted, project_tickets(conn, engine_for(conn), touched, now, known, cache)
 
 
-def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> set[str]:
+def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> dict[str, int]:
     """Insert the new events in request order, so ``seq`` is arrival order.
 
-    Returns the ids actually inserted; the others were stored before (duplicates).
+    Returns the ids actually inserted, with their ``seq``; the others were stored
+    before (duplicates).
     Events of one ticket cannot race (the ticket row is locked); the same id sent for
     two tickets at once may deadlock, which :func:`in_write_transaction` retries.
     """
@@ -131,4 +143,5 @@ def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> 
         for v in valid
     ]
     table: Table = EventRow.__table__  # type: ignore[assignment]
-    return set(bulk_insert(conn, table, rows, conflict=("id", None), returning="id"))
+    returned = bulk_insert(conn, table, rows, conflict=("id", None), returning=("id", "seq"))
+    return dict(returned)

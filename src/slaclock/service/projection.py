@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    func,
     null,
     select,
 )
@@ -36,6 +37,7 @@ from sqlalchemy import (
 from slaclock.core.events import Event, parse_event
 from slaclock.service.bulk import bulk_insert, copy_rows
 from slaclock.service.sql import chunks, config_gate
+from slaclock.service.state_cache import CachedState, StateCache
 from slaclock.store.models import PAUSED_SORT_BASE, EventRow, InstanceRow, TicketRow
 
 TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]
@@ -99,29 +101,97 @@ def _id_in(conn: Connection, ids: list[str]) -> ColumnElement[bool]:
     return EventRow.id.in_(ids)
 
 
+@dataclass
+class Projected:
+    """What a projection wrote, and the engine states it leaves for the cache."""
+
+    instances_written: int = 0
+    states: list[tuple[str, CachedState]] = field(default_factory=list)
+
+
 def project_tickets(
     conn: Connection,
     engine: Engine,
     ticket_ids: Sequence[str],
     now: datetime,
     known: Mapping[str, Event] | None = None,
-) -> int:
+    cache: StateCache | None = None,
+) -> Projected:
     """Replay these (locked) tickets as of ``now`` and store the result.
 
-    Returns the number of instance rows written (rows that did not change are kept).
+    ``known``: this batch's new events (with their stored ``seq``). With a
+    ``cache``, a ticket whose cached state provably matches its log is continued
+    from that state instead of replayed (see :mod:`slaclock.service.state_cache`);
+    the states to cache are returned, for the caller to keep once committed.
     """
     ordered = sorted(set(ticket_ids))
-    events = load_events(conn, ordered, known)
+    new_events = _by_ticket(known or {})
+    warm = _warm_states(conn, engine, ordered, new_events, now, cache) if cache else {}
+    events = load_events(conn, [t for t in ordered if t not in warm], known)
+    outcome = Projected()
     ticket_rows: list[dict[str, Any]] = []
     instance_rows: list[dict[str, Any]] = []
     for ticket_id in ordered:
-        ticket_events = events.get(ticket_id, [])
-        result = engine.replay_ticket(ticket_events, as_of=now)
-        ticket_row = ticket_values(ticket_id, result, ticket_events, now)
+        entry = warm.get(ticket_id)
+        if entry is not None:
+            _continue(engine, entry, new_events.get(ticket_id, []))
+        else:
+            entry = _replayed(engine, events.get(ticket_id, []), now)
+        result = engine.result(entry.state, now)
+        ticket_row = ticket_values(ticket_id, result, entry.state.created_at, now)
         ticket_rows.append(ticket_row)
         instance_rows.extend(instance_values(i, ticket_row) for i in result.instances)
+        if entry.last_key is None or entry.last_key[0] <= now:
+            outcome.states.append((ticket_id, entry))
     bulk_insert(conn, TICKETS, ticket_rows, conflict=("id", _TICKET_COLUMNS))
-    return replace_instances(conn, ordered, instance_rows)
+    outcome.instances_written = replace_instances(conn, ordered, instance_rows)
+    return outcome
+
+
+def _by_ticket(known: Mapping[str, Event]) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = defaultdict(list)
+    for event in sorted(known.values(), key=lambda e: e.sort_key):
+        out[event.ticket].append(event)
+    return out
+
+
+def _warm_states(
+    conn: Connection,
+    engine: Engine,
+    ticket_ids: Sequence[str],
+    new_events: Mapping[str, list[Event]],
+    now: datetime,
+    cache: StateCache,
+) -> dict[str, CachedState]:
+    """The cached states that can be continued, by ticket (taken out of the cache)."""
+    taken = {t: e for t in ticket_ids if (e := cache.take(t)) is not None}
+    stored: dict[str, int] = {}
+    for part in chunks(sorted(taken)):
+        counted = conn.execute(
+            select(EventRow.ticket_id, func.count())
+            .where(EventRow.ticket_id.in_(part))
+            .group_by(EventRow.ticket_id)
+        )
+        stored.update({ticket_id: int(n) for ticket_id, n in counted})
+    return {
+        ticket_id: entry
+        for ticket_id, entry in taken.items()
+        if entry.can_continue(engine, new_events.get(ticket_id, []), stored.get(ticket_id, 0), now)
+    }
+
+
+def _continue(engine: Engine, entry: CachedState, new: Sequence[Event]) -> None:
+    for event in new:
+        engine.feed(entry.state, event)
+        entry.event_count += 1
+        entry.last_key = event.sort_key
+
+
+def _replayed(engine: Engine, events: Sequence[Event], now: datetime) -> CachedState:
+    """The ticket's state after all its events (``run`` skips those after ``now``)."""
+    state = engine.run(events, now)
+    last = max((e.sort_key for e in events), default=None)
+    return CachedState(engine, state, len(events), last)
 
 
 def replace_instances(
@@ -175,13 +245,12 @@ _TICKET_COLUMNS = (
 
 
 def ticket_values(
-    ticket_id: str, result: Any, events: Sequence[Event], now: datetime
+    ticket_id: str, result: Any, created_at: datetime | None, now: datetime
 ) -> dict[str, Any]:
     """The ticket row for a replay result."""
     fields: Mapping[str, Any] = result.fields or {}
     customer = fields.get("customer")
     customer = customer if isinstance(customer, Mapping) else {}
-    created_at = next((e.at for e in events if e.type == "ticket.created"), None)
     values = {
         "created": bool(result.created),
         "deleted": bool(result.deleted),
