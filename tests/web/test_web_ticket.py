@@ -133,3 +133,11 @@ def test_a_ticket_not_created_yet_still_has_a_page(site: Any, text_of: Any) -> N
 def test_the_status_is_named_in_the_language(site: Any, text_of: Any) -> None:
     assert "Status offen" in text_of(site.signed_in().get("/tickets/T-1?lang=de").text)
     assert "Status open" in text_of(site.signed_in().get("/tickets/T-1").text)
+
+
+def test_events_later_than_now_are_marked_as_not_counted(site: Any) -> None:
+    """At 11:00, T-1's e6 (12:00) and e7 (13:30) are stored but not yet applied."""
+    html = site.signed_in().get("/tickets/T-1").text
+    later = re.findall(r'<li class="later">.*?<code>([^<]+)</code>', html, flags=re.S)
+    assert later == ["e6", "e7"]
+    assert html.count("(after now: not counted yet)") == 2

@@ -240,7 +240,7 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
         fields=field_rows(found.get("fields")),
         instances=instance_rows(explanation.get("instances", []), page.fmt, page.gettext),
         policies=policy_rows(explanation, page.fmt),
-        events=event_rows(found.get("events", []), page.fmt, page.gettext),
+        events=event_rows(found.get("events", []), page.fmt, page.gettext, now),
         json_url=f"/api/v1/tickets/{quoted}",
         explain_json_url=f"/api/v1/tickets/{quoted}/explain",
     )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from slaclock.web.directory import Directory
-from slaclock.web.formatting import Formatter
+from slaclock.web.formatting import Formatter, parse_instant
 from slaclock.web.labels import (
     AUTHOR_LABELS,
     EVENT_LABELS,
@@ -153,15 +154,23 @@ def _event_detail(event: Mapping[str, Any], gettext: Gettext) -> str:
 
 
 def event_rows(
-    events: list[Mapping[str, Any]], fmt: Formatter, gettext: Gettext
-) -> list[dict[str, str]]:
-    """The ticket's events in replay order (by time, then arrival)."""
-    return [
-        {
-            "at": fmt.instant(event.get("at"), "medium"),
-            "id": str(event.get("id", "")),
-            "type": label(EVENT_LABELS, event.get("type"), gettext),
-            "detail": _event_detail(event, gettext),
-        }
-        for event in events
-    ]
+    events: list[Mapping[str, Any]], fmt: Formatter, gettext: Gettext, now: datetime
+) -> list[dict[str, Any]]:
+    """The ticket's events in replay order (by time, then arrival).
+
+    An event stamped later than now (a sender's clock ahead of ours) is stored but not
+    yet applied to the clocks; it is marked so the page does not seem to contradict them.
+    """
+    rows = []
+    for event in events:
+        at = parse_instant(event.get("at"))
+        rows.append(
+            {
+                "at": fmt.instant(at, "medium"),
+                "id": str(event.get("id", "")),
+                "type": label(EVENT_LABELS, event.get("type"), gettext),
+                "detail": _event_detail(event, gettext),
+                "later": at is not None and at > now,
+            }
+        )
+    return rows
