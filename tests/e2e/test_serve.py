@@ -58,6 +58,8 @@ def test_serve_answers_over_http_and_keeps_events(tmp_path: Path) -> None:
         assert posted.json()["accepted"] == [{"index": 0, "id": "s1"}]
         assert httpx.get(base + "/api/v1/tickets/S-1", headers=headers).status_code == 200
         assert httpx.get(base + "/api/v1/tickets/S-1").status_code == 401
+        login = httpx.get(base + "/login")  # the dashboard is served beside the API
+        assert login.status_code == 200 and "<form" in login.text
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -55,7 +55,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="worker processes (PostgreSQL only)")] = 1,
     database_url: DbUrl = None,
 ) -> None:
-    """Run the REST API with uvicorn, upgrading the database schema first."""
+    """Run the dashboard and REST API with uvicorn, upgrading the database schema first."""
     import uvicorn
 
     from slaclock.store.db import default_url, make_engine, upgrade
@@ -65,8 +65,9 @@ def serve(
         raise fail("several workers need PostgreSQL: SQLite has a single writer; use --workers 1")
     upgrade(make_engine(url))
     os.environ["SLACLOCK_DATABASE_URL"] = url  # each worker builds its engine from it
-    typer.echo(f"slaclock API on http://{host}:{port}/docs ({url.split('://')[0]})")
-    uvicorn.run("slaclock.api.asgi:build", factory=True, host=host, port=port, workers=workers)
+    typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
+    typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
+    uvicorn.run("slaclock.web.asgi:build", factory=True, host=host, port=port, workers=workers)
 
 
 def db_upgrade(database_url: DbUrl = None) -> None:

@@ -96,9 +96,9 @@ def demo(
     """Build a demo database (var/demo.db) with 90 days of tickets and serve the API."""
     import uvicorn
 
-    from slaclock.api import create_app
     from slaclock.service.app_state import Services
     from slaclock.store.db import make_engine, upgrade
+    from slaclock.web import create_site
 
     now = datetime.now(UTC).replace(microsecond=0)
     engine = make_engine(_fresh_database(DEMO_DB))
@@ -111,7 +111,8 @@ def demo(
     )
     os.environ.setdefault("SLACLOCK_SOURCE_HELPDESK_SECRET", "demo-helpdesk-secret")
     _, secret = services.tokens.create("admin", "demo", now)
-    typer.echo(f"API: http://{host}:{port}/docs  (OpenAPI at /openapi.json)")
+    typer.echo(f"dashboard: http://{host}:{port}/login  (sign in with the admin token)")
+    typer.echo(f"API: http://{host}:{port}/api/v1  (docs at /docs, OpenAPI at /openapi.json)")
     typer.echo(f"admin token: {secret}")
     if not no_serve:
-        uvicorn.run(create_app(services), host=host, port=port)
+        uvicorn.run(create_site(services), host=host, port=port)
