@@ -201,9 +201,18 @@ def upgrade() -> None:
         op.f("ix_instances_open_sort_key_pk"), "instances", ["open", "sort_key", "pk"], unique=False
     )
     op.create_index(op.f("ix_instances_stopped_at"), "instances", ["stopped_at"], unique=False)
+    op.create_index(
+        op.f("ix_instances_open_group_id_state_due_at_breached_at"),
+        "instances",
+        ["open", "group_id", "state", "due_at", "breached_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        op.f("ix_instances_open_group_id_state_due_at_breached_at"), table_name="instances"
+    )
     op.drop_index(op.f("ix_instances_stopped_at"), table_name="instances")
     op.drop_index(op.f("ix_instances_open_sort_key_pk"), table_name="instances")
     op.drop_index(op.f("ix_instances_group_id_open_sort_key_pk"), table_name="instances")
