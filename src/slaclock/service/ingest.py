@@ -11,7 +11,7 @@ a new event is re-projected once. Only after that commits does the result say
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, Table
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_event
 from slaclock.service.bulk import bulk_insert
-from slaclock.service.projection import Projected, lock_tickets, project_tickets
+from slaclock.service.projection import Projected, lock_tickets, project_tickets, with_seq
 from slaclock.service.sql import in_write_transaction
 from slaclock.service.state_cache import StateCache
 from slaclock.store.models import EventRow
@@ -115,9 +115,7 @@ def _store(
     if not inserted:
         return inserted, None
     known = {
-        v.event.id: replace(v.event, seq=inserted[v.event.id])
-        for v in valid
-        if v.event.id in inserted
+        v.event.id: with_seq(v.event, inserted[v.event.id]) for v in valid if v.event.id in inserted
     }
     touched = sorted({e.ticket for e in known.values()})
     return inserted, project_tickets(conn, engine_for(conn), touched, now, known, cache)

@@ -12,15 +12,15 @@ after taking the locks, so a configuration change applied meanwhile is seen.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
     String,
@@ -62,7 +62,7 @@ def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> None:
         for part in chunks(ordered):
             conn.execute(
                 select(TicketRow.id)
-                .where(TicketRow.id.in_(part))
+                .where(one_of(conn, TicketRow.id, part))
                 .order_by(TicketRow.id)
                 .with_for_update()
             ).all()
@@ -80,25 +80,35 @@ def load_events(
     out: dict[str, list[Event]] = defaultdict(list)
     body: Any = EventRow.body
     if known:
-        body = case((_id_in(conn, list(known)), null()), else_=EventRow.body)
+        body = case((one_of(conn, EventRow.id, list(known)), null()), else_=EventRow.body)
     for part in chunks(sorted(set(ticket_ids))):
         rows = conn.execute(
             select(EventRow.ticket_id, EventRow.seq, EventRow.id, body)
-            .where(EventRow.ticket_id.in_(part))
+            .where(one_of(conn, EventRow.ticket_id, part))
             .order_by(EventRow.ticket_id, EventRow.at, EventRow.seq)
         )
         for ticket_id, seq, event_id, data in rows:
             parsed = known.get(event_id)
-            event = parse_event(data, seq=seq) if parsed is None else replace(parsed, seq=seq)
+            event = parse_event(data, seq=seq) if parsed is None else with_seq(parsed, seq)
             out[ticket_id].append(event)
     return out
 
 
-def _id_in(conn: Connection, ids: list[str]) -> ColumnElement[bool]:
-    """``events.id IN ids``: one array parameter on PostgreSQL, not thousands."""
+def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values``: on PostgreSQL ONE array parameter (``= ANY``), so the
+    driver need not parse a query with thousands of placeholders."""
     if conn.dialect.name == "postgresql":
-        return EventRow.id == any_(bindparam("known_ids", ids, type_=ARRAY(String())))
-    return EventRow.id.in_(ids)
+        item = BigInteger() if column.type.python_type is int else String()
+        array = bindparam(None, list(values), type_=ARRAY(item))
+        condition: ColumnElement[bool] = column == any_(array)
+        return condition
+    return column.in_(list(values))  # type: ignore[no-any-return]
+
+
+def with_seq(event: Event, seq: int) -> Event:
+    """The event with its stored ``seq`` (cheaper than ``dataclasses.replace``)."""
+    return Event(id=event.id, ticket=event.ticket, at=event.at, type=event.type, seq=seq,
+                 data=event.data)  # fmt: skip
 
 
 @dataclass
@@ -169,7 +179,7 @@ def _warm_states(
     for part in chunks(sorted(taken)):
         counted = conn.execute(
             select(EventRow.ticket_id, func.count())
-            .where(EventRow.ticket_id.in_(part))
+            .where(one_of(conn, EventRow.ticket_id, part))
             .group_by(EventRow.ticket_id)
         )
         stored.update({ticket_id: int(n) for ticket_id, n in counted})
@@ -208,7 +218,7 @@ def replace_instances(
             select(
                 InstanceRow.ticket_id, InstanceRow.kind, InstanceRow.metric,
                 InstanceRow.cycle, InstanceRow.pk, InstanceRow.digest,
-            ).where(InstanceRow.ticket_id.in_(part))
+            ).where(one_of(conn, InstanceRow.ticket_id, part))
         )  # fmt: skip
         stored.update({(t, k, m, c): (pk, d) for t, k, m, c, pk, d in found})
     fresh: list[dict[str, Any]] = []
@@ -222,7 +232,7 @@ def replace_instances(
         fresh.append(row)
     stale.extend(pk for pk, _ in stored.values())  # instances that no longer exist
     for pks in chunks(stale):
-        conn.execute(delete(InstanceRow).where(InstanceRow.pk.in_(pks)))
+        conn.execute(delete(InstanceRow).where(one_of(conn, InstanceRow.pk, pks)))
     copy_rows(conn, INSTANCES, fresh)
     return len(fresh)
 
@@ -322,9 +332,8 @@ def digest(row: Mapping[str, Any]) -> str:
     The replay JSON determines all the clock's columns (``open`` and ``sort_key``
     derive from it); the copied ticket fields are added.
     """
-    text = json.dumps(row["json"], separators=(",", ":"), default=str)
-    text += "\x1f".join(str(row[name]) for name in _DIGEST_EXTRA)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    values = (*row["json"].values(), *(row[name] for name in _DIGEST_EXTRA))
+    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
 
 
 def sort_key(due_at: datetime | None, remaining_seconds: float | None) -> int:
