@@ -48,7 +48,8 @@ def test_agent_replies_never_change_the_status(kit):
 
 def test_an_event_whose_id_was_seen_before_is_ignored(kit):
     tk = kit.Ticket().create("03-02 08:00").reply("03-02 08:30")
-    again = parse_event({**tk.events[1].data, "at": "2026-03-02T08:10:00Z"}, seq=99)
+    later = max(e.seq for e in tk.events) + 1  # it arrives after the original
+    again = parse_event({**tk.events[1].data, "at": "2026-03-02T08:10:00Z"}, seq=later)
     once = Engine(cfg(kit)).replay_ticket(tk.events, kit.t("03-02 12:00"))
     twice = Engine(cfg(kit)).replay_ticket([*tk.events, again], kit.t("03-02 12:00"))
     assert once.instances == twice.instances
