@@ -53,7 +53,7 @@ print(n)
     "replay": """
 import json, sys
 from datetime import datetime
-from slaclock.cli.replay_cmd import SpillFile
+from slaclock.cli.replay_cmd import SpillFile, write_lines
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine, StreamReplay
 from slaclock.core.events import read_events
@@ -68,10 +68,9 @@ late = {}
 if stream.needs_history:
     raise SystemExit("bench input is in time order; no second pass expected")
 with open(os.devnull, "w") as out:
-    for inst in stream.instances(late):
-        out.write(json.dumps(inst.to_json(), separators=(",", ":")) + "\\n")
+    write_lines(stream.instances(late), out)
 print(n)
-""".replace("import json, sys", "import json, os, sys"),
+""".replace("import json, sys", "import os, sys"),
 }
 
 

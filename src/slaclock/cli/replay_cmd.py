@@ -25,6 +25,7 @@ import typer
 from slaclock.cli.errors import exit_on_error
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine, Instance, StreamReplay, TicketResult
+from slaclock.core.engine.instance import json_line
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_instant, read_events
 
@@ -71,17 +72,23 @@ def _no_cyclic_gc() -> Iterator[None]:
 def _write(instances: Iterator[Instance], output: Path | None) -> None:
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     try:
-        chunk: list[str] = []
-        for instance in instances:
-            chunk.append(json.dumps(instance.to_json(), separators=(",", ":")))
-            if len(chunk) >= 4096:
-                out.write("\n".join(chunk) + "\n")
-                chunk = []
-        if chunk:
-            out.write("\n".join(chunk) + "\n")
+        write_lines(instances, out)
     finally:
         if output:
             out.close()
+
+
+def write_lines(instances: Iterator[Instance], out: IO[str]) -> None:
+    """One compact JSON line per instance, written in chunks (``bench/engine_bench.py``
+    times this very function)."""
+    chunk: list[str] = []
+    for instance in instances:
+        chunk.append(json_line(instance))
+        if len(chunk) >= 4096:
+            out.write("\n".join(chunk) + "\n")
+            chunk = []
+    if chunk:
+        out.write("\n".join(chunk) + "\n")
 
 
 class SpillFile(MutableMapping[str, bytes]):
