@@ -1,0 +1,53 @@
+"""Fixtures shared across test packages, and the rule that PostgreSQL tests run in CI.
+
+Store and service tests get ``db``: a fresh SQLite file and a fresh PostgreSQL schema per
+test module, cleared per test, so each test runs once on each database. Off CI a test
+marked ``postgres`` is skipped when the server is unreachable; with ``CI=true`` such a
+skip is a failure, because CI must prove both databases.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from slaclock.store.testing import clear, drop_scratch, postgres_unreachable_reason, scratch_engine
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "postgresql":
+        reason = postgres_unreachable_reason()
+        if reason:
+            pytest.skip(reason)
+    engine = scratch_engine(request.param, tmp_path_factory.mktemp("db"))
+    yield engine
+    drop_scratch(engine)
+
+
+@pytest.fixture
+def db(module_db: Engine) -> Engine:
+    clear(module_db)
+    return module_db
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    if in_ci and report.skipped and item.get_closest_marker("postgres") is not None:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"PostgreSQL tests must run in CI, but this one was skipped: {report.longrepr}"
+        )
+    return report
