@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,20 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Each benchmark runs its peers in the same process run and prints ratios.
 bench: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py
+	$(BIN)/python bench/workload_bench.py --tickets 100000 --days 90
+	$(BIN)/python bench/engine_bench.py --sizes 10k,100k
+	$(BIN)/python bench/ingest_bench.py --events 20000 --open-instances 100000
+	$(BIN)/python bench/api_bench.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/calendar_bench.py --quick
+	$(BIN)/python bench/workload_bench.py --quick
+	$(BIN)/python bench/engine_bench.py --sizes 2k
+	$(BIN)/python bench/ingest_bench.py --events 2000 --open-instances 5000
+	$(BIN)/python bench/api_bench.py --seconds 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
