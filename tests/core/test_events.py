@@ -96,3 +96,47 @@ def test_read_events_numbers_lines_skips_blanks_and_names_file_and_line():
         list(read_events([good, "{nope"], "ev.jsonl"))
     with pytest.raises(EventError, match=r"^ev\.jsonl:1: 'type' must be one of"):
         list(read_events([good.replace("ticket.deleted", "x")], "ev.jsonl"))
+
+
+# ---------------------------------------------- the fast path agrees with every check
+
+_MESSAGE = {**BASE, "type": "message", "author": "agent", "author_id": "a1", "public": False}
+_UPDATED = {**BASE, "type": "ticket.updated", "changes": {"status": "open", "tags_added": ["x"]}}
+_ODD_VALUES: list[Any] = [
+    None, True, 1, 1.5, "", "new", "open", "low", "email", "agent", "customer", [], ["a"],
+    [1], {}, {"a": 1}, "2026-03-02T08:15:00", "2026-03-02T08:15:00+01:00", "x", "a..b",
+]  # fmt: skip
+_FIELDS = [
+    "id", "ticket", "at", "type", "by", "fields", "changes", "author", "author_id", "public",
+    "channel", "status", "priority", "group", "assignee", "tags", "customer", "subject",
+    "tags_added", "tags_removed", ".x", "x.", "a..b", "customer.plan", "custom",
+]  # fmt: skip
+
+
+def _outcome(obj: Any) -> Any:
+    from slaclock.core.events import _parse_event_checked
+
+    try:
+        fast: Any = parse_event(obj, seq=7)
+    except EventError as exc:
+        fast = str(exc)
+    try:
+        checked: Any = _parse_event_checked(obj, 7)
+    except EventError as exc:
+        checked = str(exc)
+    return fast, checked
+
+
+@pytest.mark.parametrize("template", [CREATED, _MESSAGE, _UPDATED, {**BASE, "type": "x"}])
+def test_the_fast_path_accepts_and_rejects_exactly_what_the_checks_do(template):
+    """Each key of the event (and of its fields or changes) set to each odd value."""
+    cases: list[Any] = [template, {**template, "type": "ticket.deleted"}, [template], "x"]
+    for key in _FIELDS:
+        for value in _ODD_VALUES:
+            cases.append({**template, key: value})
+            for inner in ("fields", "changes"):
+                if isinstance(template.get(inner), dict):
+                    cases.append({**template, inner: {**template[inner], key: value}})
+    for obj in cases:
+        fast, checked = _outcome(obj)
+        assert fast == checked, obj

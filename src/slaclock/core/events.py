@@ -84,7 +84,36 @@ def format_instant(value: datetime | None) -> str | None:
 
 
 def parse_event(obj: Any, seq: int = 0) -> Event:
-    """Validate one decoded JSON event; raise :class:`EventError` naming the reason."""
+    """Validate one decoded JSON event; raise :class:`EventError` naming the reason.
+
+    Well-formed events (nearly all of them) pass cheap inline type checks; anything the
+    fast checks doubt goes through the full checks, which name what is wrong.
+    """
+    if type(obj) is dict:
+        event_id = obj.get("id")
+        ticket = obj.get("ticket")
+        event_type = obj.get("type")
+        text = obj.get("at")
+        if (
+            type(event_id) is str
+            and event_id
+            and type(ticket) is str
+            and ticket
+            and type(text) is str
+            and type(event_type) is str
+            and _FAST_CHECKS.get(event_type, _doubt)(obj)
+        ):
+            try:
+                at = datetime.fromisoformat(text)
+            except ValueError:
+                at = None
+            if at is not None and at.tzinfo is UTC:
+                return Event(event_id, ticket, at, event_type, seq, obj)
+    return _parse_event_checked(obj, seq)
+
+
+def _parse_event_checked(obj: Any, seq: int) -> Event:
+    """Every check, one at a time, so an error names the first problem."""
     if type(obj) is not dict and not isinstance(obj, Mapping):
         raise EventError(f"an event must be a JSON object, got {type(obj).__name__}")
     event_id = _required_string(obj, "id")
@@ -202,3 +231,96 @@ def _required_string(obj: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value:
         raise EventError(f"'{key}' must be a non-empty string, got {value!r}")
     return value
+
+
+# ------------------------------------------------------- fast checks (valid or doubt)
+
+_STATUS_SET = frozenset(TICKET_STATUSES)
+_PRIORITY_SET = frozenset(PRIORITIES)
+_CHANNEL_SET = frozenset(CHANNELS)
+_AUTHOR_SET = frozenset(AUTHORS)
+_CREATOR_SET = frozenset(CREATORS)
+_NONE = type(None)
+#: How each checked field's value is tested: 1 enum, 2 string or null, 3 object, 4 tags.
+_FIELD_KIND = {
+    "status": 1, "priority": 1, "channel": 1, "type": 2, "subject": 2, "group": 2,
+    "assignee": 2, "requester": 3, "customer": 3, "custom": 3, "tags": 4,
+}  # fmt: skip
+_ENUM_SETS: Mapping[str, frozenset[Any]] = {
+    "status": _STATUS_SET,
+    "priority": _PRIORITY_SET | {None},
+    "channel": _CHANNEL_SET,
+}
+
+
+def _doubt(obj: dict[str, Any]) -> bool:
+    return False
+
+
+def _plain_value(key: str, value: Any) -> bool:
+    """True when a field value plainly passes :func:`_check_field_value`."""
+    kind = _FIELD_KIND.get(key)
+    if kind is None:
+        return True
+    kind_of = type(value)
+    if kind == 1:
+        return (kind_of is str or value is None) and value in _ENUM_SETS[key]
+    if kind == 2:
+        return kind_of is str or kind_of is _NONE
+    if kind == 3:
+        return kind_of is dict
+    return kind_of is list and all(type(v) is str for v in value)
+
+
+def _fast_created(obj: dict[str, Any]) -> bool:
+    by = obj.get("by", "customer")
+    fields = obj.get("fields")
+    if type(by) is not str or by not in _CREATOR_SET or type(fields) is not dict:
+        return False
+    return all(_plain_value(key, value) for key, value in fields.items())
+
+
+def _fast_updated(obj: dict[str, Any]) -> bool:
+    changes = obj.get("changes")
+    if type(changes) is not dict:
+        return False
+    for key, value in changes.items():
+        if (
+            type(key) is not str
+            or not key
+            or key[0] == "."
+            or key[-1] == "."
+            or ".." in key
+            or key == "id"
+        ):
+            return False
+        if key == "tags_added" or key == "tags_removed":
+            if type(value) is not list or not all(type(v) is str for v in value):
+                return False
+        elif not _plain_value(key, value):
+            return False
+    return True
+
+
+def _fast_message(obj: dict[str, Any]) -> bool:
+    author = obj.get("author")
+    channel = obj.get("channel")
+    return (
+        type(author) is str
+        and author in _AUTHOR_SET
+        and type(obj.get("public", True)) is bool
+        and type(obj.get("author_id")) in (str, _NONE)
+        and (channel is None or (type(channel) is str and channel in _CHANNEL_SET))
+    )
+
+
+def _fast_deleted(obj: dict[str, Any]) -> bool:
+    return True
+
+
+_FAST_CHECKS = {
+    "ticket.created": _fast_created,
+    "ticket.updated": _fast_updated,
+    "message": _fast_message,
+    "ticket.deleted": _fast_deleted,
+}
