@@ -112,3 +112,24 @@ def test_explain_of_an_unknown_ticket_exits_2():
     args = ["explain", "--config", CONFIG, "--events", EVENTS, "--ticket", "T-404"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "T-404" in result.stderr
+
+
+def test_spill_file_keeps_values_across_its_buffer_and_rewrites():
+    from slaclock.cli.replay_cmd import SpillFile
+
+    rng = random.Random(5)
+    expected: dict[str, bytes] = {}
+    with SpillFile() as spill:
+        for n in range(3000):
+            key = f"T-{rng.randrange(1000)}"
+            value = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2000)))
+            spill[key] = value
+            expected[key] = value
+            if n % 7 == 3:
+                gone = rng.choice(sorted(expected))
+                del spill[gone], expected[gone]
+                continue
+            probe = rng.choice(sorted(expected))
+            assert spill[probe] == expected[probe]
+        assert len(spill) == len(expected)
+        assert {k: spill[k] for k in spill} == expected

@@ -48,6 +48,7 @@ class Parking:
         self.cc = cc
         self._refs: dict[int, int] = {}
         self._known = 0
+        self._tracks = {t.key: t for t in cc.tracks}
 
     def _ref(self, obj: object) -> int | None:
         if obj is None:
@@ -73,7 +74,7 @@ class Parking:
         return marshal.dumps(row)
 
     def _track(self, key: tuple[str, str, str]) -> object:
-        return next(t for t in self.cc.tracks if t.key == key)
+        return self._tracks[key]
 
     def _pack_clock(self, c: Clock) -> tuple[Any, ...]:
         segments = tuple((_us(s), _us(e), p) for s, e, p in c.segments)
