@@ -140,3 +140,24 @@ def test_the_fast_path_accepts_and_rejects_exactly_what_the_checks_do(template):
     for obj in cases:
         fast, checked = _outcome(obj)
         assert fast == checked, obj
+
+
+def test_format_instant_is_the_utc_iso_text_cut_to_whole_seconds():
+    import random
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from slaclock.core.events import format_instant
+
+    rng = random.Random(3)
+    zones = [UTC, timezone(timedelta(hours=5, minutes=30)), ZoneInfo("America/New_York")]
+    start = datetime(1900, 1, 1, tzinfo=UTC)
+    for _ in range(20_000):
+        value = start + timedelta(microseconds=rng.randrange(300 * 365 * 86400 * 10**6))
+        value = value.astimezone(rng.choice(zones))
+        expected = value.astimezone(UTC).isoformat()[:19] + "Z"
+        assert format_instant(value) == expected, value
+    assert format_instant(datetime(2026, 3, 2, 8, 15, 59, 999999, tzinfo=UTC)) == (
+        "2026-03-02T08:15:59Z"
+    )
+    assert format_instant(None) is None
