@@ -132,28 +132,28 @@ def _after_facts(
         state.policy_trace.append((at, event.id, _pid(policy)))
     state.policy = policy
     was_unanswered = state.unanswered_since is not None
-    values = None
     ended = False
+    all_clocks = state.clocks
     for track in cc.tracks if rebind or cc.exhaustive else cc.listening(names):
-        clock = state.active(track.key)
+        key = track.key
+        clocks = all_clocks.get(key)
+        clock = clocks[-1] if clocks and clocks[-1].ended is None else None
         stops = clock is not None and not names.isdisjoint(track.stop_names)
         starts = not names.isdisjoint(track.start_names) or (track.resumes and "reopened" in names)
         if not (starts or stops or (rebind and clock is not None)):
             continue
-        if values is None:
-            values = cc.binding_key(fields)
-        binding = cc.binding(track, policy, fields, values)
+        # Bindings are computed only where used: most events stop or start nothing new.
         if clock is not None:
             if rebind:
-                _follow(state, clock, binding, event, at)
-                clock = state.active(track.key)
+                _follow(state, clock, cc.binding(track, policy, fields), event, at)
+                clock = state.active(key)
             if clock is not None and stops and track.stopped_by(facts, names, fields):
                 clock.stop(at)
                 _note(clock, at, "stopped", event, facts)
                 clock = None
                 ended = True
         if clock is None and starts:
-            _maybe_start(state, track, binding, event, at, facts, names, was_unanswered)
+            _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
     if repause:
         _update_pauses(state, event, at, fields)
@@ -222,9 +222,10 @@ def _follow(
 
 
 def _maybe_start(
+    cc: CompiledConfig,
     state: TicketState,
     track: Track,
-    binding: Binding | None,
+    policy: Policy | None,
     event: Event,
     at: datetime,
     facts: list[Fact],
@@ -237,20 +238,17 @@ def _maybe_start(
     if track.resumes and "reopened" in names:
         clocks = state.clocks.get(track.key)
         if clocks and clocks[-1].ended == "stopped":
-            _resume(state, clocks[-1], binding, event, at)
+            _resume(state, clocks[-1], cc.binding(track, policy, fields), event, at)
             return
     if track.key in state.started and not definition.repeat:
         return
     if not track.started_by(facts, names, fields):
         return
-    if (
-        definition.builtin
-        and track.metric == "next_response"
-        and (not state.first_response_given or was_unanswered)
-    ):
+    if track.gated_next_response and (not state.first_response_given or was_unanswered):
         return
     if track.ola is not None and fields.get("group") != track.ola.group:
         return
+    binding = cc.binding(track, policy, fields)
     rule = binding.pause if binding else definition.pause
     clock = Clock(track, at, pause_holds(rule, fields), binding)
     if state.tracing:
