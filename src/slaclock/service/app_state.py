@@ -9,6 +9,7 @@ chosen instant.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, Engine, func, select, union
 
 from slaclock.core.model import Config
 from slaclock.service.config_versions import ConfigService
+from slaclock.service.history import Judges
 from slaclock.service.ingest import IngestResult, ingest
 from slaclock.service.projection import load_events, lock_tickets, project_tickets
 from slaclock.service.queue import QueueFilters, QueuePage, queue_page
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 
 #: Tickets re-projected per transaction by rebuild and configuration changes.
 REPROJECT_CHUNK = 500
+#: Engines kept per process, one per configuration version (current and recent).
+ENGINES_KEPT = 8
 Progress = Callable[[int, int], None]
 
 
@@ -43,35 +47,44 @@ class Services:
         self.configs = ConfigService(engine)
         self.tokens = TokenService(engine)
         self.states = StateCache()
-        self._engines: dict[int, SlaEngine] = {}
+        self._engines: OrderedDict[int, SlaEngine] = OrderedDict()
         self._engines_lock = threading.Lock()
 
     # ------------------------------------------------------------------ engine
 
-    def _engine_for(self, version: int, config: Config) -> SlaEngine:
-        """One engine per configuration version (engines may precompute)."""
+    def _engine_for(self, conn: Connection, version: int) -> SlaEngine:
+        """One engine per configuration version (engines precompute), a few kept."""
         from slaclock.core.engine import Engine as SlaEngine
 
         with self._engines_lock:
             engine = self._engines.get(version)
-            if engine is None:
-                self._engines = {version: SlaEngine(config)}  # keep only the newest
-                engine = self._engines[version]
+            if engine is not None:
+                self._engines.move_to_end(version)
+                return engine
+        engine = SlaEngine(self.configs.config_of(conn, version))
+        with self._engines_lock:
+            engine = self._engines.setdefault(version, engine)  # another thread may have won
+            self._engines.move_to_end(version)
+            while len(self._engines) > ENGINES_KEPT:
+                self._engines.popitem(last=False)
             return engine
 
-    def _engine_in(self, conn: Connection) -> SlaEngine:
-        """The engine for the configuration current inside ``conn``'s transaction."""
-        return self._engine_for(*self.configs.current_in(conn))
+    def _judges_in(self, conn: Connection, now: datetime) -> Judges:
+        """The engines that judge as of ``now``, for the versions current inside ``conn``'s
+        transaction (read after the configuration gate)."""
+        spans = self.configs.spans_in(conn)
+        return Judges.at(spans, now, lambda version: self._engine_for(conn, version))
 
-    def _current_engine(self) -> SlaEngine:
-        version, _, config = self.configs.current()
-        return self._engine_for(version, config)
+    def _judges_at(self, conn: Connection, as_of: datetime) -> Judges:
+        """The same for a read (the version list is cached for up to a second)."""
+        spans = self.configs.spans()
+        return Judges.at(spans, as_of, lambda version: self._engine_for(conn, version))
 
     # ------------------------------------------------------------------ ingest
 
     def ingest(self, events: Sequence[Any], now: datetime) -> IngestResult:
         """Validate, deduplicate, store and project a batch (at most 10,000 events)."""
-        return ingest(self.db, self._engine_in, events, now, self.states)
+        return ingest(self.db, self._judges_in, events, now, self.states)
 
     # ------------------------------------------------------------------- reads
 
@@ -79,25 +92,25 @@ class Services:
         with self.db.connect() as conn:
             return ticket_view(conn, ticket_id)
 
-    def _events(self, ticket_id: str) -> list[Any] | None:
+    def instances_as_of(self, ticket_id: str, as_of: datetime) -> list[dict[str, Any]] | None:
+        """The replay JSON of the ticket's instances as of ``as_of``; None if no events.
+
+        Each instance is judged by the configuration version in force when it stopped
+        (running ones by the version in force at ``as_of``).
+        """
         with self.db.connect() as conn:
             events = load_events(conn, [ticket_id]).get(ticket_id)
-        return events or None
-
-    def instances_as_of(self, ticket_id: str, as_of: datetime) -> list[dict[str, Any]] | None:
-        """The replay JSON of the ticket's instances as of ``as_of``; None if no events."""
-        events = self._events(ticket_id)
-        if events is None:
-            return None
-        result = self._current_engine().replay_ticket(events, as_of=as_of)
-        return [instance.to_json() for instance in result.instances]
+            if not events:
+                return None
+            instances = self._judges_at(conn, as_of).replay(events, as_of)
+        return [instance.to_json() for instance in instances]
 
     def explain(self, ticket_id: str, as_of: datetime) -> dict[str, Any] | None:
-        events = self._events(ticket_id)
-        if events is None:
-            return None
-        explanation = self._current_engine().explain_ticket(events, as_of)
-        return dict(explanation.to_json())
+        with self.db.connect() as conn:
+            events = load_events(conn, [ticket_id]).get(ticket_id)
+            if not events:
+                return None
+            return self._judges_at(conn, as_of).explain(events, as_of)
 
     def queue(
         self, filters: QueueFilters, cursor: str | None, limit: int, now: datetime
@@ -202,7 +215,8 @@ class Services:
         def work(part: Sequence[str]) -> Callable[[Connection], int]:
             def run(conn: Connection) -> int:
                 lock_tickets(conn, part)
-                return project_tickets(conn, self._engine_in(conn), part, now).instances_written
+                judges = self._judges_in(conn, now)
+                return project_tickets(conn, judges, part, now).instances_written
 
             return run
 

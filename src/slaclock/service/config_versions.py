@@ -16,6 +16,7 @@ import hashlib
 import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -24,10 +25,13 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from slaclock.core.builtins import BUILTIN_METRIC_DEFS
 from slaclock.core.model import Config
+from slaclock.service.history import Span
 from slaclock.service.sql import config_gate
 from slaclock.store.models import ConfigVersionRow
 
 RELOAD_CHECK_SECONDS = 1.0
+#: Parsed configurations kept per process (the current one and recent older ones).
+CONFIGS_KEPT = 16
 
 
 def empty_config() -> Config:
@@ -96,6 +100,8 @@ class ConfigService:
         self._version = -1
         self._text = ""
         self._config = empty_config()
+        self._spans: tuple[Span, ...] = ()
+        self._configs: OrderedDict[int, Config] = OrderedDict()
         self._checked_at = float("-inf")
 
     def current(self) -> tuple[int, str, Config]:
@@ -112,18 +118,61 @@ class ConfigService:
             self._refresh(conn)
             return self._version, self._config
 
+    def spans(self) -> tuple[Span, ...]:
+        """When each version came into force (refreshed like :meth:`current`)."""
+        with self._lock:
+            if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
+                with self._engine.connect() as conn:
+                    self._refresh(conn)
+            return self._spans
+
+    def spans_in(self, conn: Connection) -> tuple[Span, ...]:
+        """The versions as seen inside ``conn``'s transaction (no cache wait)."""
+        with self._lock:
+            self._refresh(conn)
+            return self._spans
+
+    def config_of(self, conn: Connection, version: int) -> Config:
+        """Version ``version`` (with its policy versions), parsed once per process."""
+        if version == 0:
+            return empty_config()
+        with self._lock:
+            config = self._configs.get(version)
+        if config is not None:
+            return config
+        row = conn.execute(
+            select(ConfigVersionRow.text, ConfigVersionRow.policy_versions).where(
+                ConfigVersionRow.version == version
+            )
+        ).one()
+        config = _parse_version(version, row.text, row.policy_versions)
+        with self._lock:
+            self._keep(version, config)
+        return config
+
+    def _keep(self, version: int, config: Config) -> None:
+        self._configs[version] = config
+        self._configs.move_to_end(version)
+        while len(self._configs) > CONFIGS_KEPT:
+            self._configs.popitem(last=False)
+
     def _refresh(self, conn: Connection) -> None:
         latest = conn.execute(select(func.max(ConfigVersionRow.version))).scalar() or 0
         self._checked_at = time.monotonic()
         if latest == self._version:
             return
+        spans = conn.execute(
+            select(ConfigVersionRow.version, ConfigVersionRow.created_at).order_by(
+                ConfigVersionRow.version
+            )
+        ).all()
+        self._spans = tuple(Span(v, created_at) for v, created_at in spans)
         if latest == 0:
             self._version, self._text, self._config = 0, "", empty_config()
             return
         row = conn.execute(select(ConfigVersionRow).where(ConfigVersionRow.version == latest)).one()
-        from slaclock.core.config import parse_config
-
-        config = with_versions(parse_config(row.text, f"config v{latest}"), row.policy_versions)
+        config = self._configs.get(latest) or _parse_version(latest, row.text, row.policy_versions)
+        self._keep(latest, config)
         self._version, self._text, self._config = latest, row.text, config
 
     def store(self, conn: Connection, text: str, author: str, now: datetime) -> int:
@@ -193,6 +242,12 @@ class ConfigService:
             if v not in texts:
                 raise KeyError(f"no configuration version {v}")
         return unified_diff(texts[v1], texts[v2], v1, v2)
+
+
+def _parse_version(version: int, text: str, policy_versions: Mapping[str, Any]) -> Config:
+    from slaclock.core.config import parse_config
+
+    return with_versions(parse_config(text, f"config v{version}"), policy_versions)
 
 
 def _present_versions(record: Mapping[str, Any], kind: str) -> dict[str, int]:

@@ -15,18 +15,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, Table, delete
 
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_event
 from slaclock.service.bulk import bulk_insert
-from slaclock.service.projection import Projected, lock_tickets, project_tickets, with_seq
-from slaclock.service.sql import in_write_transaction
+from slaclock.service.projection import (
+    Projected,
+    lock_tickets,
+    one_of,
+    project_tickets,
+    with_seq,
+)
+from slaclock.service.sql import chunks, in_write_transaction
 from slaclock.service.state_cache import StateCache
-from slaclock.store.models import EventRow
+from slaclock.store.models import EventRow, TicketRow
 
 if TYPE_CHECKING:
-    from slaclock.core.engine import Engine as SlaEngine
+    from slaclock.service.history import Judges
+
+#: The engines that judge as of ``now``, read inside the transaction.
+JudgesIn = Callable[[Connection, datetime], "Judges"]
 
 MAX_BATCH_EVENTS = 10_000
 
@@ -79,7 +88,7 @@ def _raw_id(obj: Any) -> str | None:
 
 def ingest(
     db: Engine,
-    engine_for: Callable[[Connection], SlaEngine],
+    judges_in: JudgesIn,
     objs: Sequence[Any],
     now: datetime,
     cache: StateCache | None = None,
@@ -91,7 +100,7 @@ def ingest(
     valid = validate(objs, result)
     if valid:
         inserted, projected = in_write_transaction(
-            db, lambda conn: _store(conn, engine_for, valid, now, cache)
+            db, lambda conn: _store(conn, judges_in, valid, now, cache)
         )
         if cache is not None and projected is not None:
             cache.put_all(projected.states)  # committed: the states match the log
@@ -105,20 +114,31 @@ def ingest(
 
 def _store(
     conn: Connection,
-    engine_for: Callable[[Connection], SlaEngine],
+    judges_in: JudgesIn,
     valid: Sequence[_Valid],
     now: datetime,
     cache: StateCache | None,
 ) -> tuple[dict[str, int], Projected | None]:
-    lock_tickets(conn, [v.event.ticket for v in valid])
+    placed = lock_tickets(conn, [v.event.ticket for v in valid])
     inserted = _insert_events(conn, valid, now)
-    if not inserted:
-        return inserted, None
     known = {
         v.event.id: with_seq(v.event, inserted[v.event.id]) for v in valid if v.event.id in inserted
     }
     touched = sorted({e.ticket for e in known.values()})
-    return inserted, project_tickets(conn, engine_for(conn), touched, now, known, cache)
+    _drop_empty(conn, placed - set(touched))
+    if not inserted:
+        return inserted, None
+    return inserted, project_tickets(conn, judges_in(conn, now), touched, now, known, cache)
+
+
+def _drop_empty(conn: Connection, ticket_ids: set[str]) -> None:
+    """Remove the ticket rows this transaction placed for tickets that got no event.
+
+    A duplicate (an id stored before) naming another ticket must not leave a row
+    for that ticket: a ticket exists from its first stored event, not from a repeat.
+    """
+    for part in chunks(sorted(ticket_ids)):
+        conn.execute(delete(TicketRow).where(one_of(conn, TicketRow.id, part)))
 
 
 def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> dict[str, int]:

@@ -45,19 +45,21 @@ INSTANCES: Table = InstanceRow.__table__  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from slaclock.core.engine import Engine
+    from slaclock.service.history import Judges
 
 
-def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> None:
+def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> set[str]:
     """Make sure a row exists for each ticket and lock them, in sorted order.
 
     Sorted order means two batches sharing tickets queue up instead of deadlocking.
     On SQLite the whole transaction already holds the database's write lock.
     Holds the configuration gate shared first (see :func:`config_gate`).
+    Returns the tickets whose rows this call inserted.
     """
     config_gate(conn, exclusive=False)
     ordered = sorted(set(ticket_ids))
     placeholders = [{"id": t, "created": False, "deleted": False} for t in ordered]
-    bulk_insert(conn, TICKETS, placeholders, conflict=("id", None))
+    placed = bulk_insert(conn, TICKETS, placeholders, conflict=("id", None), returning=("id",))
     if conn.dialect.name == "postgresql":
         for part in chunks(ordered):
             conn.execute(
@@ -66,6 +68,7 @@ def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> None:
                 .order_by(TicketRow.id)
                 .with_for_update()
             ).all()
+    return {ticket_id for (ticket_id,) in placed}
 
 
 def load_events(
@@ -121,7 +124,7 @@ class Projected:
 
 def project_tickets(
     conn: Connection,
-    engine: Engine,
+    judges: Judges,
     ticket_ids: Sequence[str],
     now: datetime,
     known: Mapping[str, Event] | None = None,
@@ -129,28 +132,37 @@ def project_tickets(
 ) -> Projected:
     """Replay these (locked) tickets as of ``now`` and store the result.
 
+    ``judges``: the configuration versions as of ``now`` (an instance that stopped
+    under an earlier version is judged by it, see :mod:`slaclock.service.history`).
     ``known``: this batch's new events (with their stored ``seq``). With a
     ``cache``, a ticket whose cached state provably matches its log is continued
     from that state instead of replayed (see :mod:`slaclock.service.state_cache`);
     the states to cache are returned, for the caller to keep once committed.
     """
+    engine = judges.engine
     ordered = sorted(set(ticket_ids))
     new_events = _by_ticket(known or {})
     warm = _warm_states(conn, engine, ordered, new_events, now, cache) if cache else {}
     events = load_events(conn, [t for t in ordered if t not in warm], known)
-    outcome = Projected()
-    ticket_rows: list[dict[str, Any]] = []
-    instance_rows: list[dict[str, Any]] = []
+    entries: dict[str, CachedState] = {}
     for ticket_id in ordered:
         entry = warm.get(ticket_id)
         if entry is not None:
-            _continue(engine, entry, new_events.get(ticket_id, []))
+            _continue(entry, new_events.get(ticket_id, []))
         else:
             entry = _replayed(engine, events.get(ticket_id, []), now)
-        result = engine.result(entry.state, now)
+        entries[ticket_id] = entry
+    results = {t: engine.result(entry.state, now) for t, entry in entries.items()}
+    olds = _earlier_versions(conn, judges, entries, results, events, known, now)
+    outcome = Projected()
+    ticket_rows: list[dict[str, Any]] = []
+    instance_rows: list[dict[str, Any]] = []
+    for ticket_id, entry in entries.items():
+        result = results[ticket_id]
         ticket_row = ticket_values(ticket_id, result, entry.state.created_at, now)
         ticket_rows.append(ticket_row)
-        instance_rows.extend(instance_values(i, ticket_row) for i in result.instances)
+        instances = judges.merge(result.instances, olds.get(ticket_id, {}))
+        instance_rows.extend(instance_values(i, ticket_row) for i in instances)
         if entry.last_key is None or entry.last_key[0] <= now:
             outcome.states.append((ticket_id, entry))
     bulk_insert(conn, TICKETS, ticket_rows, conflict=("id", _TICKET_COLUMNS))
@@ -190,9 +202,12 @@ def _warm_states(
     }
 
 
-def _continue(engine: Engine, entry: CachedState, new: Sequence[Event]) -> None:
+def _continue(entry: CachedState, new: Sequence[Event]) -> None:
+    """Feed the new events to the state and to each earlier version's state kept beside it."""
     for event in new:
-        engine.feed(entry.state, event)
+        entry.engine.feed(entry.state, event)
+        for old_engine, old_state in entry.olds.values():
+            old_engine.feed(old_state, event)
         entry.event_count += 1
         entry.last_key = event.sort_key
 
@@ -202,6 +217,46 @@ def _replayed(engine: Engine, events: Sequence[Event], now: datetime) -> CachedS
     state = engine.run(events, now)
     last = max((e.sort_key for e in events), default=None)
     return CachedState(engine, state, len(events), last)
+
+
+def _earlier_versions(
+    conn: Connection,
+    judges: Judges,
+    entries: Mapping[str, CachedState],
+    results: Mapping[str, Any],
+    events: dict[str, list[Event]],
+    known: Mapping[str, Event] | None,
+    now: datetime,
+) -> dict[str, dict[int, list[Any]]]:
+    """For tickets with instances stopped before the current version began: the
+    instances of each earlier version that judges them, as of ``now``.
+
+    Those versions' engine states are kept on the cache entry beside the current
+    one (continued with the same events), so only a ticket that needs a version it
+    has no state for is replayed, loading its events if it was continued.
+    """
+    needs = {t: judges.needed(r.instances) for t, r in results.items()}
+    for ticket_id, versions in needs.items():
+        kept = entries[ticket_id].olds
+        entries[ticket_id].olds = {
+            v: kept[v] for v in versions if v in kept and kept[v][0] is judges.engine_of(v)
+        }
+    lacking = [t for t, vs in needs.items() if set(vs) - set(entries[t].olds) and t not in events]
+    if lacking:
+        events.update(load_events(conn, lacking, known))
+    out: dict[str, dict[int, list[Any]]] = {}
+    for ticket_id, versions in needs.items():
+        if not versions:
+            continue
+        entry = entries[ticket_id]
+        for version in versions - set(entry.olds):
+            engine = judges.engine_of(version)
+            entry.olds[version] = (engine, engine.run(events.get(ticket_id, []), now))
+        out[ticket_id] = {
+            v: engine.result(state, now, schedule=False).instances
+            for v, (engine, state) in entry.olds.items()
+        }
+    return out
 
 
 def replace_instances(

@@ -6,6 +6,9 @@ ticket's state after its previous projection (``Engine.feed``) and render the
 result as of now. That state is only trusted when it provably matches the log:
 
 - it was built by the same :class:`Engine` (so the same configuration version);
+  the states of earlier versions kept beside it (for instances that stopped
+  under them, see :mod:`slaclock.service.history`) are fed the same events and
+  used only while their version's engine is still the same object;
 - it was fed exactly the ticket's stored events: their count in the database
   equals the count fed plus this batch's new ones (the log is append-only, and
   under the ticket lock no other writer can add events for the ticket);
@@ -22,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +40,8 @@ class CachedState:
     state: Any  # its TicketState
     event_count: int
     last_key: tuple[datetime, int] | None
+    #: Earlier configuration versions' (engine, state), fed the same events.
+    olds: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def can_continue(self, engine: Any, new: Sequence[Event], stored: int, now: datetime) -> bool:
         """Whether feeding ``new`` to this state equals replaying the stored log."""

@@ -1,0 +1,186 @@
+"""A configuration change never re-judges the past: an instance that stopped keeps the
+version (target, policy_version) in force when it stopped; running ones follow the new one."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from slaclock.core.config import parse_config
+from slaclock.core.engine import Engine as SlaEngine
+from slaclock.core.events import parse_event
+from slaclock.service.app_state import Services
+
+DAY = datetime(2026, 3, 2, tzinfo=UTC)
+V1_AT = DAY + timedelta(hours=8)
+V2_AT = DAY + timedelta(hours=10, minutes=30)
+V3_AT = DAY + timedelta(hours=13)
+NOW = DAY + timedelta(hours=14)
+
+
+def config(first_response: str, resolution: str) -> str:
+    return f"""
+calendars:
+  - {{id: always, tz: UTC, always_open: true}}
+policies:
+  - id: std
+    name: Standard
+    calendar: always
+    targets:
+      first_response: {{within: {first_response}}}
+      resolution: {{within: {resolution}}}
+"""
+
+
+V1 = config("1h", "8h")
+V2 = config("30m", "2h")  # tighter: re-judging the past with it would breach
+V3 = config("2h", "8h")
+
+
+def created(ticket: str, at: datetime) -> dict[str, Any]:
+    return {
+        "id": f"{ticket}-c", "ticket": ticket, "at": _iso(at), "type": "ticket.created",
+        "by": "customer", "fields": {"status": "new", "priority": "normal"},
+    }  # fmt: skip
+
+
+def reply(ticket: str, at: datetime) -> dict[str, Any]:
+    return {
+        "id": f"{ticket}-r", "ticket": ticket, "at": _iso(at), "type": "message",
+        "author": "agent", "author_id": "anna", "public": True,
+    }  # fmt: skip
+
+
+def _iso(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def by_metric(instances: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    assert instances is not None
+    return {i["metric"]: i for i in instances}
+
+
+def stored(services: Services, ticket: str) -> dict[str, dict[str, Any]]:
+    view = services.ticket(ticket)
+    assert view is not None
+    return by_metric(view["instances"])
+
+
+def replay(
+    text: str, objs: list[dict[str, Any]], as_of: datetime, policy_version: int = 1
+) -> list[dict[str, Any]]:
+    """The reference: one configuration alone, as ``slaclock replay`` would use it (the
+    bare file knows no history: its policy gets the version the service gave it)."""
+    config = parse_config(text)
+    policies = tuple(dataclasses.replace(p, version=policy_version) for p in config.policies)
+    engine = SlaEngine(dataclasses.replace(config, policies=policies))
+    events = [parse_event(o, seq=n) for n, o in enumerate(objs)]
+    return [i.to_json() for i in engine.replay_ticket(events, as_of).instances]
+
+
+@pytest.fixture
+def services(db: Engine) -> Services:
+    services = Services(db)
+    services.config_apply(V1, "test", V1_AT)
+    return services
+
+
+def test_met_instance_keeps_its_target_and_running_one_follows(services: Services) -> None:
+    events = [
+        created("T-1", DAY + timedelta(hours=9)),
+        reply("T-1", DAY + timedelta(hours=9, minutes=50)),
+    ]
+    services.ingest(events, DAY + timedelta(hours=10))
+    services.config_apply(V2, "test", V2_AT)
+    after = stored(services, "T-1")
+    first, resolution = after["first_response"], after["resolution"]
+    assert (first["state"], first["target_seconds"], first["policy_version"]) == ("met", 3600, 1)
+    assert first["due_at"] == "2026-03-02T10:00:00Z"
+    assert (resolution["state"], resolution["target_seconds"]) == ("running", 7200)
+    assert resolution["policy_version"] == 2
+    assert resolution["due_at"] == "2026-03-02T11:00:00Z"
+    # Time travel: before v2 the ticket reads exactly as v1 alone replays it.
+    before_v2 = DAY + timedelta(hours=10)
+    assert services.instances_as_of("T-1", before_v2) == replay(V1, events, before_v2)
+    # After v2, the reads agree with the projection; explain tells the same story.
+    assert by_metric(services.instances_as_of("T-1", V2_AT)) == after
+    explained = services.explain("T-1", V2_AT)
+    assert explained is not None
+    told = {e["instance"]["metric"]: e["instance"] for e in explained["instances"]}
+    assert told == after
+
+
+def test_rebuild_after_a_change_changes_nothing(services: Services) -> None:
+    events = [
+        created("T-1", DAY + timedelta(hours=9)),
+        reply("T-1", DAY + timedelta(hours=9, minutes=50)),
+    ]
+    events += [created("T-2", DAY + timedelta(hours=9, minutes=30))]  # still unanswered
+    services.ingest(events, DAY + timedelta(hours=10))
+    services.config_apply(V2, "test", V2_AT)
+    before = {t: services.ticket(t) for t in ("T-1", "T-2")}
+    services.rebuild(now=V2_AT)
+    after = {t: services.ticket(t) for t in ("T-1", "T-2")}
+    for ticket in before:
+        assert after[ticket]["instances"] == before[ticket]["instances"]  # type: ignore[index]
+    assert stored(services, "T-1")["first_response"]["policy_version"] == 1
+    assert stored(services, "T-2")["first_response"]["state"] == "breached"  # running: v2's 30m
+
+
+def test_ticket_created_after_a_change_is_judged_by_that_version(services: Services) -> None:
+    services.config_apply(V2, "test", V2_AT)
+    events = [
+        created("T-3", DAY + timedelta(hours=11)),
+        reply("T-3", DAY + timedelta(hours=11, minutes=20)),
+    ]
+    services.ingest(events, DAY + timedelta(hours=12))
+    assert services.ticket("T-3")["instances"] == replay(V2, events, DAY + timedelta(hours=12), 2)  # type: ignore[index]
+    services.config_apply(V3, "test", V3_AT)  # looser again: must not re-judge T-3 either
+    after = stored(services, "T-3")
+    assert (
+        after["first_response"]["target_seconds"],
+        after["first_response"]["policy_version"],
+    ) == (1800, 2)
+    assert (after["resolution"]["target_seconds"], after["resolution"]["policy_version"]) == (
+        28800,
+        3,
+    )
+    between = DAY + timedelta(hours=12)
+    assert services.instances_as_of("T-3", between) == replay(V2, events, between, 2)
+    assert by_metric(services.instances_as_of("T-3", NOW))["first_response"]["policy_version"] == 2
+
+
+def test_late_event_from_before_a_change_is_judged_by_the_earlier_version(
+    services: Services,
+) -> None:
+    services.ingest([created("T-4", DAY + timedelta(hours=9))], DAY + timedelta(hours=9, minutes=5))
+    services.config_apply(V2, "test", V2_AT)
+    running = stored(services, "T-4")["first_response"]
+    assert (running["target_seconds"], running["state"]) == (1800, "breached")  # v2 applies now
+    late = reply("T-4", DAY + timedelta(hours=9, minutes=50))  # happened before v2, sent after it
+    assert services.ingest([late], NOW).accepted
+    after = stored(services, "T-4")
+    first = after["first_response"]
+    assert (first["state"], first["target_seconds"], first["policy_version"]) == ("met", 3600, 1)
+    assert after["resolution"]["policy_version"] == 2
+    assert by_metric(services.instances_as_of("T-4", NOW)) == after
+    services.rebuild(now=NOW)
+    assert stored(services, "T-4") == after
+
+
+def test_a_stored_id_sent_again_for_another_ticket_creates_no_ticket(services: Services) -> None:
+    first = created("T-5", DAY + timedelta(hours=9))
+    assert services.ingest([first], NOW).accepted
+    again = {**first, "ticket": "T-6"}
+    result = services.ingest([again], NOW)
+    assert (result.accepted, result.duplicates) == ([], [{"index": 0, "id": first["id"]}])
+    assert services.ticket("T-6") is None
+    assert services.instances_as_of("T-6", NOW) is None
+    # In a batch with a new event of its own, the other ticket's row is made as usual.
+    result = services.ingest([again, {**reply("T-6", DAY + timedelta(hours=10))}], NOW)
+    assert [a["index"] for a in result.accepted] == [1]
+    assert services.ticket("T-6") is not None
