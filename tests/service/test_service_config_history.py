@@ -184,3 +184,36 @@ def test_a_stored_id_sent_again_for_another_ticket_creates_no_ticket(services: S
     result = services.ingest([again, {**reply("T-6", DAY + timedelta(hours=10))}], NOW)
     assert [a["index"] for a in result.accepted] == [1]
     assert services.ticket("T-6") is not None
+
+
+def test_in_order_events_after_a_change_continue_both_versions(services: Services) -> None:
+    """The cached state keeps the earlier version's state beside the current one and
+    feeds both; each step equals a fresh judged replay."""
+    t = DAY + timedelta(hours=9)
+    services.ingest(
+        [created("T-7", t), reply("T-7", t + timedelta(minutes=50))], t + timedelta(hours=1)
+    )
+    services.config_apply(V2, "test", V2_AT)
+    later = [
+        {"id": "m1", "ticket": "T-7", "at": _iso(t + timedelta(hours=3)), "type": "message",
+         "author": "customer", "public": True},
+        {"id": "m2", "ticket": "T-7", "at": _iso(t + timedelta(hours=3, minutes=10)),
+         "type": "ticket.updated", "changes": {"status": "solved"}},
+    ]  # fmt: skip
+    old_states = []
+    for step, event in enumerate(later):
+        now = t + timedelta(hours=4, minutes=step)
+        assert services.ingest([event], now).accepted
+        entry = services.states.take("T-7")
+        assert entry is not None and set(entry.olds) == {1}  # v1's state kept beside
+        old_states.append(entry.olds[1][1])
+        services.states.put_all([("T-7", entry)])
+        view = stored(services, "T-7")
+        assert view == by_metric(services.instances_as_of("T-7", now))
+        assert (view["first_response"]["policy_version"], view["first_response"]["state"]) == (
+            1,
+            "met",
+        )
+    assert old_states[0] is old_states[1]  # the second event continued v1's state
+    resolution = stored(services, "T-7")["resolution"]
+    assert (resolution["state"], resolution["policy_version"]) == ("breached", 2)  # 2h from 09:00
