@@ -42,7 +42,7 @@ class Track:
 
     __slots__ = (
         "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
-        "resumes", "start_names", "start_plain", "stop_names", "stop_plain",
+        "repeat", "resumes", "start_names", "start_plain", "stop_names", "stop_plain",
     )  # fmt: skip
 
     def __init__(
@@ -60,6 +60,7 @@ class Track:
         # ``next_response`` opens only after the first response with nothing unanswered.
         self.resumes = definition.builtin and metric == "resolution"
         self.gated_next_response = definition.builtin and metric == "next_response"
+        self.repeat = definition.repeat  # a non-repeating track starts once per ticket
         # Predicates with no parameters and no ``when`` match on the fact name alone.
         self.start_plain = frozenset(p.event for p in definition.start if _plain(p))
         self.stop_plain = frozenset(p.event for p in definition.stop if _plain(p))

@@ -139,7 +139,8 @@ def _after_facts(
         clocks = all_clocks.get(key)
         clock = clocks[-1] if clocks and clocks[-1].ended is None else None
         stops = clock is not None and not names.isdisjoint(track.stop_names)
-        starts = not names.isdisjoint(track.start_names) or (track.resumes and "reopened" in names)
+        reopen = track.resumes and "reopened" in names
+        starts = reopen or not names.isdisjoint(track.start_names)
         if not (starts or stops or (rebind and clock is not None)):
             continue
         # Bindings are computed only where used: most events stop or start nothing new.
@@ -152,7 +153,7 @@ def _after_facts(
                 _note(clock, at, "stopped", event, facts)
                 clock = None
                 ended = True
-        if clock is None and starts:
+        if clock is None and starts and (track.repeat or key not in state.started or reopen):
             _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
     if repause:

@@ -65,28 +65,31 @@ class StreamReplay:
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
-        if event.at > self.as_of or event.ticket in self.needs_history:
+        at = event.at
+        ticket = event.ticket
+        if at > self.as_of or ticket in self.needs_history:
             return
-        state = self.states.get(event.ticket)
+        state = self.states.get(ticket)
         if state is None:
-            state = self._unpark(event.ticket)
+            state = self._unpark(ticket)
         if state is None:
-            state = self.states[event.ticket] = TicketState(event.ticket)
+            state = self.states[ticket] = TicketState(ticket)
             state.ids = array("q")
             state.keep = self.engine.compiled.field_filter
         digest = hash(event.id)
-        late = state.last_key is not None and event.sort_key < state.last_key
-        if late or digest in state.ids:
+        last = state.last_key
+        if (last is not None and (at, event.seq) < last) or digest in state.ids:
             # Out of order or (possibly) repeated: only the full history can say.
-            self.needs_history.add(event.ticket)
-            del self.states[event.ticket]
+            self.needs_history.add(ticket)
+            del self.states[ticket]
             return
         state.ids.append(digest)
         self.engine.feed(state, event)
-        if self._newest is None or event.at > self._newest:
-            self._newest = event.at
+        newest = self._newest
+        if newest is None or at > newest:
+            self._newest = newest = at
         if self.parked is not None and len(self.states) >= self._sweep_at:
-            self._sweep(self.parked, self._newest - self._idle)
+            self._sweep(self.parked, newest - self._idle)
 
     def _sweep(self, parked: MutableMapping[str, bytes], idle_before: datetime) -> None:
         """Park quiet and idle tickets; memory keeps the recently active ones."""

@@ -61,7 +61,7 @@ class FieldFilter:
     statuses, priorities, groups and plans repeat across tickets.
     """
 
-    __slots__ = ("trie",)
+    __slots__ = ("_nodes", "trie")
     LEAF = ""
 
     def __init__(self, paths: Iterable[str]) -> None:
@@ -71,6 +71,7 @@ class FieldFilter:
             for step in path.split("."):
                 node = node.setdefault(sys.intern(step), {})
             node[self.LEAF] = True
+        self._nodes: dict[str, Mapping[str, Any] | None] = {}
 
     def prune(self, value: Any, node: Mapping[str, Any]) -> Any:
         """``value`` cut down to the paths under ``node``; _DROP when nothing is read.
@@ -92,6 +93,16 @@ class FieldFilter:
 
     def node(self, path: str) -> Mapping[str, Any] | None:
         """The trie node a change at ``path`` writes under; None: nobody reads it."""
+        try:
+            return self._nodes[path]
+        except KeyError:
+            pass
+        found = self._node(path)
+        if len(self._nodes) < 10_000:
+            self._nodes[path] = found
+        return found
+
+    def _node(self, path: str) -> Mapping[str, Any] | None:
         node: Mapping[str, Any] = self.trie
         for step in path.split("."):
             if self.LEAF in node:
@@ -161,12 +172,11 @@ def apply_changes(
     filter is only used when no predicate listens to changes of unread fields).
     """
     facts: list[Fact] = []
-    for path, value in changes.items():
-        if path in ("tags_added", "tags_removed"):
-            facts.extend(_change_tags(ticket, path, value))
+    for raw, value in changes.items():
+        if raw == "tags_added" or raw == "tags_removed":
+            facts.extend(_change_tags(ticket, raw, value))
             continue
-        if path.split(".", 1)[0] not in KNOWN_FIELDS:
-            path = "custom." + path
+        path, steps = _PATHS.get(raw) or _path(raw)
         if keep is not None:
             node = keep.node(path)
             if node is None:
@@ -174,12 +184,25 @@ def apply_changes(
             value = keep.prune(value, node)
             if value is _DROP:
                 value = {}
-        old = _get(ticket, path)
+        old = _get(ticket, steps)
         if old == value and type(old) is type(value):
             continue
-        _set(ticket, path, value)
+        _set(ticket, steps, value)
         facts.extend(field_facts(path, old, value))
     return facts
+
+
+#: A change's key -> (its path in the ticket, the path's steps): keys repeat endlessly.
+_PATHS: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _path(raw: str) -> tuple[str, tuple[str, ...]]:
+    """Unknown top-level keys live under ``custom`` (events.md, "Tickets")."""
+    path = raw if raw.split(".", 1)[0] in KNOWN_FIELDS else "custom." + raw
+    found = (path, tuple(path.split(".")))
+    if len(_PATHS) < 10_000:
+        _PATHS[raw] = found
+    return found
 
 
 def field_facts(path: str, old: Any, new: Any) -> list[Fact]:
@@ -234,19 +257,19 @@ def _change_tags(ticket: dict[str, Any], key: str, tags: list[str]) -> list[Fact
     return [Fact("field_changed", {"field": "tags", "to": new})]
 
 
-def _get(ticket: Mapping[str, Any], path: str) -> Any:
+def _get(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
     current: Any = ticket
-    for step in path.split("."):
+    for step in steps:
         if not isinstance(current, Mapping) or step not in current:
             return None
         current = current[step]
     return current
 
 
-def _set(ticket: dict[str, Any], path: str, value: Any) -> None:
+def _set(ticket: dict[str, Any], steps: tuple[str, ...], value: Any) -> None:
     """Set a dotted path, copying (or creating) each parent object on the way: copy on
     write, so values shared with events are never mutated."""
-    *parents, last = path.split(".")
+    *parents, last = steps
     current = ticket
     for step in parents:
         child = current.get(step)
