@@ -65,11 +65,20 @@ class Judges:
 
     @classmethod
     def at(cls, spans: Sequence[Span], at: datetime, engine_of: Callable[[int], Engine]) -> Judges:
+        """The judges as of ``at``; ``engine_of(version)`` is asked once per version (so a
+        version's engine stays one object for the whole transaction or read)."""
+        memo: dict[int, Engine] = {}
+
+        def engine(version: int) -> Engine:
+            if version not in memo:
+                memo[version] = engine_of(version)
+            return memo[version]
+
         version = version_at(spans, at)
         first = min((s.version for s in spans), default=0)
         since = next((s.created_at for s in spans if s.version == version), None)
-        return cls(version, engine_of(version), None if version == first else since,
-                   tuple(spans), engine_of)  # fmt: skip
+        return cls(version, engine(version), None if version == first else since,
+                   tuple(spans), engine)  # fmt: skip
 
     def _older(self, stopped_at: datetime | None) -> int | None:
         """The earlier version that judges an instance stopped at ``stopped_at``, if any."""
