@@ -53,15 +53,20 @@ class Parking:
     def _ref(self, obj: object) -> int | None:
         if obj is None:
             return None
+        return self._synced()[id(obj)]
+
+    def _synced(self) -> dict[int, int]:
+        """The index of every shared object by ``id`` (bindings are added as met)."""
         shared = self.cc.shared
         if self._known < len(shared):
             for index in range(self._known, len(shared)):
                 self._refs[id(shared[index])] = index
             self._known = len(shared)
-        return self._refs[id(obj)]
+        return self._refs
 
     def pack(self, state: TicketState) -> bytes:
-        clocks = tuple(self._pack_clock(c) for cs in state.clocks.values() for c in cs)
+        refs = self._synced()
+        clocks = tuple([self._pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
         row = (
             state.ticket_id, state.created, state.deleted, _us(state.created_at), state.fields,
             state.first_response_given, _us(state.unanswered_since), self._ref(state.policy),
@@ -76,12 +81,21 @@ class Parking:
     def _track(self, key: tuple[str, str, str]) -> object:
         return self._tracks[key]
 
-    def _pack_clock(self, c: Clock) -> tuple[Any, ...]:
-        segments = tuple((_us(s), _us(e), p) for s, e, p in c.segments)
+    @staticmethod
+    def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
+        """Inline conversions: a parked ticket has a few clocks of a few instants each, and
+        a big replay packs hundreds of thousands of tickets."""
+        epoch, micro = _EPOCH, _MICRO
+        segments = tuple(
+            [((s - epoch) // micro, (e - epoch) // micro, p) for s, e, p in c.segments]
+        )
+        open_at, stopped_at = c.open_at, c.stopped_at
         return (
-            self._ref(c.track), c.cycle, _us(c.started_at), self._ref(c.binding),
-            c.target_seconds, segments, _us(c.open_at), c.open_paused, c.base_elapsed,
-            c.base_paused, _us(c.stopped_at), c.ended,
+            refs[id(c.track)], c.cycle, (c.started_at - epoch) // micro,
+            None if c.binding is None else refs[id(c.binding)], c.target_seconds, segments,
+            None if open_at is None else (open_at - epoch) // micro, c.open_paused,
+            c.base_elapsed, c.base_paused,
+            None if stopped_at is None else (stopped_at - epoch) // micro, c.ended,
         )  # fmt: skip
 
     def unpack(self, data: bytes) -> TicketState:
@@ -108,11 +122,13 @@ class Parking:
 
     def _unpack_clock(self, row: tuple[Any, ...]) -> Clock:
         shared = self.cc.shared
+        epoch, micro = _EPOCH, _MICRO
         binding = None if row[3] is None else shared[row[3]]
-        clock = Clock(shared[row[0]], _at(row[2]), row[7], binding)  # type: ignore[arg-type]
+        clock = Clock(shared[row[0]], epoch + row[2] * micro, row[7], binding)
         clock.cycle, clock.target_seconds = row[1], row[4]
-        clock.segments = [(_at(s), _at(e), p) for s, e, p in row[5]]  # type: ignore[misc]
-        clock.open_at = _at(row[6])
+        clock.segments = [(epoch + s * micro, epoch + e * micro, p) for s, e, p in row[5]]
+        clock.open_at = None if row[6] is None else epoch + row[6] * micro
         clock.base_elapsed, clock.base_paused = row[8], row[9]
-        clock.stopped_at, clock.ended = _at(row[10]), row[11]
+        clock.stopped_at = None if row[10] is None else epoch + row[10] * micro
+        clock.ended = row[11]
         return clock
