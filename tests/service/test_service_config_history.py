@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 from slaclock.core.config import parse_config
 from slaclock.core.engine import Engine as SlaEngine
 from slaclock.core.events import parse_event
 from slaclock.core.workload import WorkloadOptions, generate_events
 from slaclock.service.app_state import Services
+from slaclock.store.models import TicketRow
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
 V1_AT = DAY + timedelta(hours=8)
@@ -289,3 +290,14 @@ def test_workload_across_a_change_matches_the_brute_force_rule(db: Engine) -> No
 
 def _at(obj: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(obj["at"].replace("Z", "+00:00"))
+
+
+def test_rebuild_removes_ticket_rows_without_events(services: Services) -> None:
+    """Rows the duplicate bug once left behind go at the next rebuild; others stay."""
+    assert services.ingest([created("T-8", DAY + timedelta(hours=9))], NOW).accepted
+    with services.db.begin() as conn:
+        conn.execute(insert(TicketRow), [{"id": "T-empty", "created": False, "deleted": False}])
+    before = services.ticket("T-8")
+    assert services.rebuild(now=NOW)["tickets"] == 1
+    assert services.ticket("T-empty") is None
+    assert services.ticket("T-8") == before

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, select, union
+from sqlalchemy import Connection, Engine, delete, func, select, union
 
 from slaclock.core.model import Config
 from slaclock.service.config_versions import ConfigService
@@ -157,6 +157,7 @@ class Services:
         ``now`` defaults to the current UTC time: a rebuild projects as of now.
         """
         now = now or _utc_now()
+        in_write_transaction(self.db, _drop_tickets_without_events)
         with self.db.connect() as conn:
             ids = sorted(
                 conn.execute(union(select(TicketRow.id), select(EventRow.ticket_id)))
@@ -230,6 +231,13 @@ class Services:
     def instance_count(self) -> int:
         with self.db.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(InstanceRow)).scalar_one())
+
+
+def _drop_tickets_without_events(conn: Connection) -> None:
+    """Remove ticket rows no stored event names (a repeated id naming another ticket
+    once left such rows); a ticket exists from its first stored event."""
+    has_event = select(EventRow.id).where(EventRow.ticket_id == TicketRow.id).exists()
+    conn.execute(delete(TicketRow).where(~has_event))
 
 
 def _utc_now() -> datetime:
