@@ -2,7 +2,9 @@
 
 The rule is simple and makes the projection equal a replay by construction: to
 project a ticket, load ALL its events (ordered by ``at``, then arrival ``seq``) and
-replay them with the engine as of "now"; then replace the ticket's instance rows
+replay them with the engine as of "now" (an instance that stopped under an earlier
+configuration version judged by that version: :mod:`slaclock.service.history`);
+then replace the ticket's instance rows
 and update its ticket row. A late, out-of-order event therefore just re-projects
 its ticket. Callers hold the ticket rows locked (:func:`lock_tickets`) so two
 projections of one ticket never interleave, and they read the configuration

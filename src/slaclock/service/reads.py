@@ -1,8 +1,10 @@
 """Reads of one ticket: its stored projection, or a fresh replay as of any instant.
 
-``instances_as_of`` and ``explain`` replay the ticket's events with the engine, so
-they answer exactly what ``slaclock replay``/``explain`` would for the same
-configuration and events, at any instant — past or future.
+``instances_as_of`` and ``explain`` (in ``app_state``) replay the ticket's events
+with the engine, so they answer exactly what ``slaclock replay``/``explain`` would
+for the configuration version in force at that instant and the same events — past
+or future — except that an instance stopped under an earlier version is judged by
+that version (:mod:`slaclock.service.history`).
 """
 
 from __future__ import annotations
