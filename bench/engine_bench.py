@@ -32,6 +32,13 @@ CONFIG = ROOT / "tests" / "data" / "example_config.yaml"
 START = datetime(2026, 3, 2, tzinfo=UTC)
 AS_OF = "2026-06-01T00:00:00+00:00"
 
+#: Appended to each child: its own peak RSS. (``ru_maxrss`` from ``wait4`` is no good
+#: here: Linux carries the parent's peak across fork + exec into the child's figure.)
+PEAK_RSS = """
+with open("/proc/self/status") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+
 CHILD = {
     "json": """
 import json, sys
@@ -40,7 +47,8 @@ with open(sys.argv[1], encoding="utf-8") as f:
     for line in f:
         json.loads(line); n += 1
 print(n)
-""",
+"""
+    + PEAK_RSS,
     "parse": """
 import sys
 from slaclock.core.events import read_events
@@ -49,9 +57,10 @@ with open(sys.argv[1], encoding="utf-8") as f:
     for _ in read_events(f, sys.argv[1]):
         n += 1
 print(n)
-""",
+"""
+    + PEAK_RSS,
     "replay": """
-import json, sys
+import os, sys
 from datetime import datetime
 from slaclock.cli.replay_cmd import SpillFile, write_lines
 from slaclock.core.config import load_config
@@ -70,7 +79,8 @@ if stream.needs_history:
 with open(os.devnull, "w") as out:
     write_lines(stream.instances(late), out)
 print(n)
-""".replace("import json, sys", "import os, sys"),
+"""
+    + PEAK_RSS.replace("import json, sys", "import os, sys"),
 }
 
 
@@ -109,10 +119,10 @@ def measure(kind: str, path: Path) -> tuple[float, float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - wall
     assert proc.stdout is not None
-    proc.stdout.read()
+    lines = proc.stdout.read().split()
     if status != 0:
         raise SystemExit(f"{kind} run failed with status {status}")
-    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
+    return usage.ru_utime + usage.ru_stime, wall, int(lines[-1]) / 1024
 
 
 def main() -> None:
