@@ -151,8 +151,8 @@ def _after_facts(
             if clock is not None and stops and track.stopped_by(facts, names, fields):
                 clock.stop(at)
                 _note(clock, at, "stopped", event, facts)
+                ended = ended or clock.binding is None  # a hidden clock to forget
                 clock = None
-                ended = True
         if clock is None and starts and (track.repeat or key not in state.started or reopen):
             _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
