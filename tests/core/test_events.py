@@ -161,3 +161,27 @@ def test_format_instant_is_the_utc_iso_text_cut_to_whole_seconds():
         "2026-03-02T08:15:59Z"
     )
     assert format_instant(None) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a": 1}\n', '{"a": 1}', '  {"a": 1}\n', '{"a": 1}  \t\r\n', '{"a": 1}\u00a0\n',
+        '{"a": 1} {"b": 2}\n', '{"a": 1}x', '{"a": }', "", "\n", "[1, 2]\n", '"x"\n',
+        "\ufeff{}\n", '{"a": NaN}\n', '{"a": "\\u00e9"}\n', "nul", "1e400\n",
+    ],
+)  # fmt: skip
+def test_line_decoding_equals_json_loads_in_results_and_errors(line):
+    import json
+
+    from slaclock.core.events import _decode
+
+    try:
+        expected: Any = ("ok", json.loads(line))
+    except json.JSONDecodeError as exc:
+        expected = ("error", str(exc))
+    try:
+        got: Any = ("ok", _decode(line))
+    except json.JSONDecodeError as exc:
+        got = ("error", str(exc))
+    assert got == expected

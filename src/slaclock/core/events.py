@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from json.scanner import make_scanner
 from typing import Any
 
 from slaclock.core.errors import EventError
@@ -166,13 +167,31 @@ def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Ev
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _decode(line)
         except json.JSONDecodeError as exc:
             raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
         try:
             yield parse_event(obj, seq=number)
         except EventError as exc:
             raise EventError(f"{filename}:{number}: {exc}") from None
+
+
+#: The C scanner behind ``json.loads``, called directly.
+_SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: c_make_scanner
+_JSON_SPACE = " \t\n\r"
+
+
+def _decode(line: str) -> Any:
+    """``json.loads(line)``, half the cost for the usual line: the scanner itself, without
+    the three Python-level layers around it. Anything unusual (leading space, trailing
+    data, an error) goes to ``json.loads`` itself, so results and errors are its own."""
+    try:
+        obj, end = _SCAN(line, 0)
+    except (StopIteration, ValueError):
+        return json.loads(line)
+    if end == len(line) or not line[end:].strip(_JSON_SPACE):
+        return obj
+    return json.loads(line)
 
 
 # ------------------------------------------------------------------- per-type checks
