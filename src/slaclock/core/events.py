@@ -164,11 +164,11 @@ def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Ev
     Raises :class:`EventError` with ``file:line: reason`` at the first bad line.
     """
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
         try:
             obj = _decode(line)
         except json.JSONDecodeError as exc:
+            if not line.strip():
+                continue  # a blank line (asked only when a line fails: most are not blank)
             raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
         try:
             yield parse_event(obj, seq=number)
