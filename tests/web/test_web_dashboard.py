@@ -192,3 +192,14 @@ def test_a_new_installation_shows_an_empty_dashboard(tmp_path: Path, text_of: An
     assert "No clocks yet." in text and "No open clocks match these filters." in text
     assert client.get("/tickets/T-1").status_code == 404
     engine.dispose()
+
+
+def test_pages_ignore_unknown_query_parameters_but_the_api_refuses_them(site: Any) -> None:
+    """A link with tracking parameters still opens the page; the API stays strict."""
+    browser = site.signed_in()
+    page = browser.get("/?utm_source=mail")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    headers = {"Authorization": f"Bearer {site.tokens['viewer']}"}
+    api = browser.get("/api/v1/queue?utm_source=mail", headers=headers)
+    assert api.status_code == 422
+    assert api.headers["content-type"].startswith("application/problem+json")

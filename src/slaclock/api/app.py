@@ -68,7 +68,6 @@ def create_app(
         version="1",
         summary="SLA clocks for support teams",
         description="See docs/api.md: roles, errors (RFC 9457) and webhook signing.",
-        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.ctx = ApiContext(
         services=services,
@@ -81,7 +80,9 @@ def create_app(
         ),
     )
     for router in ROUTERS:
-        app.include_router(router)
+        # Unknown query parameters are refused on the API only (a typo must not silently
+        # drop a filter); pages mounted beside it (the dashboard) decide for themselves.
+        app.include_router(router, dependencies=[Depends(reject_unknown_query)])
     problems.install(app)
     app.add_middleware(MaxBodySizeMiddleware, max_body_bytes=max_body_bytes)
     return app
