@@ -133,3 +133,28 @@ def test_spill_file_keeps_values_across_its_buffer_and_rewrites():
             assert spill[probe] == expected[probe]
         assert len(spill) == len(expected)
         assert {k: spill[k] for k in spill} == expected
+
+
+def test_an_event_id_seen_on_another_ticket_is_ignored(tmp_path: Path):
+    """events.md: an event whose id was seen before is ignored — across tickets too, as
+    the service's event log does. The first arrival keeps it."""
+    with open(EVENTS) as f:
+        lines = f.read().splitlines()
+    first = json.loads(lines[0])  # e1: T-1 created
+    reused = {**first, "ticket": "T-9", "at": "2026-03-02T07:00:00Z"}
+    other = {**first, "id": "e-own", "ticket": "T-3", "at": "2026-03-02T07:30:00Z"}
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(reused), json.dumps(other)]) + "\n")
+    result = _replay("--events", str(path), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    tickets = {r["ticket"] for r in rows}
+    assert "T-9" not in tickets and {"T-1", "T-3"} <= tickets
+    baseline = [json.loads(x) for x in _replay("--events", EVENTS, "--as-of", AS_OF).stdout.split()]
+    assert [r for r in rows if r["ticket"] == "T-1"] == [
+        r for r in baseline if r["ticket"] == "T-1"
+    ]
+    with open(path) as f:
+        events = list(read_events(f))
+    expected = replay(load_config(CONFIG), events, datetime(2026, 3, 10, tzinfo=UTC))
+    assert rows == [i.to_json() for i in expected]

@@ -25,7 +25,13 @@ import typer
 
 from slaclock.cli.errors import exit_on_error
 from slaclock.core.config import load_config
-from slaclock.core.engine import Engine, Instance, StreamReplay, TicketResult
+from slaclock.core.engine import (
+    Engine,
+    Instance,
+    StreamReplay,
+    TicketResult,
+    cross_ticket_repeats,
+)
 from slaclock.core.engine.instance import json_line
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_instant, read_events
@@ -52,7 +58,9 @@ def replay_command(
             replayer = StreamReplay(engine, when, parked)
             for event in read_events(stream, name):
                 replayer.feed(event)
-            late = _replay_late(engine, replayer.needs_history, stream, name, when)
+            drops = _cross_ticket_repeats(replayer, stream, name)
+            replayer.replay_in_full(drops)
+            late = _replay_late(engine, replayer.needs_history, stream, name, when, drops)
             _write(replayer.instances(late), output)
 
 
@@ -180,16 +188,37 @@ def _as_of(text: str | None) -> datetime:
         raise typer.BadParameter(str(exc)) from None
 
 
+def _cross_ticket_repeats(
+    replayer: StreamReplay, stream: IO[str], name: str
+) -> dict[str, set[int]]:
+    """Events whose id an earlier event of another ticket had: ticket -> line numbers.
+
+    Only when some id hash was fed twice (rare) is the input read again, keeping just
+    the events with such a hash, so memory stays with the repeats."""
+    suspects = replayer.repeated_id_hashes()
+    if not suspects:
+        return {}
+    stream.seek(0)
+    candidates = [e for e in read_events(stream, name) if hash(e.id) in suspects]
+    return cross_ticket_repeats(candidates)
+
+
 def _replay_late(
-    engine: Engine, tickets: set[str], stream: IO[str], name: str, as_of: datetime
+    engine: Engine,
+    tickets: set[str],
+    stream: IO[str],
+    name: str,
+    as_of: datetime,
+    drops: dict[str, set[int]],
 ) -> dict[str, TicketResult]:
-    """Second read, for out-of-order or repeated tickets only: exact replay from events."""
+    """Second read, for out-of-order or repeated tickets only: exact replay from events
+    (without the events whose id another ticket had first)."""
     if not tickets:
         return {}
     stream.seek(0)
     history: dict[str, list[Event]] = {t: [] for t in tickets}
     for event in read_events(stream, name):
-        if event.ticket in history:
+        if event.ticket in history and event.seq not in drops.get(event.ticket, ()):
             history[event.ticket].append(event)
     return {t: engine.replay_ticket(evs, as_of) for t, evs in history.items()}
 

@@ -19,7 +19,7 @@ from slaclock.core.engine.engine import Engine, Step, TicketResult
 from slaclock.core.engine.explain import Explanation
 from slaclock.core.engine.instance import INSTANCE_KEYS, STATES, Instance
 from slaclock.core.engine.schedule import Due
-from slaclock.core.engine.stream import StreamReplay
+from slaclock.core.engine.stream import StreamReplay, cross_ticket_repeats
 from slaclock.core.events import Event
 from slaclock.core.model import Config
 
@@ -33,6 +33,7 @@ __all__ = [
     "Step",
     "StreamReplay",
     "TicketResult",
+    "cross_ticket_repeats",
     "replay",
 ]
 
@@ -44,8 +45,11 @@ def replay(config: Config, events: Iterable[Event], as_of: datetime) -> Iterator
     events sorted by ``(at, arrival order)``.
     """
     engine = Engine(config)
+    everything = list(events)
+    drops = cross_ticket_repeats(everything)
     by_ticket: dict[str, list[Event]] = {}
-    for event in events:
-        by_ticket.setdefault(event.ticket, []).append(event)
+    for event in everything:
+        if event.seq not in drops.get(event.ticket, ()):
+            by_ticket.setdefault(event.ticket, []).append(event)
     for ticket_id in sorted(by_ticket):
         yield from engine.replay_ticket(by_ticket[ticket_id], as_of).instances

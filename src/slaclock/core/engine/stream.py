@@ -21,8 +21,10 @@ hands their events to :meth:`Engine.replay_ticket`. In-order input never pays fo
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime, timedelta
+
+import numpy as np
 
 from slaclock.core.engine.engine import Engine, TicketResult
 from slaclock.core.engine.instance import Instance
@@ -30,7 +32,27 @@ from slaclock.core.engine.park import Parking, is_quiet
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
 
-__all__ = ["StreamReplay"]
+__all__ = ["StreamReplay", "cross_ticket_repeats"]
+
+
+def cross_ticket_repeats(events: Sequence[Event]) -> dict[str, set[int]]:
+    """Events whose id was first seen on *another* ticket: ticket -> their ``seq``.
+
+    An event id is unique across the whole stream (events.md): an event whose id was
+    seen before is ignored, even when it names a different ticket — the service's
+    event log refuses it the same way. The lowest ``seq`` (arrival order) is the one
+    seen first. Repeats within one ticket are left to the ticket's own replay.
+    """
+    owner: dict[str, tuple[int, str]] = {}
+    for event in events:
+        seen = owner.get(event.id)
+        if seen is None or event.seq < seen[0]:
+            owner[event.id] = (event.seq, event.ticket)
+    drops: dict[str, set[int]] = {}
+    for event in events:
+        if owner[event.id][1] != event.ticket:
+            drops.setdefault(event.ticket, set()).add(event.seq)
+    return drops
 
 
 class StreamReplay:
@@ -62,11 +84,14 @@ class StreamReplay:
         self._sweep_at = resident
         self._idle = timedelta(seconds=idle_seconds)
         self._newest: datetime | None = None
+        #: One 8-byte hash per event id of the whole stream, for :meth:`repeated_id_hashes`.
+        self._all_ids = array("q")
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
         at = event.at
         ticket = event.ticket
+        self._all_ids.append(hash(event.id))
         if at > self.as_of or ticket in self.needs_history:
             return
         state = self.states.get(ticket)
@@ -90,6 +115,24 @@ class StreamReplay:
             self._newest = newest = at
         if self.parked is not None and len(self.states) >= self._sweep_at:
             self._sweep(self.parked, newest - self._idle)
+
+    def repeated_id_hashes(self) -> set[int]:
+        """Hashes of ids fed more than once (a superset of the real repeats: hashes of
+        different ids may collide). The caller checks them against the ids on a second
+        read (:func:`cross_ticket_repeats`)."""
+        hashes = np.sort(np.frombuffer(self._all_ids, dtype=np.int64))
+        if len(hashes) < 2:
+            return set()
+        return {int(h) for h in np.unique(hashes[1:][hashes[1:] == hashes[:-1]])}
+
+    def replay_in_full(self, tickets: Iterable[str]) -> None:
+        """Set ``tickets`` aside for a replay from their full history (see
+        :attr:`needs_history`), whatever compact state they had."""
+        for ticket_id in tickets:
+            self.states.pop(ticket_id, None)
+            if self.parked is not None:
+                self.parked.pop(ticket_id, None)
+            self.needs_history.add(ticket_id)
 
     def _sweep(self, parked: MutableMapping[str, bytes], idle_before: datetime) -> None:
         """Park quiet and idle tickets; memory keeps the recently active ones."""
