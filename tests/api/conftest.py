@@ -7,7 +7,6 @@ every answer deterministic.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,13 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from slaclock.api import create_app
 from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine, upgrade
+from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, scratch_engine
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXAMPLE_CONFIG = (DATA / "example_config.yaml").read_text(encoding="utf-8")
 SOURCE_SECRET = "whsec-test-0123456789"
@@ -42,62 +40,27 @@ class Clock:
         self.at += timedelta(**delta)
 
 
-def _pg_available() -> bool:
-    try:
-        probe = create_engine(PG_URL)
-        with probe.connect():
-            pass
-        probe.dispose()
-        return True
-    except Exception:
-        return False
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
-def _sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}")
-    yield engine
-    engine.dispose()
-
-
-def _pg_engine() -> Iterator[Engine]:
-    if not _pg_available():
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
-    schema = "api_" + secrets.token_hex(6)
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    gen = _sqlite_engine(tmp_path) if request.param == "sqlite" else _pg_engine()
-    engine = next(gen)
-    upgrade(engine)
+    """A migrated, empty database: a SQLite file, or a private PostgreSQL schema."""
+    if request.param == "postgres" and (reason := postgres_unreachable_reason()):
+        pytest.skip(reason)
+    engine = scratch_engine("sqlite" if request.param == "sqlite" else "postgresql", tmp_path)
     yield engine
-    next(gen, None)
+    drop_scratch(engine)
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     """SQLite only, for tests whose point is not the database."""
-    gen = _sqlite_engine(tmp_path)
-    engine = next(gen)
-    upgrade(engine)
+    engine = scratch_engine("sqlite", tmp_path)
     yield engine
-    next(gen, None)
+    drop_scratch(engine)
 
 
 @pytest.fixture

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from slaclock.store.db import make_engine, upgrade
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _pg_engine() -> Iterator[Engine]:
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            schema = "e2e_" + secrets.token_hex(6)
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception:
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, scratch_engine
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def e2e_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'e2e.db'}")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    gen = _pg_engine()
-    engine = next(gen)
-    upgrade(engine)
+    if request.param == "postgres" and (reason := postgres_unreachable_reason()):
+        pytest.skip(reason)
+    engine = scratch_engine("sqlite" if request.param == "sqlite" else "postgresql", tmp_path)
     yield engine
-    next(gen, None)
+    drop_scratch(engine)
