@@ -137,13 +137,7 @@ class StreamReplay:
     def _sweep(self, parked: MutableMapping[str, bytes], idle_before: datetime) -> None:
         """Park quiet and idle tickets; memory keeps the recently active ones."""
         leaving = [
-            ticket_id
-            for ticket_id, state in self.states.items()
-            if not state.pending
-            and state.created
-            and (
-                is_quiet(state) or (state.last_key is not None and state.last_key[0] < idle_before)
-            )
+            ticket_id for ticket_id, state in self.states.items() if _can_leave(state, idle_before)
         ]
         for ticket_id in leaving:
             parked[ticket_id] = self._parking.pack(self.states.pop(ticket_id))
