@@ -170,3 +170,27 @@ policies:
     targets:
       first_response: {{within: {within}}}
 """
+
+
+def test_refresh_due_reprojects_tickets_whose_next_change_has_come(
+    services: Services,
+) -> None:
+    """A clock that runs past its due time without any event is stored as breached only
+    after ``refresh_due`` re-projects its ticket at a later ``now``."""
+    created = {**EVENTS[0], "id": "rd-1", "ticket": "RD-1"}  # T-1's creation, own ticket
+    at_ingest = datetime(2026, 3, 2, 8, 20, tzinfo=UTC)  # five minutes after creation
+    services.ingest([created], at_ingest)
+
+    def stored(metric: str) -> dict[str, Any]:
+        ticket = services.ticket("RD-1")
+        assert ticket is not None
+        return next(i for i in ticket["instances"] if i["metric"] == metric)
+
+    assert stored("first_response")["state"] == "running"
+    assert services.refresh_due(at_ingest) == 0  # nothing has come due yet
+    later = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # long past the 1h first response
+    assert services.refresh_due(later) == 1
+    assert stored("first_response")["state"] == "breached"
+    for expected in replay_json(services, [created], "RD-1", later):
+        mine = stored(expected["metric"])
+        assert {k: mine[k] for k in expected} == expected
