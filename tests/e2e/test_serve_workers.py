@@ -7,7 +7,6 @@ answers, stored once, and every ticket's projection must equal a replay of its e
 
 from __future__ import annotations
 
-import secrets
 import socket
 import subprocess
 import sys
@@ -23,8 +22,13 @@ from sqlalchemy import text
 
 from slaclock.core.workload import generate_events
 from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine, upgrade
-from slaclock.store.testing import POSTGRES_URL, postgres_unreachable_reason
+from slaclock.store.db import make_engine
+from slaclock.store.testing import (
+    drop_scratch,
+    postgres_unreachable_reason,
+    scratch_engine,
+    scratch_spec,
+)
 
 CONFIG = Path(__file__).resolve().parents[1] / "data" / "example_config.yaml"
 START = datetime(2026, 3, 2, tzinfo=UTC)
@@ -50,24 +54,20 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def pg_schema_url() -> Any:
+    """A URL another process can use for a private, migrated PostgreSQL schema."""
     reason = postgres_unreachable_reason()
     if reason:
         pytest.skip(reason)
-    schema = "workers_" + secrets.token_hex(6)
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    scratch = scratch_engine("postgresql")
+    url, schema = scratch_spec(scratch)
+    yield f"{url}?options=-csearch_path%3D{schema}"
+    drop_scratch(scratch)
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_workers_accept_each_event_once_and_project_like_replay(pg_schema_url: str) -> None:
     engine = make_engine(pg_schema_url)
-    upgrade(engine)
     services = Services(engine)
     services.config_apply(CONFIG.read_text(), "test", START)
     config = services.config_current()[2]
