@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slaclock.core.errors import EventError
 from slaclock.core.events import parse_event, read_events
@@ -169,6 +171,8 @@ def test_format_instant_is_the_utc_iso_text_cut_to_whole_seconds():
         '{"a": 1}\n', '{"a": 1}', '  {"a": 1}\n', '{"a": 1}  \t\r\n', '{"a": 1}\u00a0\n',
         '{"a": 1} {"b": 2}\n', '{"a": 1}x', '{"a": }', "", "\n", "[1, 2]\n", '"x"\n',
         "\ufeff{}\n", '{"a": NaN}\n', '{"a": "\\u00e9"}\n', "nul", "1e400\n",
+        '{"a": 123456789012345678901234567890}\n', '{"a": "\\ud800"}\n', '{"a": 1, "a": 2}\n',
+        '{"a": -0.0, "b": 1E5, "c": 0.1, "d": -9223372036854775809}\n', '{"a": Infinity}\n',
     ],
 )  # fmt: skip
 def test_line_decoding_equals_json_loads_in_results_and_errors(line):
@@ -185,3 +189,25 @@ def test_line_decoding_equals_json_loads_in_results_and_errors(line):
     except json.JSONDecodeError as exc:
         got = ("error", str(exc))
     assert got == expected
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON, ascii_only=st.booleans())
+def test_decoding_any_json_value_equals_json_loads(value, ascii_only):
+    """The direct scanner call builds exactly what json.loads builds."""
+    import json
+    import math
+
+    from slaclock.core.events import _decode
+
+    line = json.dumps(value, ensure_ascii=ascii_only) + "\n"
+    got, expected = _decode(line), json.loads(line)
+    assert got == expected or (isinstance(got, float) and math.isnan(got))
+    assert repr(got) == repr(expected)

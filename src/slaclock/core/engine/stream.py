@@ -63,7 +63,7 @@ class StreamReplay:
         engine: Engine,
         as_of: datetime,
         parked: MutableMapping[str, bytes] | None = None,
-        resident: int = 50_000,
+        resident: int = 150_000,
         idle_seconds: float = 2 * 86400,
     ) -> None:
         """``parked``: where tickets go as bytes (None: they stay in memory).
