@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +32,8 @@ def test_json_line_escapes_strings_and_writes_nulls_like_json():
         events = list(read_events(f))
     config = load_config(DATA / "example_config.yaml")
     base = next(iter(replay(config, events, datetime(2026, 3, 10, tzinfo=UTC))))
-    odd = dataclasses.replace(
-        base, ticket='T "ø"\\\n\u2603', policy="p\t1", goal_seconds=None, due_at=None,
+    odd = base._replace(
+        ticket='T "ø"\\\n\u2603', policy="p\t1", goal_seconds=None, due_at=None,
         goal_due_at=None, goal_breached=None, stopped_at=None, breached=True,
         breached_at=datetime(2026, 3, 9, 23, 59, 59, 999999, tzinfo=UTC), remaining_seconds=-5,
     )  # fmt: skip
