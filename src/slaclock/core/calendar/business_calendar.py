@@ -117,6 +117,10 @@ class Calendar:
         t: float = whole + micro / 1_000_000 if micro else whole
         if not seconds:
             return start.astimezone(UTC)
+        if type(seconds) is float and seconds.is_integer() and -1e12 < seconds < 1e12:
+            # Whole seconds as an int keep to the table path below; a float total would
+            # fall back to ``fromtimestamp`` (4x slower), and ``elapsed`` returns floats.
+            seconds = int(seconds)
         (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
          end_datetimes, second_deltas) = self._builder.fast  # fmt: skip
         if seconds < 0 or not lo <= t < hi:
@@ -142,7 +146,7 @@ class Calendar:
                 j = bisect_left(cum_end, c, j)
         back = cum_end[j] - c  # seconds from the result to the end of its span
         try:
-            return end_datetimes[j] - second_deltas[back]  # type: ignore[call-overload,no-any-return]
+            return end_datetimes[j] - second_deltas[back]  # type: ignore[index,no-any-return]
         except (TypeError, IndexError):  # a fraction of a second, or a day or more
             return _fromtimestamp(ends[j] - back, UTC)
 

@@ -38,7 +38,7 @@ class TicketState:
     """Everything the engine remembers about one ticket between events."""
 
     __slots__ = (
-        "clocks", "created", "created_at", "deleted", "events", "fields",
+        "binding_values", "clocks", "created", "created_at", "deleted", "events", "fields",
         "first_response_given", "ids", "keep", "last_key", "pending", "policy",
         "policy_trace", "started", "ticket_id", "tracing", "unanswered_since",
     )  # fmt: skip
@@ -61,6 +61,9 @@ class TicketState:
         self.tracing = tracing
         self.policy_trace: list[tuple[datetime, str, str | None]] = []
         self.keep: FieldFilter | None = None  # compact mode: keep only fields that are read
+        #: The fields a binding depends on (``CompiledConfig.binding_key``), kept until a
+        #: change of those fields or of the policy; None: not known yet.
+        self.binding_values: tuple[Any, ...] | None = None
 
     def active(self, key: tuple[str, str, str]) -> Clock | None:
         clocks = self.clocks.get(key)
@@ -131,6 +134,8 @@ def _after_facts(
     if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
         state.policy_trace.append((at, event.id, _pid(policy)))
     state.policy = policy
+    if rebind:
+        state.binding_values = None
     was_unanswered = state.unanswered_since is not None
     ended = False
     all_clocks = state.clocks
@@ -146,7 +151,7 @@ def _after_facts(
         # Bindings are computed only where used: most events stop or start nothing new.
         if clock is not None:
             if rebind:
-                _follow(state, clock, cc.binding(track, policy, fields), event, at)
+                _follow(state, clock, _binding(cc, state, track, policy), event, at)
                 clock = state.active(key)
             if clock is not None and stops and track.stopped_by(facts, names, fields):
                 clock.stop(at)
@@ -239,7 +244,7 @@ def _maybe_start(
     if track.resumes and "reopened" in names:
         clocks = state.clocks.get(track.key)
         if clocks and clocks[-1].ended == "stopped":
-            _resume(state, clocks[-1], cc.binding(track, policy, fields), event, at)
+            _resume(state, clocks[-1], _binding(cc, state, track, policy), event, at)
             return
     if track.key in state.started and not definition.repeat:
         return
@@ -249,7 +254,7 @@ def _maybe_start(
         return
     if track.ola is not None and fields.get("group") != track.ola.group:
         return
-    binding = cc.binding(track, policy, fields)
+    binding = _binding(cc, state, track, policy)
     rule = binding.pause if binding else definition.pause
     clock = Clock(track, at, pause_holds(rule, fields), binding)
     if state.tracing:
@@ -260,6 +265,16 @@ def _maybe_start(
     if binding is not None:
         _make_visible(state, clock)
     _note(clock, at, "started", event, facts)
+
+
+def _binding(
+    cc: CompiledConfig, state: TicketState, track: Track, policy: Policy | None
+) -> Binding | None:
+    values = state.binding_values
+    if values is None:
+        assert state.fields is not None
+        values = state.binding_values = cc.binding_key(state.fields)
+    return cc.binding(track, policy, state.fields or {}, values)
 
 
 def _resume(

@@ -89,9 +89,9 @@ class StreamReplay:
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
-        at = event.at
-        ticket = event.ticket
-        self._all_ids.append(hash(event.id))
+        event_id, ticket, at, _, seq, _ = event
+        digest = hash(event_id)
+        self._all_ids.append(digest)
         if at > self.as_of or ticket in self.needs_history:
             return
         state = self.states.get(ticket)
@@ -101,9 +101,10 @@ class StreamReplay:
             state = self.states[ticket] = TicketState(ticket)
             state.ids = array("q")
             state.keep = self.engine.compiled.field_filter
-        digest = hash(event.id)
         last = state.last_key
-        if (last is not None and (at, event.seq) < last) or digest in state.ids:
+        if (
+            last is not None and (at < last[0] or (at == last[0] and seq < last[1]))
+        ) or digest in state.ids:
             # Out of order or (possibly) repeated: only the full history can say.
             self.needs_history.add(ticket)
             del self.states[ticket]

@@ -86,7 +86,14 @@ class FieldFilter:
         out = {}
         for key, sub in node.items():
             if key in value:
-                kept = self.prune(value[key], sub)
+                kept = value[key]
+                if self.LEAF in sub:  # a read path ends here (inlined: most keys do)
+                    if type(kept) is str:
+                        out[key] = _intern_str(kept) if len(kept) < 64 else kept
+                    else:
+                        out[key] = _intern(kept)
+                    continue
+                kept = self.prune(kept, sub)
                 if kept is not _DROP:
                     out[key] = kept
         return out
@@ -115,6 +122,7 @@ class FieldFilter:
 
 
 _DROP = object()
+_intern_str = sys.intern
 
 
 def _intern(value: Any) -> Any:
