@@ -92,13 +92,18 @@ def format_instant(value: datetime | None) -> str | None:
     day = _DAY_TEXT.get(delta.days)
     if day is None:
         day = _day_text(delta.days)
-    times = _TIME_TEXT or _fill_times()
-    return day + times[delta.seconds]
+    second = delta.seconds
+    time = _TIME_TEXT[second]
+    if time is None:
+        hours, rest = divmod(second, 3600)
+        time = _TIME_TEXT[second] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+    return day + time
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_TEXT: dict[int, str] = {}
-_TIME_TEXT: list[str] = []
+#: The text of each second of a day, made when first needed.
+_TIME_TEXT: list[str | None] = [None] * 86_400
 
 
 def _day_text(days: int) -> str:
@@ -106,13 +111,6 @@ def _day_text(days: int) -> str:
         _DAY_TEXT.clear()
     text = _DAY_TEXT[days] = (_EPOCH + timedelta(days=days)).date().isoformat() + "T"
     return text
-
-
-def _fill_times() -> list[str]:
-    _TIME_TEXT[:] = [
-        f"{h:02d}:{m:02d}:{s:02d}Z" for h in range(24) for m in range(60) for s in range(60)
-    ]
-    return _TIME_TEXT
 
 
 def parse_event(obj: Any, seq: int = 0) -> Event:

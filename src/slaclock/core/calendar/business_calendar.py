@@ -146,9 +146,12 @@ class Calendar:
                 j = bisect_left(cum_end, c, j)
         back = cum_end[j] - c  # seconds from the result to the end of its span
         try:
-            return end_datetimes[j] - second_deltas[back]  # type: ignore[index,no-any-return]
+            step = second_deltas[back]  # type: ignore[index]
         except (TypeError, IndexError):  # a fraction of a second, or a day or more
             return _fromtimestamp(ends[j] - back, UTC)
+        if step is None:
+            step = second_deltas[back] = timedelta(seconds=back)  # type: ignore[index]
+        return end_datetimes[j] - step
 
     def _add_anywhere(self, t: float, seconds: float) -> datetime:
         """``add`` for negative durations and when the index must grow first."""

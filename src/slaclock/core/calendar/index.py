@@ -30,17 +30,18 @@ _MAX_STEPS = 6
 I64 = npt.NDArray[np.int64]
 FastView = tuple[
     int, int, list[int], list[int], list[int], list[int], int, list[int], int, list[int], int,
-    list[datetime], list[timedelta],
+    list[datetime], list[timedelta | None],
 ]  # fmt: skip
-_SECOND_DELTAS: list[timedelta] | None = None
+_SECOND_DELTAS: list[timedelta | None] = []
 
 
-def second_deltas() -> list[timedelta]:
-    """``timedelta(seconds=n)`` for every n in a day, made once: subtracting a ready
-    timedelta from a ready datetime is five times cheaper than ``fromtimestamp``."""
-    global _SECOND_DELTAS
-    if _SECOND_DELTAS is None:
-        _SECOND_DELTAS = [timedelta(seconds=n) for n in range(86_400)]
+def second_deltas() -> list[timedelta | None]:
+    """``timedelta(seconds=n)`` for every n in a day, each made when first needed (None
+    until then): subtracting a ready timedelta from a ready datetime is five times
+    cheaper than ``fromtimestamp``, and making all 86,400 up front cost 0.1 s of every
+    command's start."""
+    if not _SECOND_DELTAS:
+        _SECOND_DELTAS.extend([None] * 86_400)
     return _SECOND_DELTAS
 
 

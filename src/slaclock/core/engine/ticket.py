@@ -51,6 +51,15 @@ class Fact(NamedTuple):
     groups: frozenset[str] = frozenset()
 
 
+#: Facts without parameters are values: made once, shared by every event that states them.
+_SOLVED = Fact("solved")
+_REOPENED = Fact("reopened")
+_CUSTOMER_MESSAGE = Fact("customer_message")
+#: Agent messages' facts by (kind, author, author's groups): the same few people reply
+#: to every ticket, so the same facts repeat (bounded, like the other caches here).
+_MESSAGE_FACTS: dict[tuple[str, Any, frozenset[str]], Fact] = {}
+
+
 class FieldFilter:
     """Keeps only the parts of a ticket the configuration can read (compact replay).
 
@@ -214,14 +223,33 @@ def _path(raw: str) -> tuple[str, tuple[str, ...]]:
 
 
 def field_facts(path: str, old: Any, new: Any) -> list[Fact]:
-    """What a field going from ``old`` to ``new`` means in predicate words."""
+    """What a field going from ``old`` to ``new`` means in predicate words.
+
+    Changes between strings (or null) repeat endlessly (status, group, assignee,
+    priority): their facts are made once and shared (facts are never mutated).
+    """
+    if (type(old) is str or old is None) and (type(new) is str or new is None):
+        key = (path, old, new)
+        cached = _FIELD_FACTS.get(key)
+        if cached is None:
+            if len(_FIELD_FACTS) > 10_000:
+                _FIELD_FACTS.clear()
+            cached = _FIELD_FACTS[key] = tuple(_field_facts(path, old, new))
+        return list(cached)
+    return _field_facts(path, old, new)
+
+
+_FIELD_FACTS: dict[tuple[str, str | None, str | None], tuple[Fact, ...]] = {}
+
+
+def _field_facts(path: str, old: Any, new: Any) -> list[Fact]:
     facts = [Fact("field_changed", {"field": path, "to": new})]
     if path == "status":
         facts.append(Fact("status_changed", {"from": old, "to": new}))
         if new in SOLVED_STATUSES and old not in SOLVED_STATUSES:
-            facts.append(Fact("solved"))
+            facts.append(_SOLVED)
         elif old in SOLVED_STATUSES and new not in SOLVED_STATUSES:
-            facts.append(Fact("reopened"))
+            facts.append(_REOPENED)
     elif path == "group":
         if old is not None:
             facts.append(Fact("group_left", {"group": old}))
@@ -242,14 +270,20 @@ def message_facts(
     if author == "customer":
         if status == "closed":
             return []  # recorded, changes no clock
-        facts = [Fact("customer_message")]
+        facts = [_CUSTOMER_MESSAGE]
         if status in ("pending", "solved"):
             ticket["status"] = "open"
             facts.extend(field_facts("status", status, "open"))
         return facts
     if author == "agent":
         name = "agent_reply" if data.get("public", True) else "note"
-        return [Fact(name, {"author_id": data.get("author_id")}, author_groups)]
+        key = (name, data.get("author_id"), author_groups)
+        fact = _MESSAGE_FACTS.get(key)
+        if fact is None:
+            if len(_MESSAGE_FACTS) > 10_000:
+                _MESSAGE_FACTS.clear()
+            fact = _MESSAGE_FACTS[key] = Fact(name, {"author_id": key[1]}, author_groups)
+        return [fact]
     return []
 
 
