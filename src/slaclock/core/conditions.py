@@ -47,7 +47,10 @@ def get_path(ticket: Mapping[str, Any], path: str) -> tuple[bool, Any]:
     """
     current: Any = ticket
     for step in path.split("."):
-        if not isinstance(current, Mapping) or step not in current:
+        # ``type() is dict`` first: an isinstance test against the Mapping ABC is slow.
+        if (type(current) is not dict and not isinstance(current, Mapping)) or (
+            step not in current
+        ):
             return False, None
         current = current[step]
     return True, current

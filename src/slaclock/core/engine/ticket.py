@@ -302,7 +302,10 @@ def _change_tags(ticket: dict[str, Any], key: str, tags: list[str]) -> list[Fact
 def _get(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
     current: Any = ticket
     for step in steps:
-        if not isinstance(current, Mapping) or step not in current:
+        # ``type() is dict`` first: an isinstance test against the Mapping ABC is slow.
+        if type(current) is not dict and not isinstance(current, Mapping):
+            return None
+        if step not in current:
             return None
         current = current[step]
     return current
@@ -311,6 +314,9 @@ def _get(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
 def _set(ticket: dict[str, Any], steps: tuple[str, ...], value: Any) -> None:
     """Set a dotted path, copying (or creating) each parent object on the way: copy on
     write, so values shared with events are never mutated."""
+    if len(steps) == 1:  # a top-level field: most changes
+        ticket[steps[0]] = value
+        return
     *parents, last = steps
     current = ticket
     for step in parents:
