@@ -152,6 +152,10 @@ class CompiledConfig:
         )
         self._binding_cache: dict[tuple[Any, ...], Binding | None] = {}
         self._listening: dict[frozenset[str], tuple[Track, ...]] = {}
+        self._plans: dict[
+            tuple[frozenset[str], bool],
+            tuple[tuple[Track, tuple[str, str, str], bool, bool, bool], ...],
+        ] = {}
         #: Top-level ticket keys whose change can change the policy, a binding, a pause.
         self.policy_tops = frozenset(path[0] for path in self._policy_paths)
         self.binding_tops = frozenset(path[0] for path in self._binding_paths)
@@ -174,6 +178,25 @@ class CompiledConfig:
             if ola.metric in config.metrics:
                 tracks.append(Track("ola", ola.metric, ola.id, config.metrics[ola.metric], ola))
         return tuple(tracks)
+
+    def plan(
+        self, names: frozenset[str], every_track: bool
+    ) -> tuple[tuple[Track, tuple[str, str, str], bool, bool, bool], ...]:
+        """For an event stating ``names``: ``(track, key, may_stop, may_start, reopen)``
+        for every track it concerns (all tracks when ``every_track``: the bindings may
+        have changed), worked out once per set of fact names."""
+        try:
+            return self._plans[names, every_track]
+        except KeyError:
+            pass
+        plan = []
+        for track in self.tracks if every_track else self.listening(names):
+            reopen = track.resumes and "reopened" in names
+            may_start = reopen or not names.isdisjoint(track.start_names)
+            may_stop = not names.isdisjoint(track.stop_names)
+            plan.append((track, track.key, may_stop, may_start, reopen))
+        found = self._plans[names, every_track] = tuple(plan)
+        return found
 
     def listening(self, names: frozenset[str]) -> tuple[Track, ...]:
         """The tracks whose start or stop predicates listen to any of these facts."""

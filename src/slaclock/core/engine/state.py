@@ -139,13 +139,10 @@ def _after_facts(
     was_unanswered = state.unanswered_since is not None
     ended = False
     all_clocks = state.clocks
-    for track in cc.tracks if rebind or cc.exhaustive else cc.listening(names):
-        key = track.key
+    for track, key, may_stop, starts, reopen in cc.plan(names, rebind or cc.exhaustive):
         clocks = all_clocks.get(key)
         clock = clocks[-1] if clocks and clocks[-1].ended is None else None
-        stops = clock is not None and not names.isdisjoint(track.stop_names)
-        reopen = track.resumes and "reopened" in names
-        starts = reopen or not names.isdisjoint(track.start_names)
+        stops = may_stop and clock is not None
         if not (starts or stops or (rebind and clock is not None)):
             continue
         # Bindings are computed only where used: most events stop or start nothing new.
@@ -188,12 +185,25 @@ def _what_changed(
         return cc.choose_policy(fields), True, True
     if "field_changed" not in names:
         return state.policy, False, False
-    tops = {f.attrs["field"].split(".", 1)[0] for f in facts if f.name == "field_changed"}
+    tops = {_top(f.attrs["field"]) for f in facts if f.name == "field_changed"}
     policy = state.policy
     if not tops.isdisjoint(cc.policy_tops):
         policy = cc.choose_policy(fields)
     rebind = policy is not state.policy or not tops.isdisjoint(cc.binding_tops)
     return policy, rebind, rebind or not tops.isdisjoint(cc.pause_tops)
+
+
+def _top(path: str) -> str:
+    """The top-level key of a dotted path (cached: the same few paths change)."""
+    top = _TOPS.get(path)
+    if top is None:
+        top = path.split(".", 1)[0]
+        if len(_TOPS) < 10_000:
+            _TOPS[path] = top
+    return top
+
+
+_TOPS: dict[str, str] = {}
 
 
 def _update_pauses(state: TicketState, event: Event, at: datetime, fields: dict[str, Any]) -> None:
