@@ -12,8 +12,10 @@ is per run:
   state, render every instance as JSON (to /dev/null).
 
 Times are CPU seconds of the child (user + sys; the machine is shared, so wall time is
-noisy) and wall seconds beside them. Targets: replay >= 100,000 events/s, <= 10x the
-``json`` floor, peak RSS for 1M tickets <= 1 GB, cost linear in events.
+noisy) and wall seconds beside them; each kind runs ``--repeat`` times, interleaved,
+and the fastest run counts (the machines are noisy: one slow spell moved a ratio by
+20%). Targets: replay >= 100,000 events/s, <= 10x the ``json`` floor, peak RSS for 1M
+tickets <= 1 GB, cost linear in events.
 """
 
 from __future__ import annotations
@@ -129,6 +131,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k", help="ticket counts, e.g. 10k,100k,1M")
     parser.add_argument("--keep", help="directory to keep (and reuse) the generated files in")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        help="runs of each kind, the fastest counts (default: 3 up to 100k tickets, else 1)",
+    )
     options = parser.parse_args()
     folder = Path(options.keep or tempfile.mkdtemp(prefix="slaclock-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -140,7 +148,13 @@ def main() -> None:
                 events = sum(1 for _ in f)
         else:
             events = generate(size, path)
-        results = {kind: measure(kind, path) for kind in ("json", "parse", "replay")}
+        repeat = options.repeat if options.repeat else (3 if size <= 100_000 else 1)
+        results: dict[str, tuple[float, float, float]] = {}
+        for _ in range(repeat):  # interleaved, so a slow spell of the machine hits all three
+            for kind in ("json", "parse", "replay"):
+                run = measure(kind, path)
+                if kind not in results or run[0] < results[kind][0]:
+                    results[kind] = run
         rows.append((size, events, results))
         print_table(rows)
         if not options.keep:
