@@ -42,7 +42,8 @@ class Track:
 
     __slots__ = (
         "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
-        "repeat", "resumes", "start_names", "start_plain", "stop_names", "stop_plain",
+        "repeat", "resumes", "start_checks", "start_names", "start_plain", "stop_checks",
+        "stop_names", "stop_plain",
     )  # fmt: skip
 
     def __init__(
@@ -64,16 +65,51 @@ class Track:
         # Predicates with no parameters and no ``when`` match on the fact name alone.
         self.start_plain = frozenset(p.event for p in definition.start if _plain(p))
         self.stop_plain = frozenset(p.event for p in definition.stop if _plain(p))
+        # The others, with their parameters as tuples of allowed values, made once.
+        self.start_checks = tuple(_check(p) for p in definition.start if not _plain(p))
+        self.stop_checks = tuple(_check(p) for p in definition.stop if not _plain(p))
 
     def started_by(self, facts: list[Fact], names: frozenset[str], ticket: Any) -> bool:
         if not names.isdisjoint(self.start_plain):
             return True
-        return any(matches(p, f, ticket) for p in self.definition.start for f in facts)
+        return _any_holds(self.start_checks, facts, ticket)
 
     def stopped_by(self, facts: list[Fact], names: frozenset[str], ticket: Any) -> bool:
         if not names.isdisjoint(self.stop_plain):
             return True
-        return any(matches(p, f, ticket) for p in self.definition.stop for f in facts)
+        return _any_holds(self.stop_checks, facts, ticket)
+
+
+#: A predicate ready to test: its fact name, ``(key, allowed values, by_group)`` per
+#: parameter, and its ``when``.
+Check = tuple[str, tuple[tuple[str, tuple[Any, ...], bool], ...], ConditionGroup | None]
+
+
+def _check(predicate: Predicate) -> Check:
+    params = []
+    for key, wanted in predicate.params.items():
+        allowed = wanted if isinstance(wanted, list | tuple | frozenset | set) else (wanted,)
+        params.append((key, tuple(allowed), key == "by_group"))
+    return (predicate.event, tuple(params), predicate.when)
+
+
+def _any_holds(checks: tuple[Check, ...], facts: list[Fact], ticket: Any) -> bool:
+    """Whether some fact satisfies some check: :func:`matches`, unrolled (the engine asks
+    this for every fact that may start or stop a clock)."""
+    for name, params, when in checks:
+        for fact in facts:
+            if fact.name != name:
+                continue
+            for key, allowed, by_group in params:
+                if by_group:
+                    if not fact.groups.intersection(allowed):
+                        break
+                elif fact.attrs.get(key) not in allowed:
+                    break
+            else:
+                if when is None or evaluate(when, ticket):
+                    return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

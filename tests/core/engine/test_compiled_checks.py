@@ -1,0 +1,47 @@
+"""The engine's unrolled predicate checks (``compiled._any_holds``) against
+``compiled.matches``, the predicate semantics written plainly."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slaclock.core.engine.compiled import _any_holds, _check, matches
+from slaclock.core.engine.ticket import Fact
+from slaclock.core.model import Condition, ConditionGroup, Predicate
+
+NAMES = ["group_entered", "group_left", "note", "agent_reply", "field_changed"]
+VALUES = st.sampled_from(["support", "engineering", "legal", None, 1, True, ["a", "b"]])
+WANTED = st.one_of(
+    st.sampled_from(["support", "engineering", 1, True]),
+    st.lists(st.sampled_from(["support", "engineering", "legal", 1]), max_size=3).map(tuple),
+)
+WHEN = st.one_of(
+    st.none(),
+    st.sampled_from(["enterprise", "free"]).map(
+        lambda plan: ConditionGroup(all=(Condition("customer.plan", "eq", plan),))
+    ),
+)
+PREDICATES = st.builds(
+    Predicate,
+    event=st.sampled_from(NAMES),
+    params=st.dictionaries(st.sampled_from(["group", "to", "by_group"]), WANTED, max_size=2),
+    when=WHEN,
+)
+FACTS = st.builds(
+    Fact,
+    name=st.sampled_from(NAMES),
+    attrs=st.dictionaries(st.sampled_from(["group", "to", "field"]), VALUES, max_size=2),
+    groups=st.frozensets(st.sampled_from(["support", "engineering"]), max_size=2),
+)
+TICKETS = st.sampled_from(
+    [{"customer": {"plan": "enterprise"}}, {"customer": {"plan": "free"}}, {}]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(predicates=st.lists(PREDICATES, max_size=3), facts=st.lists(FACTS, max_size=3),
+       ticket=TICKETS)  # fmt: skip
+def test_unrolled_checks_agree_with_matches(predicates, facts, ticket):
+    expected = any(matches(p, f, ticket) for p in predicates for f in facts)
+    assert _any_holds(tuple(_check(p) for p in predicates), facts, ticket) == expected
