@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from slaclock.core.engine.clock import Clock
-from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, matches, pause_holds
+from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket import (
     Fact,
     FieldFilter,
@@ -326,10 +326,6 @@ def _drop_hidden_ended(state: TicketState) -> None:
             clocks.pop()
             if not clocks:
                 del state.clocks[key]
-
-
-def _any_match(predicates: Any, facts: list[Fact], fields: dict[str, Any]) -> bool:
-    return any(matches(p, f, fields) for p in predicates for f in facts)
 
 
 def _note(clock: Clock, at: datetime, step: str, event: Event, detail: Any) -> None:
