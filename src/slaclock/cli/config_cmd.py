@@ -13,9 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from slaclock.cli.config_view import render_config
 from slaclock.cli.errors import exit_on_error
 from slaclock.core.config import load_config
 
@@ -41,6 +39,11 @@ def validate(
     start = _parse_today(today)
     with exit_on_error():
         loaded = load_config(config)
+    # Imported here: Rich and the view cost 0.1 s that every other command would pay.
+    from rich.console import Console
+
+    from slaclock.cli.config_view import render_config
+
     console = Console(highlight=False, soft_wrap=False, width=max(Console().width, 120))
     console.print(f"{config}: valid configuration", style="bold green")
     for part in render_config(loaded, start):
