@@ -121,14 +121,20 @@ class Parking:
         return state
 
     def _unpack_clock(self, row: tuple[Any, ...]) -> Clock:
+        """Every slot set once, without ``Clock.__init__`` (which sets them all first)."""
         shared = self.cc.shared
         epoch, micro = _EPOCH, _MICRO
-        binding = None if row[3] is None else shared[row[3]]
-        clock = Clock(shared[row[0]], epoch + row[2] * micro, row[7], binding)
-        clock.cycle, clock.target_seconds = row[1], row[4]
+        clock = Clock.__new__(Clock)
+        clock.track = shared[row[0]]
+        clock.cycle = row[1]
+        clock.started_at = epoch + row[2] * micro
+        clock.binding = None if row[3] is None else shared[row[3]]
+        clock.target_seconds = row[4]
         clock.segments = [(epoch + s * micro, epoch + e * micro, p) for s, e, p in row[5]]
         clock.open_at = None if row[6] is None else epoch + row[6] * micro
+        clock.open_paused = row[7]
         clock.base_elapsed, clock.base_paused = row[8], row[9]
         clock.stopped_at = None if row[10] is None else epoch + row[10] * micro
         clock.ended = row[11]
+        clock.trace = None
         return clock
