@@ -326,33 +326,16 @@ def _fast_created(obj: dict[str, Any]) -> bool:
     if type(by) is not str or by not in _CREATOR_SET or type(fields) is not dict:
         return False
     # The checked fields one by one (unchecked ones are free): a creation carries a dozen
-    # fields, and a loop over them all cost six times as much.
+    # fields, and a generator over them all cost twice as much.
     get = fields.get
-    value = get("status", "new")
-    if type(value) is not str or value not in _STATUS_SET:
-        return False
-    value = get("priority")
-    if value is not None and (type(value) is not str or value not in _PRIORITY_SET):
-        return False
-    value = get("channel", "email")
-    if type(value) is not str or value not in _CHANNEL_SET:
-        return False
-    for key in _STRING_OR_NULL:
-        value = get(key)
-        if value is not None and type(value) is not str:
+    for key in _FIELD_KIND:
+        value = get(key, _ABSENT)
+        if value is not _ABSENT and not _plain_value(key, value):
             return False
-    for key in _OBJECTS:
-        value = get(key, _EMPTY)
-        if type(value) is not dict:
-            return False
-    value = get("tags", _EMPTY_LIST)
-    return type(value) is list and all(type(v) is str for v in value)
+    return True
 
 
-_STRING_OR_NULL = tuple(k for k, kind in _FIELD_KIND.items() if kind == 2)
-_OBJECTS = tuple(k for k, kind in _FIELD_KIND.items() if kind == 3)
-_EMPTY: dict[str, Any] = {}
-_EMPTY_LIST: list[str] = []
+_ABSENT = object()
 
 
 def _fast_updated(obj: dict[str, Any]) -> bool:

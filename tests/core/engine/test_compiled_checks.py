@@ -1,14 +1,32 @@
 """The engine's unrolled predicate checks (``compiled._any_holds``) against
-``compiled.matches``, the predicate semantics written plainly."""
+:func:`matches`, the predicate semantics written plainly."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slaclock.core.engine.compiled import _any_holds, _check, matches
+from slaclock.core.conditions import evaluate
+from slaclock.core.engine.compiled import _any_holds, _check
 from slaclock.core.engine.ticket import Fact
 from slaclock.core.model import Condition, ConditionGroup, Predicate
+
+
+def matches(predicate: Predicate, fact: Fact, ticket: Any) -> bool:
+    """Whether ``fact`` satisfies ``predicate`` (its event name, parameters and ``when``)."""
+    if predicate.event != fact.name:
+        return False
+    for key, wanted in predicate.params.items():
+        allowed = wanted if isinstance(wanted, list | tuple | frozenset | set) else (wanted,)
+        if key == "by_group":
+            if not fact.groups.intersection(allowed):
+                return False
+        elif fact.attrs.get(key) not in allowed:
+            return False
+    return predicate.when is None or evaluate(predicate.when, ticket)
+
 
 NAMES = ["group_entered", "group_left", "note", "agent_reply", "field_changed"]
 VALUES = st.sampled_from(["support", "engineering", "legal", None, 1, True, ["a", "b"]])

@@ -30,7 +30,7 @@ from slaclock.core.model import (
     Target,
 )
 
-__all__ = ["Binding", "CompiledConfig", "Track", "matches", "pause_holds"]
+__all__ = ["Binding", "CompiledConfig", "Track", "pause_holds"]
 
 
 class Track:
@@ -94,8 +94,8 @@ def _check(predicate: Predicate) -> Check:
 
 
 def _any_holds(checks: tuple[Check, ...], facts: list[Fact], ticket: Any) -> bool:
-    """Whether some fact satisfies some check: :func:`matches`, unrolled (the engine asks
-    this for every fact that may start or stop a clock)."""
+    """Whether some fact satisfies some check: its fact name, every parameter (one of
+    the allowed values; ``by_group``: one of the author's groups) and its ``when``."""
     for name, params, when in checks:
         for fact in facts:
             if fact.name != name:
@@ -138,20 +138,6 @@ class Binding:
         )
 
 
-def matches(predicate: Predicate, fact: Fact, ticket: Mapping[str, Any]) -> bool:
-    """Whether ``fact`` satisfies ``predicate`` (its event name, parameters and ``when``)."""
-    if predicate.event != fact.name:
-        return False
-    for key, wanted in predicate.params.items():
-        allowed = wanted if isinstance(wanted, list | tuple | frozenset | set) else (wanted,)
-        if key == "by_group":
-            if not fact.groups.intersection(allowed):
-                return False
-        elif fact.attrs.get(key) not in allowed:
-            return False
-    return predicate.when is None or evaluate(predicate.when, ticket)
-
-
 def pause_holds(rule: PauseRule | None, ticket: Mapping[str, Any]) -> bool:
     """A pause holds while the status is listed, or while its ``when`` holds."""
     if rule is None:
@@ -187,7 +173,6 @@ class CompiledConfig:
             tuple(path.split(".")) for path in ("priority", *sorted(by_paths))
         )
         self._binding_cache: dict[tuple[Any, ...], Binding | None] = {}
-        self._listening: dict[frozenset[str], tuple[Track, ...]] = {}
         self._plans: dict[
             tuple[frozenset[str], bool],
             tuple[tuple[Track, tuple[str, str, str], bool, bool, bool], ...],
@@ -226,26 +211,13 @@ class CompiledConfig:
         except KeyError:
             pass
         plan = []
-        for track in self.tracks if every_track else self.listening(names):
+        for track in self.tracks:
             reopen = track.resumes and "reopened" in names
             may_start = reopen or not names.isdisjoint(track.start_names)
             may_stop = not names.isdisjoint(track.stop_names)
-            plan.append((track, track.key, may_stop, may_start, reopen))
+            if every_track or may_start or may_stop:
+                plan.append((track, track.key, may_stop, may_start, reopen))
         found = self._plans[names, every_track] = tuple(plan)
-        return found
-
-    def listening(self, names: frozenset[str]) -> tuple[Track, ...]:
-        """The tracks whose start or stop predicates listen to any of these facts."""
-        try:
-            return self._listening[names]
-        except KeyError:
-            pass
-        found = tuple(
-            t for t in self.tracks
-            if not names.isdisjoint(t.start_names | t.stop_names)
-            or (t.resumes and "reopened" in names)
-        )  # fmt: skip
-        self._listening[names] = found
         return found
 
     def choose_policy(self, ticket: Mapping[str, Any]) -> Policy | None:

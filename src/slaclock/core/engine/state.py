@@ -121,7 +121,7 @@ def _delete(state: TicketState, event: Event, at: datetime) -> None:
         if clock.ended is None:
             clock.stop(at, "cancelled")
             _note(clock, at, "cancelled", event, "ticket deleted")
-    state.last_key = (event.at, event.seq)
+    state.last_key = event.sort_key
 
 
 def _after_facts(
@@ -152,8 +152,7 @@ def _after_facts(
                 clock = state.active(key)
             if clock is not None and stops and track.stopped_by(facts, names, fields):
                 clock.stop(at)
-                if clock.trace is not None:
-                    _note(clock, at, "stopped", event, facts)
+                _note(clock, at, "stopped", event, facts)
                 ended = ended or clock.binding is None  # a hidden clock to forget
                 clock = None
         if clock is None and starts and (track.repeat or key not in state.started or reopen):
@@ -163,7 +162,7 @@ def _after_facts(
         _update_pauses(state, event, at, fields)
     if ended or rebind:
         _drop_hidden_ended(state)
-    state.last_key = (event.at, event.seq)
+    state.last_key = event.sort_key
 
 
 def _what_changed(
@@ -275,8 +274,7 @@ def _maybe_start(
         state.started = (*state.started, track.key)
     if binding is not None:
         _make_visible(state, clock)
-    if clock.trace is not None:
-        _note(clock, at, "started", event, facts)
+    _note(clock, at, "started", event, facts)
 
 
 def _binding(

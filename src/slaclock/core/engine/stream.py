@@ -89,8 +89,8 @@ class StreamReplay:
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
-        event_id, ticket, at, _, seq, _ = event
-        digest = hash(event_id)
+        ticket, at, seq = event.ticket, event.at, event.seq
+        digest = hash(event.id)
         self._all_ids.append(digest)
         if at > self.as_of or ticket in self.needs_history:
             return

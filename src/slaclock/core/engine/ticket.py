@@ -97,10 +97,7 @@ class FieldFilter:
             if key in value:
                 kept = value[key]
                 if self.LEAF in sub:  # a read path ends here (inlined: most keys do)
-                    if type(kept) is str:
-                        out[key] = _intern_str(kept) if len(kept) < 64 else kept
-                    else:
-                        out[key] = _intern(kept)
+                    out[key] = _intern(kept)
                     continue
                 kept = self.prune(kept, sub)
                 if kept is not _DROP:
@@ -131,7 +128,6 @@ class FieldFilter:
 
 
 _DROP = object()
-_intern_str = sys.intern
 
 
 def _intern(value: Any) -> Any:
