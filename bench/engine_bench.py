@@ -76,8 +76,8 @@ with open(sys.argv[1], encoding="utf-8") as f:
     for event in read_events(f, sys.argv[1]):
         stream.feed(event); n += 1
 late = {}
-if stream.needs_history:
-    raise SystemExit("bench input is in time order; no second pass expected")
+if stream.needs_history or stream.repeated_id_hashes():
+    raise SystemExit("bench input is in time order, ids unique; no second pass expected")
 with open(os.devnull, "w") as out:
     write_lines(stream.instances(late), out)
 print(n)

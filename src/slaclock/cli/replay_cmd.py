@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,6 @@ from slaclock.core.engine import (
     Instance,
     StreamReplay,
     TicketResult,
-    cross_ticket_repeats,
 )
 from slaclock.core.engine.instance import json_line
 from slaclock.core.errors import EventError
@@ -58,8 +57,7 @@ def replay_command(
             replayer = StreamReplay(engine, when, parked)
             for event in read_events(stream, name):
                 replayer.feed(event)
-            drops = _cross_ticket_repeats(replayer, stream, name)
-            replayer.replay_in_full(drops)
+            drops = _set_aside_repeats(replayer, stream, name)
             late = _replay_late(engine, replayer.needs_history, stream, name, when, drops)
             _write(replayer.instances(late), output)
 
@@ -100,14 +98,17 @@ def write_lines(instances: Iterator[Instance], out: IO[str]) -> None:
         out.write("\n".join(chunk) + "\n")
 
 
-class SpillFile(MutableMapping[str, bytes]):
-    """Quiet tickets' packed states in a temporary file; only an index stays in memory.
+class SpillFile:
+    """Parked tickets (a :class:`~slaclock.core.engine.stream.ParkingLot`) in a temporary
+    file; only an index of one integer per ticket stays in memory.
 
-    Each value is appended; the index keeps ``offset << 24 | length`` (one int per
-    ticket). A value written again is appended again (the old bytes are just dead
-    space: a ticket is reopened rarely), and the file is deleted on close. Appends
-    gather in a 1 MB buffer written with one ``pwrite``; reads are ``pread`` (or the
-    buffer): no seeks, no flushes between a write and a read.
+    Each blob is appended as a record: 8 bytes naming the ticket's previous record (0:
+    none), then the blob. The index keeps the ticket's newest record as ``offset << 24 |
+    length``, plus one, so a ticket's list is read by following the records back.
+    Parking a ticket again starts a new list (the old records are dead space: a ticket
+    is parked once in a streaming replay, and rarely twice). Appends gather in a 1 MB
+    buffer written with one ``pwrite``; reads are ``pread`` (or the buffer): no seeks,
+    no flushes between a write and a read. The file is deleted on close.
     """
 
     _BUFFER = 1 << 20
@@ -125,26 +126,43 @@ class SpillFile(MutableMapping[str, bytes]):
     def __exit__(self, *exc: object) -> None:
         self._file.close()
 
-    def __setitem__(self, key: str, value: bytes) -> None:
-        if len(value) >= 1 << 24:
-            raise ValueError("a packed ticket state is larger than 16 MB")
-        self._index[key] = (self._written + len(self._buffer)) << 24 | len(value)
-        self._buffer += value
+    def park(self, key: str, blob: bytes) -> None:
+        self._index[key] = self._write(0, blob)
+
+    def append(self, key: str, blob: bytes) -> None:
+        self._index[key] = self._write(self._index[key], blob)
+
+    def _write(self, previous: int, blob: bytes) -> int:
+        record = previous.to_bytes(8, "little") + blob
+        if len(record) >= 1 << 24:
+            raise ValueError("a parked ticket's record is larger than 16 MB")
+        where = ((self._written + len(self._buffer)) << 24 | len(record)) + 1
+        self._buffer += record
         if len(self._buffer) >= self._BUFFER:
             os.pwrite(self._fd, self._buffer, self._written)
             self._written += len(self._buffer)
             self._buffer = bytearray()
+        return where
 
-    def __getitem__(self, key: str) -> bytes:
+    def blobs(self, key: str) -> list[bytes]:
+        found = []
         where = self._index[key]
+        while where:
+            record = self._read(where - 1)
+            found.append(record[8:])
+            where = int.from_bytes(record[:8], "little")
+        found.reverse()
+        return found
+
+    def _read(self, where: int) -> bytes:
         offset, length = where >> 24, where & 0xFFFFFF
         if offset >= self._written:
             start = offset - self._written
             return bytes(self._buffer[start : start + length])
         return os.pread(self._fd, length, offset)
 
-    def __delitem__(self, key: str) -> None:
-        del self._index[key]
+    def discard(self, key: str) -> None:
+        self._index.pop(key, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
@@ -188,10 +206,9 @@ def _as_of(text: str | None) -> datetime:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _cross_ticket_repeats(
-    replayer: StreamReplay, stream: IO[str], name: str
-) -> dict[str, set[int]]:
-    """Events whose id an earlier event of another ticket had: ticket -> line numbers.
+def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> dict[str, set[int]]:
+    """Tickets with a repeated event id go to the exact replay; returns the events whose
+    id an earlier event of another ticket had: ticket -> line numbers.
 
     Only when some id hash was fed twice (rare) is the input read again, keeping just
     the events with such a hash, so memory stays with the repeats."""
@@ -200,7 +217,7 @@ def _cross_ticket_repeats(
         return {}
     stream.seek(0)
     candidates = [e for e in read_events(stream, name) if hash(e.id) in suspects]
-    return cross_ticket_repeats(candidates)
+    return replayer.set_aside_repeats(candidates)
 
 
 def _replay_late(

@@ -34,6 +34,19 @@ def make_config(policies: list[dict[str, Any]], **extra: Any) -> Config:
     return config_from_mapping({"calendars": CALENDARS, "policies": policies, **extra})
 
 
+#: The three built-in promises on a 24x7 calendar: most event rules need nothing more.
+BUILTIN_TARGETS = {
+    "first_response": {"within": "1h"},
+    "next_response": {"within": "2h"},
+    "resolution": {"within": "8h"},
+}
+
+
+def one_policy() -> Config:
+    """One policy ``p`` with :data:`BUILTIN_TARGETS` on the ``24x7`` calendar."""
+    return make_config([{"id": "p", "name": "P", "calendar": "24x7", "targets": BUILTIN_TARGETS}])
+
+
 class Ticket:
     """Event builder for one ticket; every event gets a fresh id and arrival order."""
 
@@ -86,4 +99,4 @@ def kit(run: Run) -> Any:
     """The builders, for test modules (importlib mode: tests do not import conftest)."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(t=t, config=make_config, Ticket=Ticket, run=run)
+    return SimpleNamespace(t=t, config=make_config, one_policy=one_policy, Ticket=Ticket, run=run)

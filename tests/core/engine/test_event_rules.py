@@ -8,15 +8,9 @@ from typing import Any
 from slaclock.core.engine import Engine, replay
 from slaclock.core.events import parse_event
 
-TARGETS = {
-    "first_response": {"within": "1h"},
-    "next_response": {"within": "2h"},
-    "resolution": {"within": "8h"},
-}
-
 
 def cfg(kit: Any) -> Any:
-    return kit.config([{"id": "p", "name": "P", "calendar": "24x7", "targets": TARGETS}])
+    return kit.one_policy()
 
 
 def test_a_customer_message_on_a_pending_ticket_sets_it_open(kit):

@@ -5,7 +5,8 @@ Public surface:
 - :class:`Engine` — ``replay_ticket``, ``step`` (incremental), ``explain_ticket``,
   ``schedule``;
 - :func:`replay` — every ticket of an event stream, instances in the spec's order;
-- :class:`StreamReplay` — the same with compact per-ticket state, for big files;
+- :class:`StreamReplay` — the same with compact per-ticket state, for big files
+  (parked tickets go to a :class:`ParkingLot`, such as :class:`MemoryLot`);
 - values: :class:`Instance`, :class:`TicketResult`, :class:`Step`, :class:`Due`,
   :class:`Explanation`.
 """
@@ -19,7 +20,7 @@ from slaclock.core.engine.engine import Engine, Step, TicketResult
 from slaclock.core.engine.explain import Explanation
 from slaclock.core.engine.instance import INSTANCE_KEYS, STATES, Instance
 from slaclock.core.engine.schedule import Due
-from slaclock.core.engine.stream import StreamReplay, cross_ticket_repeats
+from slaclock.core.engine.stream import MemoryLot, ParkingLot, StreamReplay, cross_ticket_repeats
 from slaclock.core.events import Event
 from slaclock.core.model import Config
 
@@ -30,6 +31,8 @@ __all__ = [
     "Engine",
     "Explanation",
     "Instance",
+    "MemoryLot",
+    "ParkingLot",
     "Step",
     "StreamReplay",
     "TicketResult",

@@ -7,20 +7,23 @@ those go (``slaclock replay`` spills them to a temporary file).
 The format is a tuple of plain values for :mod:`marshal` (fast, compact): instants as
 integer microseconds since the epoch (exact), configuration objects (tracks,
 policies, bindings) as indexes into :attr:`CompiledConfig.shared`, never copies.
+Event ids are not kept: the streaming replay finds repeats from its stream-wide list of
+id hashes. Events that arrive for a parked ticket are packed too (:func:`pack_event`)
+and wait behind it.
 """
 
 from __future__ import annotations
 
 import marshal
-from array import array
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.state import TicketState
+from slaclock.core.events import Event
 
-__all__ = ["Parking", "is_quiet"]
+__all__ = ["Parking", "is_quiet", "pack_event", "unpack_event"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -31,6 +34,18 @@ def is_quiet(state: TicketState) -> bool:
     if state.pending or state.tracing or state.events is not None or not state.created:
         return False
     return all(clocks[-1].ended is not None for clocks in state.clocks.values())
+
+
+def pack_event(event: Event) -> bytes:
+    """An event queued behind a parked ticket: its instant (integer microseconds, exact),
+    its arrival number and its JSON object (which holds the rest)."""
+    data: Any = event.data  # plain JSON values when read; marshal raises ValueError if not
+    return marshal.dumps(((event.at - _EPOCH) // _MICRO, event.seq, data))
+
+
+def unpack_event(blob: bytes) -> Event:
+    at, seq, data = marshal.loads(blob)
+    return Event(data["id"], data["ticket"], _EPOCH + at * _MICRO, data["type"], seq, data)
 
 
 def _us(value: datetime | None) -> int | None:
@@ -73,7 +88,6 @@ class Parking:
             clocks, tuple(self._ref(t) for t in (self._track(k) for k in state.started)),
             _us(state.last_key[0]) if state.last_key else None,
             state.last_key[1] if state.last_key else None,
-            state.ids.tobytes() if isinstance(state.ids, array) else None,
             self._ref(state.keep),
         )  # fmt: skip
         return marshal.dumps(row)
@@ -114,10 +128,7 @@ class Parking:
             at = _at(row[10])
             assert at is not None
             state.last_key = (at, row[11])
-        if row[12] is not None:
-            state.ids = array("q")
-            state.ids.frombytes(row[12])
-        state.keep = None if row[13] is None else shared[row[13]]
+        state.keep = None if row[12] is None else shared[row[12]]
         return state
 
     def _unpack_clock(self, row: tuple[Any, ...]) -> Clock:

@@ -2,37 +2,42 @@
 
 The replay output is sorted by ticket, so no ticket can be printed before the input
 ends; what we can choose is what to keep per ticket until then. We keep the engine's
-:class:`~slaclock.core.engine.state.TicketState` (fields, a few clocks of segments)
-plus one 8-byte hash per event id, never the events themselves: memory grows with the
-number of tickets, not the number of events.
+:class:`~slaclock.core.engine.state.TicketState` (fields, a few clocks of segments),
+never the events themselves, plus one 8-byte hash per event id for the whole stream:
+memory grows with the number of tickets, not the number of events.
 
-With ``parked`` (a mapping the caller provides, e.g. backed by a temporary file), a
-ticket whose clocks have all stopped, or that had no event for a while, leaves memory
-as bytes until another event for it arrives: memory then grows with the number of
-recently active tickets, plus a few dozen bytes per parked ticket in the caller's
-index.
+With ``parked`` (a :class:`ParkingLot` the caller provides, e.g. backed by a temporary
+file), a ticket whose clocks have all stopped, or that had no event for a while, leaves
+memory as bytes. It does not come back when another event for it arrives in time
+order: that event is packed and queued behind it in the lot, and the queue is applied
+when the ticket is read at the end. A ticket is parked once and unpacked once. Memory
+then grows with the number of recently active tickets, plus a few dozen bytes per
+parked ticket in the caller's index.
 
 The price is that a ticket whose events arrive out of time order, or repeat, cannot be
-corrected from compact state. Such a ticket is set aside in :attr:`needs_history`; the
-caller (``slaclock replay``) reads the input a second time for those tickets only and
-hands their events to :meth:`Engine.replay_ticket`. In-order input never pays for it.
+corrected from compact state. A ticket with an event older than its last one is set
+aside in :attr:`needs_history` as soon as that event arrives; a repeated event id is
+found at the end, from the hashes (:meth:`StreamReplay.set_aside_repeats`). The caller
+(``slaclock replay``) reads the input a second time for those tickets only and hands
+their events to :meth:`Engine.replay_ticket`. In-order input never pays for it.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 
 from slaclock.core.engine.engine import Engine, TicketResult
 from slaclock.core.engine.instance import Instance
-from slaclock.core.engine.park import Parking, is_quiet
+from slaclock.core.engine.park import Parking, is_quiet, pack_event, unpack_event
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
 
-__all__ = ["StreamReplay", "cross_ticket_repeats"]
+__all__ = ["MemoryLot", "ParkingLot", "StreamReplay", "cross_ticket_repeats"]
 
 
 def cross_ticket_repeats(events: Sequence[Event]) -> dict[str, set[int]]:
@@ -55,6 +60,55 @@ def cross_ticket_repeats(events: Sequence[Event]) -> dict[str, set[int]]:
     return drops
 
 
+class ParkingLot(Protocol):
+    """Where parked tickets wait as bytes: per ticket a list of blobs, the packed state
+    first, then the events that arrived for it while it was parked, in order."""
+
+    def park(self, key: str, blob: bytes) -> None:
+        """Start ``key``'s list with ``blob`` (whatever it held is forgotten)."""
+
+    def append(self, key: str, blob: bytes) -> None:
+        """Add ``blob`` to the end of ``key``'s list."""
+
+    def blobs(self, key: str) -> list[bytes]:
+        """``key``'s list, oldest first."""
+
+    def discard(self, key: str) -> None:
+        """Forget ``key`` (nothing happens when it is not there)."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class MemoryLot:
+    """A :class:`ParkingLot` in a dict: for tests, and for callers with memory to spare."""
+
+    def __init__(self) -> None:
+        self._lists: dict[str, list[bytes]] = {}
+
+    def park(self, key: str, blob: bytes) -> None:
+        self._lists[key] = [blob]
+
+    def append(self, key: str, blob: bytes) -> None:
+        self._lists[key].append(blob)
+
+    def blobs(self, key: str) -> list[bytes]:
+        return list(self._lists[key])
+
+    def discard(self, key: str) -> None:
+        self._lists.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lists
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lists)
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+
 class StreamReplay:
     """Feed events in arrival order, then read every instance as of ``as_of``."""
 
@@ -62,7 +116,7 @@ class StreamReplay:
         self,
         engine: Engine,
         as_of: datetime,
-        parked: MutableMapping[str, bytes] | None = None,
+        parked: ParkingLot | None = None,
         resident: int = 150_000,
         idle_seconds: float = 2 * 86400,
     ) -> None:
@@ -71,9 +125,7 @@ class StreamReplay:
         Tickets are parked in sweeps, once more than ``resident`` tickets are in memory
         (and then whenever that count doubles): every quiet ticket (no clock runs), and
         every ticket without an event in the last ``idle_seconds`` of event time (a
-        parked ticket's running clocks are read at the end like any other's). Sweeping
-        rather than parking at once spares a pack and an unpack for the ticket that just
-        went quiet and gets one more event soon (``closed``).
+        parked ticket's running clocks are read at the end like any other's).
         """
         self.engine = engine
         self.as_of = as_of
@@ -83,72 +135,94 @@ class StreamReplay:
         self._parking = Parking(engine.compiled)
         self._sweep_at = resident
         self._idle = timedelta(seconds=idle_seconds)
+        #: The latest instant fed so far: an event at or after it is in time order for
+        #: its ticket whatever that ticket's last event was (``seq`` only grows).
         self._newest: datetime | None = None
         #: One 8-byte hash per event id of the whole stream, for :meth:`repeated_id_hashes`.
         self._all_ids = array("q")
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
-        ticket, at, seq = event.ticket, event.at, event.seq
-        digest = hash(event.id)
-        self._all_ids.append(digest)
+        ticket, at = event.ticket, event.at
+        self._all_ids.append(hash(event.id))
         if at > self.as_of or ticket in self.needs_history:
             return
+        newest = self._newest
+        in_order = newest is None or at >= newest
+        if in_order:
+            self._newest = at
         state = self.states.get(ticket)
         if state is None:
-            state = self._unpark(ticket)
-        if state is None:
-            state = self.states[ticket] = TicketState(ticket)
-            state.ids = array("q")
-            state.keep = self.engine.compiled.field_filter
-        last = state.last_key
-        if (
-            last is not None and (at < last[0] or (at == last[0] and seq < last[1]))
-        ) or digest in state.ids:
-            # Out of order or (possibly) repeated: only the full history can say.
-            self.needs_history.add(ticket)
-            del self.states[ticket]
+            parked = self.parked
+            if parked is not None and ticket in parked:
+                blob = _packed(event) if in_order else None
+                if blob is not None:  # no need to look at the ticket: queue the event
+                    parked.append(ticket, blob)
+                    return
+                state = self._unpark(parked, ticket)
+            else:
+                state = self.states[ticket] = TicketState(ticket)
+                state.keep = self.engine.compiled.field_filter
+        if not in_order and not self._in_order(state, event):
             return
-        state.ids.append(digest)
         self.engine.feed(state, event)
-        newest = self._newest
-        if newest is None or at > newest:
-            self._newest = newest = at
         if self.parked is not None and len(self.states) >= self._sweep_at:
-            self._sweep(self.parked, newest - self._idle)
+            assert self._newest is not None
+            self._sweep(self.parked, self._newest - self._idle)
+
+    def _in_order(self, state: TicketState, event: Event) -> bool:
+        """Whether ``event`` comes after the ticket's last one; if not, the ticket is set
+        aside for a replay from its full history."""
+        last = state.last_key
+        if last is None or event.at > last[0] or (event.at == last[0] and event.seq > last[1]):
+            return True
+        self.needs_history.add(state.ticket_id)
+        del self.states[state.ticket_id]
+        return False
 
     def repeated_id_hashes(self) -> set[int]:
         """Hashes of ids fed more than once (a superset of the real repeats: hashes of
-        different ids may collide). The caller checks them against the ids on a second
-        read (:func:`cross_ticket_repeats`)."""
+        different ids may collide). The caller finds the events with these hashes on a
+        second read and hands them to :meth:`set_aside_repeats`."""
         hashes = np.sort(np.frombuffer(self._all_ids, dtype=np.int64))
         if len(hashes) < 2:
             return set()
         return {int(h) for h in np.unique(hashes[1:][hashes[1:] == hashes[:-1]])}
 
-    def replay_in_full(self, tickets: Iterable[str]) -> None:
-        """Set ``tickets`` aside for a replay from their full history (see
-        :attr:`needs_history`), whatever compact state they had."""
-        for ticket_id in tickets:
+    def set_aside_repeats(self, candidates: Sequence[Event]) -> dict[str, set[int]]:
+        """Every ticket with an event among ``candidates`` (the events whose id hash
+        repeats) is replayed from its full history; returns the events to leave out of
+        those replays (:func:`cross_ticket_repeats`). A hash collision only costs a
+        needless exact replay."""
+        for ticket_id in {event.ticket for event in candidates}:
             self.states.pop(ticket_id, None)
             if self.parked is not None:
-                self.parked.pop(ticket_id, None)
+                self.parked.discard(ticket_id)
             self.needs_history.add(ticket_id)
+        return cross_ticket_repeats(candidates)
 
-    def _sweep(self, parked: MutableMapping[str, bytes], idle_before: datetime) -> None:
+    def _sweep(self, parked: ParkingLot, idle_before: datetime) -> None:
         """Park quiet and idle tickets; memory keeps the recently active ones."""
         leaving = [
             ticket_id for ticket_id, state in self.states.items() if _can_leave(state, idle_before)
         ]
+        pack, states = self._parking.pack, self.states
         for ticket_id in leaving:
-            parked[ticket_id] = self._parking.pack(self.states.pop(ticket_id))
-        self._sweep_at = max(self._sweep_at, 2 * len(self.states))
+            parked.park(ticket_id, pack(states.pop(ticket_id)))
+        self._sweep_at = max(self._sweep_at, 2 * len(states))
 
-    def _unpark(self, ticket_id: str) -> TicketState | None:
-        if self.parked is None or ticket_id not in self.parked:
-            return None
-        state = self._parking.unpack(self.parked.pop(ticket_id))
+    def _unpark(self, parked: ParkingLot, ticket_id: str) -> TicketState:
+        state = self._read_parked(parked, ticket_id)
+        parked.discard(ticket_id)
         self.states[ticket_id] = state
+        return state
+
+    def _read_parked(self, parked: ParkingLot, ticket_id: str) -> TicketState:
+        """A parked ticket's state with the events queued behind it applied."""
+        state_blob, *queued = parked.blobs(ticket_id)
+        state = self._parking.unpack(state_blob)
+        for blob in queued:
+            self.engine.feed(state, unpack_event(blob))
         return state
 
     def instances(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[Instance]:
@@ -157,16 +231,26 @@ class StreamReplay:
         missing = self.needs_history - set(replayed)
         if missing:
             raise ValueError(f"tickets need their full history: {sorted(missing)[:5]}")
-        parked = self.parked if self.parked is not None else {}
+        parked = self.parked
         # The three key sets are disjoint: a sorted list of them, not a union set.
-        for ticket_id in sorted([*self.states, *parked, *replayed]):
+        for ticket_id in sorted([*self.states, *(parked or ()), *replayed]):
             if ticket_id in replayed:
                 yield from replayed[ticket_id].instances
                 continue
             state = self.states.get(ticket_id)
             if state is None:
-                state = self._parking.unpack(parked[ticket_id])
+                assert parked is not None
+                state = self._read_parked(parked, ticket_id)
             yield from self.engine.instances(state, self.as_of)
+
+
+def _packed(event: Event) -> bytes | None:
+    """The event as bytes; None when its data is not plain JSON values (an event built
+    in Python rather than read): it is then applied at once instead."""
+    try:
+        return pack_event(event)
+    except ValueError:
+        return None
 
 
 def _can_leave(state: TicketState, idle_before: datetime) -> bool:

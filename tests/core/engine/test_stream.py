@@ -1,0 +1,92 @@
+"""The streaming replay's own rules: parking, events queued behind a parked ticket,
+late and repeated delivery found without the events (see ``engine/stream.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slaclock.core.engine import Engine, Instance, MemoryLot, StreamReplay, replay
+from slaclock.core.events import Event, parse_event
+
+
+def cfg(kit: Any) -> Any:
+    return kit.one_policy()
+
+
+def stream_replay(
+    kit: Any, events: list[Event], as_of: str, lot: MemoryLot | None, **options: Any
+) -> tuple[list[Instance], StreamReplay]:
+    """What ``slaclock replay`` does with a stream, the second read included."""
+    engine = Engine(cfg(kit))
+    stream = StreamReplay(engine, kit.t(as_of), lot, **options)
+    for event in events:
+        stream.feed(event)
+    suspects = stream.repeated_id_hashes()
+    drops = stream.set_aside_repeats([e for e in events if hash(e.id) in suspects])
+    late = {
+        ticket: engine.replay_ticket(
+            [e for e in events if e.ticket == ticket and e.seq not in drops.get(ticket, ())],
+            kit.t(as_of),
+        )
+        for ticket in stream.needs_history
+    }
+    return list(stream.instances(late)), stream
+
+
+def arrival(events: list[Event]) -> list[Event]:
+    """The events with arrival numbers in list order."""
+    return [parse_event(e.data, seq=n) for n, e in enumerate(events)]
+
+
+def test_events_for_a_parked_ticket_wait_behind_it_and_count(kit):
+    one = kit.Ticket("T-1").create("03-02 08:00").reply("03-02 08:10")
+    one.update("03-02 09:00", status="solved")
+    other = kit.Ticket("T-2").create("03-02 10:00")
+    one.update("03-02 11:00", status="open").customer("03-02 11:05")  # a reopen, queued
+    events = arrival(sorted([*one.events, *other.events], key=lambda e: e.at))
+    lot = MemoryLot()
+    got, stream = stream_replay(kit, events, "03-02 12:00", lot, resident=1, idle_seconds=0)
+    assert got == list(replay(cfg(kit), events, kit.t("03-02 12:00")))
+    assert not stream.needs_history
+    resolution = next(i for i in got if i.ticket == "T-1" and i.metric == "resolution")
+    assert resolution.state == "running"  # the queued reopen was applied
+
+
+def test_an_event_older_than_a_parked_tickets_last_sends_it_to_the_exact_replay(kit):
+    one = kit.Ticket("T-1").create("03-02 08:00").update("03-02 09:00", status="solved")
+    other = kit.Ticket("T-2").create("03-02 10:00")
+    late = kit.Ticket("T-1").reply("03-02 08:30")  # arrives after T-2's creation
+    events = arrival([*one.events, *other.events, *late.events])
+    got, stream = stream_replay(kit, events, "03-02 12:00", MemoryLot(), resident=1)
+    assert stream.needs_history == {"T-1"}
+    assert got == list(replay(cfg(kit), events, kit.t("03-02 12:00")))
+    first = next(i for i in got if i.ticket == "T-1" and i.metric == "first_response")
+    assert first.state == "met"
+
+
+def test_a_repeat_in_time_order_is_found_at_the_end_and_ignored(kit):
+    """The customer's message and the reply share an instant; the message arriving again
+    after the reply is in time order, so only the id hashes can tell it is a repeat
+    (applied, it would open a next_response clock)."""
+    tk = kit.Ticket("T-1").create("03-02 08:00").customer("03-02 09:00").reply("03-02 09:00")
+    events = arrival([*tk.events, tk.events[1]])
+    for lot in (None, MemoryLot()):
+        got, stream = stream_replay(kit, events, "03-02 12:00", lot, resident=1, idle_seconds=0)
+        assert stream.needs_history == {"T-1"}
+        assert got == list(replay(cfg(kit), events, kit.t("03-02 12:00")))
+        assert {i.metric for i in got} == {"first_response", "resolution"}
+
+
+def test_an_event_with_data_marshal_cannot_pack_is_applied_at_once(kit):
+    """An event built in Python may carry any mapping; it unparks its ticket instead."""
+    from types import MappingProxyType
+
+    one = kit.Ticket("T-1").create("03-02 08:00").update("03-02 09:00", status="solved")
+    other = kit.Ticket("T-2").create("03-02 10:00")
+    reopen = kit.Ticket("T-1").update("03-02 11:00", status="open").events[0]
+    odd = reopen._replace(data=MappingProxyType(dict(reopen.data)))
+    events = [*arrival([*one.events, *other.events]), odd._replace(seq=99)]
+    lot = MemoryLot()
+    got, stream = stream_replay(kit, events, "03-02 12:00", lot, resident=1, idle_seconds=0)
+    assert "T-1" in stream.states  # unparked, not queued
+    assert got == list(replay(cfg(kit), events, kit.t("03-02 12:00")))
