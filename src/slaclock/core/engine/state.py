@@ -137,7 +137,6 @@ def _after_facts(
     if rebind:
         state.binding_values = None
     was_unanswered = state.unanswered_since is not None
-    ended = False
     all_clocks = state.clocks
     for track, key, may_stop, starts, reopen in cc.plan(names, rebind or cc.exhaustive):
         clocks = all_clocks.get(key)
@@ -153,15 +152,14 @@ def _after_facts(
             if clock is not None and stops and track.stopped_by(facts, names, fields):
                 clock.stop(at)
                 _note(clock, at, "stopped", event, facts)
-                ended = ended or clock.binding is None  # a hidden clock to forget
+                if clock.binding is None:  # it never had a target: nobody's business
+                    _forget(all_clocks, key)
                 clock = None
         if clock is None and starts and (track.repeat or key not in state.started or reopen):
             _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
     if repause:
         _update_pauses(state, event, at, fields)
-    if ended or rebind:
-        _drop_hidden_ended(state)
     state.last_key = event.sort_key
 
 
@@ -280,6 +278,8 @@ def _maybe_start(
 def _binding(
     cc: CompiledConfig, state: TicketState, track: Track, policy: Policy | None
 ) -> Binding | None:
+    if track.ola is None and (policy is None or track.metric not in policy.targets):
+        return None  # the policy promises nothing for this metric (the common hidden case)
     values = state.binding_values
     if values is None:
         assert state.fields is not None
@@ -317,13 +317,15 @@ def _make_visible(state: TicketState, clock: Clock) -> None:
     clock.cycle = sum(1 for c in siblings if c.binding is not None and c is not clock)
 
 
-def _drop_hidden_ended(state: TicketState) -> None:
-    """A clock that never had a target and has ended is nobody's business: forget it."""
-    for key, clocks in list(state.clocks.items()):
-        if clocks[-1].ended is not None and clocks[-1].binding is None:
-            clocks.pop()
-            if not clocks:
-                del state.clocks[key]
+def _forget(all_clocks: dict[tuple[str, str, str], list[Clock]], key: tuple[str, str, str]) -> None:
+    """Drop the track's last clock, which stopped without ever having had a target.
+
+    Only a stop can end such a clock (a re-target to no target leaves it running, and a
+    deletion ends the ticket's life), so it is dropped right there."""
+    clocks = all_clocks[key]
+    clocks.pop()
+    if not clocks:
+        del all_clocks[key]
 
 
 def _note(clock: Clock, at: datetime, step: str, event: Event, detail: Any) -> None:
