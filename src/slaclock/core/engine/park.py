@@ -63,12 +63,9 @@ class Parking:
         self.cc = cc
         self._refs: dict[int, int] = {}
         self._known = 0
-        self._tracks = {t.key: t for t in cc.tracks}
-
-    def _ref(self, obj: object) -> int | None:
-        if obj is None:
-            return None
-        return self._synced()[id(obj)]
+        self._synced()
+        #: A started track's key -> the track's index in ``cc.shared``.
+        self._track_refs = {t.key: self._refs[id(t)] for t in cc.tracks}
 
     def _synced(self) -> dict[int, int]:
         """The index of every shared object by ``id`` (bindings are added as met)."""
@@ -80,25 +77,25 @@ class Parking:
         return self._refs
 
     def pack(self, state: TicketState) -> bytes:
+        """Inline conversions: a big replay packs hundreds of thousands of tickets."""
         refs = self._synced()
-        clocks = tuple([self._pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
+        pack_clock = self._pack_clock
+        clocks = tuple([pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
+        track_refs = self._track_refs
+        policy, keep, last_key = state.policy, state.keep, state.last_key
         row = (
             state.ticket_id, state.created, state.deleted, _us(state.created_at), state.fields,
-            state.first_response_given, _us(state.unanswered_since), self._ref(state.policy),
-            clocks, tuple(self._ref(t) for t in (self._track(k) for k in state.started)),
-            _us(state.last_key[0]) if state.last_key else None,
-            state.last_key[1] if state.last_key else None,
-            self._ref(state.keep),
+            state.first_response_given, _us(state.unanswered_since),
+            None if policy is None else refs[id(policy)], clocks,
+            tuple([track_refs[key] for key in state.started]),
+            None if last_key is None else (last_key[0] - _EPOCH) // _MICRO,
+            None if last_key is None else last_key[1],
+            None if keep is None else refs[id(keep)],
         )  # fmt: skip
         return marshal.dumps(row)
 
-    def _track(self, key: tuple[str, str, str]) -> object:
-        return self._tracks[key]
-
     @staticmethod
     def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
-        """Inline conversions: a parked ticket has a few clocks of a few instants each, and
-        a big replay packs hundreds of thousands of tickets."""
         epoch, micro = _EPOCH, _MICRO
         segments = tuple(
             [((s - epoch) // micro, (e - epoch) // micro, p) for s, e, p in c.segments]
@@ -113,27 +110,36 @@ class Parking:
         )  # fmt: skip
 
     def unpack(self, data: bytes) -> TicketState:
+        """Every slot set once, without ``TicketState.__init__`` (which sets them all first)."""
         row = marshal.loads(data)
         shared = self.cc.shared
-        state = TicketState(row[0])
-        state.created, state.deleted, state.created_at = row[1], row[2], _at(row[3])
+        unpack_clock = self._unpack_clock
+        state = TicketState.__new__(TicketState)
+        state.ticket_id, state.created, state.deleted = row[0], row[1], row[2]
+        state.created_at = _at(row[3])
         state.fields, state.first_response_given = row[4], row[5]
         state.unanswered_since = _at(row[6])
         state.policy = None if row[7] is None else shared[row[7]]
+        clocks: dict[tuple[str, str, str], list[Clock]] = {}
         for packed in row[8]:
-            clock = self._unpack_clock(packed)
-            state.clocks.setdefault(clock.track.key, []).append(clock)
-        state.started = tuple(shared[i].key for i in row[9])
-        if row[10] is not None:
-            at = _at(row[10])
-            assert at is not None
-            state.last_key = (at, row[11])
+            clock = unpack_clock(packed, shared)
+            key = clock.track.key
+            if key in clocks:
+                clocks[key].append(clock)
+            else:
+                clocks[key] = [clock]
+        state.clocks = clocks
+        state.started = tuple([shared[i].key for i in row[9]])
+        state.last_key = None if row[10] is None else (_EPOCH + row[10] * _MICRO, row[11])
         state.keep = None if row[12] is None else shared[row[12]]
+        state.pending = state.ids = state.events = state.binding_values = None
+        state.tracing = False
+        state.policy_trace = []
         return state
 
-    def _unpack_clock(self, row: tuple[Any, ...]) -> Clock:
+    @staticmethod
+    def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
         """Every slot set once, without ``Clock.__init__`` (which sets them all first)."""
-        shared = self.cc.shared
         epoch, micro = _EPOCH, _MICRO
         clock = Clock.__new__(Clock)
         clock.track = shared[row[0]]
