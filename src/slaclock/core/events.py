@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from json.scanner import make_scanner
 from typing import Any, NamedTuple
 
+from slaclock.core.bounded_cache import BoundedCache
 from slaclock.core.errors import EventError
 from slaclock.core.model import CHANNELS, PRIORITIES, TICKET_STATUSES
 
@@ -89,9 +90,7 @@ def format_instant(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         return value.astimezone(UTC).isoformat()[:19] + "Z"  # never in the engine
     delta = value - _EPOCH
-    day = _DAY_TEXT.get(delta.days)
-    if day is None:
-        day = _day_text(delta.days)
+    day = _DAY_TEXT[delta.days]
     second = delta.seconds
     time = _TIME_TEXT[second]
     if time is None:
@@ -101,16 +100,16 @@ def format_instant(value: datetime | None) -> str | None:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_DAY_TEXT: dict[int, str] = {}
 #: The text of each second of a day, made when first needed.
 _TIME_TEXT: list[str | None] = [None] * 86_400
 
 
 def _day_text(days: int) -> str:
-    if len(_DAY_TEXT) > 100_000:
-        _DAY_TEXT.clear()
-    text = _DAY_TEXT[days] = (_EPOCH + timedelta(days=days)).date().isoformat() + "T"
-    return text
+    return (_EPOCH + timedelta(days=days)).date().isoformat() + "T"
+
+
+#: ``YYYY-MM-DDT`` by days since the epoch.
+_DAY_TEXT: BoundedCache[int, str] = BoundedCache(_day_text, 100_000)
 
 
 def parse_event(obj: Any, seq: int = 0) -> Event:

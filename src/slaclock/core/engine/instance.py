@@ -6,6 +6,7 @@ from datetime import datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
+from slaclock.core.bounded_cache import BoundedCache
 from slaclock.core.events import format_instant
 
 __all__ = ["INSTANCE_KEYS", "STATES", "Instance", "json_line"]
@@ -93,31 +94,23 @@ def json_line(instance: Instance) -> str:
     escaping, so the bytes are the same (a test compares them).
     """
     i = instance
+    names = _STRINGS
     return (
-        f'{{"ticket":{encode_basestring_ascii(i.ticket)},"metric":{_str(i.metric)},"kind":{_str(i.kind)},'
-        f'"cycle":{i.cycle!r},"policy":{_str(i.policy)},"policy_version":{i.policy_version!r},'
-        f'"calendar":{_str(i.calendar)},"target_seconds":{i.target_seconds!r},'
+        f'{{"ticket":{encode_basestring_ascii(i.ticket)},"metric":{names[i.metric]},"kind":{names[i.kind]},'
+        f'"cycle":{i.cycle!r},"policy":{names[i.policy]},"policy_version":{i.policy_version!r},'
+        f'"calendar":{names[i.calendar]},"target_seconds":{i.target_seconds!r},'
         f'"goal_seconds":{_num(i.goal_seconds)},"started_at":{_at(i.started_at)},'
         f'"due_at":{_at(i.due_at)},"goal_due_at":{_at(i.goal_due_at)},'
         f'"goal_breached":{_JSON_BOOL[i.goal_breached]},"stopped_at":{_at(i.stopped_at)},'
-        f'"state":{_str(i.state)},"breached":{_JSON_BOOL[i.breached]},'
+        f'"state":{names[i.state]},"breached":{_JSON_BOOL[i.breached]},'
         f'"breached_at":{_at(i.breached_at)},"elapsed_seconds":{i.elapsed_seconds!r},'
         f'"paused_seconds":{i.paused_seconds!r},"remaining_seconds":{i.remaining_seconds!r}}}'
     )
 
 
 _JSON_BOOL = {True: "true", False: "false", None: "null"}
-_STRINGS: dict[str, str] = {}
-
-
-def _str(text: str) -> str:
-    """A JSON string literal; the few names that repeat (metrics, policies) are cached."""
-    encoded = _STRINGS.get(text)
-    if encoded is None:
-        encoded = encode_basestring_ascii(text)
-        if len(_STRINGS) < 10_000:
-            _STRINGS[text] = encoded
-    return encoded
+#: JSON string literals of the few names that repeat (metrics, kinds, policies, states).
+_STRINGS: BoundedCache[str, str] = BoundedCache(encode_basestring_ascii)
 
 
 def _num(value: int | None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slaclock.core.bounded_cache import BoundedCache
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket import (
@@ -182,7 +183,7 @@ def _what_changed(
         return cc.choose_policy(fields), True, True
     if "field_changed" not in names:
         return state.policy, False, False
-    tops = {_top(f.attrs["field"]) for f in facts if f.name == "field_changed"}
+    tops = {_TOPS[f.attrs["field"]] for f in facts if f.name == "field_changed"}
     policy = state.policy
     if not tops.isdisjoint(cc.policy_tops):
         policy = cc.choose_policy(fields)
@@ -190,17 +191,8 @@ def _what_changed(
     return policy, rebind, rebind or not tops.isdisjoint(cc.pause_tops)
 
 
-def _top(path: str) -> str:
-    """The top-level key of a dotted path (cached: the same few paths change)."""
-    top = _TOPS.get(path)
-    if top is None:
-        top = path.split(".", 1)[0]
-        if len(_TOPS) < 10_000:
-            _TOPS[path] = top
-    return top
-
-
-_TOPS: dict[str, str] = {}
+#: The top-level key of a dotted path (the same few paths change).
+_TOPS: BoundedCache[str, str] = BoundedCache(lambda path: path.split(".", 1)[0])
 
 
 def _update_pauses(state: TicketState, event: Event, at: datetime, fields: dict[str, Any]) -> None:

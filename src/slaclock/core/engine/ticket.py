@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from slaclock.core.bounded_cache import BoundedCache
 from slaclock.core.events import Event
 
 __all__ = [
@@ -55,9 +56,16 @@ class Fact(NamedTuple):
 _SOLVED = Fact("solved")
 _REOPENED = Fact("reopened")
 _CUSTOMER_MESSAGE = Fact("customer_message")
+
+
+def _message_fact(key: tuple[str, Any, frozenset[str]]) -> Fact:
+    name, author_id, groups = key
+    return Fact(name, {"author_id": author_id}, groups)
+
+
 #: Agent messages' facts by (kind, author, author's groups): the same few people reply
-#: to every ticket, so the same facts repeat (bounded, like the other caches here).
-_MESSAGE_FACTS: dict[tuple[str, Any, frozenset[str]], Fact] = {}
+#: to every ticket, so the same facts repeat.
+_MESSAGE_FACTS: BoundedCache[tuple[str, Any, frozenset[str]], Fact] = BoundedCache(_message_fact)
 
 
 class FieldFilter:
@@ -70,7 +78,7 @@ class FieldFilter:
     statuses, priorities, groups and plans repeat across tickets.
     """
 
-    __slots__ = ("_nodes", "trie")
+    __slots__ = ("nodes", "trie")
     LEAF = ""
 
     def __init__(self, paths: Iterable[str]) -> None:
@@ -80,7 +88,8 @@ class FieldFilter:
             for step in path.split("."):
                 node = node.setdefault(sys.intern(step), {})
             node[self.LEAF] = True
-        self._nodes: dict[str, Mapping[str, Any] | None] = {}
+        #: The trie node a change at a path writes under; None: nobody reads it.
+        self.nodes: BoundedCache[str, Mapping[str, Any] | None] = BoundedCache(self._node)
 
     def prune(self, value: Any, node: Mapping[str, Any]) -> Any:
         """``value`` cut down to the paths under ``node``; _DROP when nothing is read.
@@ -103,17 +112,6 @@ class FieldFilter:
                 if kept is not _DROP:
                     out[key] = kept
         return out
-
-    def node(self, path: str) -> Mapping[str, Any] | None:
-        """The trie node a change at ``path`` writes under; None: nobody reads it."""
-        try:
-            return self._nodes[path]
-        except KeyError:
-            pass
-        found = self._node(path)
-        if len(self._nodes) < 10_000:
-            self._nodes[path] = found
-        return found
 
     def _node(self, path: str) -> Mapping[str, Any] | None:
         node: Mapping[str, Any] = self.trie
@@ -189,9 +187,9 @@ def apply_changes(
         if raw == "tags_added" or raw == "tags_removed":
             facts.extend(_change_tags(ticket, raw, value))
             continue
-        path, steps = _PATHS.get(raw) or _path(raw)
+        path, steps = _PATHS[raw]
         if keep is not None:
-            node = keep.node(path)
+            node = keep.nodes[path]
             if node is None:
                 continue
             value = keep.prune(value, node)
@@ -205,17 +203,14 @@ def apply_changes(
     return facts
 
 
-#: A change's key -> (its path in the ticket, the path's steps): keys repeat endlessly.
-_PATHS: dict[str, tuple[str, tuple[str, ...]]] = {}
-
-
 def _path(raw: str) -> tuple[str, tuple[str, ...]]:
     """Unknown top-level keys live under ``custom`` (events.md, "Tickets")."""
     path = raw if raw.split(".", 1)[0] in KNOWN_FIELDS else "custom." + raw
-    found = (path, tuple(path.split(".")))
-    if len(_PATHS) < 10_000:
-        _PATHS[raw] = found
-    return found
+    return (path, tuple(path.split(".")))
+
+
+#: A change's key -> (its path in the ticket, the path's steps): keys repeat endlessly.
+_PATHS: BoundedCache[str, tuple[str, tuple[str, ...]]] = BoundedCache(_path)
 
 
 def field_facts(path: str, old: Any, new: Any) -> list[Fact]:
@@ -225,17 +220,8 @@ def field_facts(path: str, old: Any, new: Any) -> list[Fact]:
     priority): their facts are made once and shared (facts are never mutated).
     """
     if (type(old) is str or old is None) and (type(new) is str or new is None):
-        key = (path, old, new)
-        cached = _FIELD_FACTS.get(key)
-        if cached is None:
-            if len(_FIELD_FACTS) > 10_000:
-                _FIELD_FACTS.clear()
-            cached = _FIELD_FACTS[key] = tuple(_field_facts(path, old, new))
-        return list(cached)
+        return list(_FIELD_FACTS[path, old, new])
     return _field_facts(path, old, new)
-
-
-_FIELD_FACTS: dict[tuple[str, str | None, str | None], tuple[Fact, ...]] = {}
 
 
 def _field_facts(path: str, old: Any, new: Any) -> list[Fact]:
@@ -256,6 +242,11 @@ def _field_facts(path: str, old: Any, new: Any) -> list[Fact]:
     return facts
 
 
+_FIELD_FACTS: BoundedCache[tuple[str, str | None, str | None], tuple[Fact, ...]] = BoundedCache(
+    lambda change: tuple(_field_facts(*change))
+)
+
+
 def message_facts(
     ticket: dict[str, Any], event: Event, author_groups: frozenset[str]
 ) -> list[Fact]:
@@ -273,13 +264,7 @@ def message_facts(
         return facts
     if author == "agent":
         name = "agent_reply" if data.get("public", True) else "note"
-        key = (name, data.get("author_id"), author_groups)
-        fact = _MESSAGE_FACTS.get(key)
-        if fact is None:
-            if len(_MESSAGE_FACTS) > 10_000:
-                _MESSAGE_FACTS.clear()
-            fact = _MESSAGE_FACTS[key] = Fact(name, {"author_id": key[1]}, author_groups)
-        return [fact]
+        return [_MESSAGE_FACTS[name, data.get("author_id"), author_groups]]
     return []
 
 

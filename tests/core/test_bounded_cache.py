@@ -1,0 +1,31 @@
+"""BoundedCache: each value made once, and never more than ``limit`` entries kept."""
+
+from __future__ import annotations
+
+from slaclock.core.bounded_cache import BoundedCache
+
+
+def test_a_value_is_made_once_per_key():
+    made: list[str] = []
+
+    def make(key: str) -> str:
+        made.append(key)
+        return key.upper()
+
+    cache: BoundedCache[str, str] = BoundedCache(make)
+    assert [cache["a"], cache["b"], cache["a"], cache["a"]] == ["A", "B", "A", "A"]
+    assert made == ["a", "b"]
+
+
+def test_a_full_cache_starts_over_and_stays_within_its_limit():
+    cache: BoundedCache[int, int] = BoundedCache(lambda n: n * n, limit=3)
+    for n in range(10):
+        assert cache[n] == n * n
+        assert len(cache) <= 3
+    assert list(cache) == [9]  # emptied when full: the newest key is all that is left
+
+
+def test_get_and_membership_do_not_make_values():
+    cache: BoundedCache[str, int] = BoundedCache(len)
+    assert cache.get("abc") is None and "abc" not in cache
+    assert cache["abc"] == 3 and "abc" in cache
