@@ -133,11 +133,12 @@ class SpillFile:
         self._index[key] = self._write(self._index[key], blob)
 
     def _write(self, previous: int, blob: bytes) -> int:
-        record = previous.to_bytes(8, "little") + blob
-        if len(record) >= 1 << 24:
+        size = 8 + len(blob)
+        if size >= 1 << 24:
             raise ValueError("a parked ticket's record is larger than 16 MB")
-        where = ((self._written + len(self._buffer)) << 24 | len(record)) + 1
-        self._buffer += record
+        where = ((self._written + len(self._buffer)) << 24 | size) + 1
+        self._buffer += previous.to_bytes(8, "little")
+        self._buffer += blob
         if len(self._buffer) >= self._BUFFER:
             os.pwrite(self._fd, self._buffer, self._written)
             self._written += len(self._buffer)

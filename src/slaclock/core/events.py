@@ -90,26 +90,25 @@ def format_instant(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         return value.astimezone(UTC).isoformat()[:19] + "Z"  # never in the engine
     delta = value - _EPOCH
-    day = _DAY_TEXT[delta.days]
-    second = delta.seconds
-    time = _TIME_TEXT[second]
-    if time is None:
-        hours, rest = divmod(second, 3600)
-        time = _TIME_TEXT[second] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
-    return day + time
+    return _DAY_TEXT[delta.days] + _TIME_TEXT[delta.seconds]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: The text of each second of a day, made when first needed.
-_TIME_TEXT: list[str | None] = [None] * 86_400
 
 
 def _day_text(days: int) -> str:
     return (_EPOCH + timedelta(days=days)).date().isoformat() + "T"
 
 
+def _time_text(second: int) -> str:
+    hours, rest = divmod(second, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+
+
 #: ``YYYY-MM-DDT`` by days since the epoch.
 _DAY_TEXT: BoundedCache[int, str] = BoundedCache(_day_text, 100_000)
+#: ``HH:MM:SSZ`` by second of the day (86,400 at most: never emptied).
+_TIME_TEXT: BoundedCache[int, str] = BoundedCache(_time_text, 86_400)
 
 
 def parse_event(obj: Any, seq: int = 0) -> Event:

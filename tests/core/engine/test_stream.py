@@ -90,3 +90,26 @@ def test_an_event_with_data_marshal_cannot_pack_is_applied_at_once(kit):
     got, stream = stream_replay(kit, events, "03-02 12:00", lot, resident=1, idle_seconds=0)
     assert "T-1" in stream.states  # unparked, not queued
     assert got == list(replay(cfg(kit), events, kit.t("03-02 12:00")))
+
+
+def test_an_unpacked_state_has_every_slot_its_packed_state_had(kit):
+    """``Parking.unpack`` sets each slot itself (not through ``__init__``): a slot added
+    to TicketState or Clock and forgotten there would be missing here."""
+    from slaclock.core.engine.clock import Clock
+    from slaclock.core.engine.park import Parking
+    from slaclock.core.engine.state import TicketState
+
+    tk = kit.Ticket("T-1").create("03-02 08:00").reply("03-02 08:10")
+    engine = Engine(cfg(kit))
+    state = TicketState("T-1")
+    state.keep = engine.compiled.field_filter
+    for event in tk.update("03-02 09:00", status="pending").events:
+        engine.feed(state, event)
+    parking = Parking(engine.compiled)
+    back = parking.unpack(parking.pack(state))
+    assert all(hasattr(back, slot) for slot in TicketState.__slots__)
+    clocks = [c for cs in back.clocks.values() for c in cs]
+    assert clocks and all(hasattr(c, slot) for c in clocks for slot in Clock.__slots__)
+    assert engine.instances(back, kit.t("03-02 12:00")) == engine.instances(
+        state, kit.t("03-02 12:00")
+    )

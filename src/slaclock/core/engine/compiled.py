@@ -13,7 +13,7 @@ from typing import Any
 
 from slaclock.core.calendar import Calendar
 from slaclock.core.conditions import evaluate, get_path
-from slaclock.core.engine.ticket import Fact, FieldFilter
+from slaclock.core.engine.ticket import Fact, FieldFilter, value_at
 from slaclock.core.model import (
     CalendarRef,
     Condition,
@@ -222,7 +222,7 @@ class CompiledConfig:
 
     def choose_policy(self, ticket: Mapping[str, Any]) -> Policy | None:
         """The first policy, in order, whose ``match`` holds (no ``match``: always)."""
-        key = tuple([_typed(_value(ticket, path)) for path in self._policy_paths])
+        key = tuple([_typed(value_at(ticket, path)) for path in self._policy_paths])
         try:
             return self._policy_cache[key]
         except KeyError:
@@ -240,7 +240,7 @@ class CompiledConfig:
 
     def binding_key(self, ticket: Mapping[str, Any]) -> tuple[Any, ...]:
         """The ticket values a binding depends on (priority, calendar ``by`` fields)."""
-        return tuple([_typed(_value(ticket, path)) for path in self._binding_paths])
+        return tuple([_typed(value_at(ticket, path)) for path in self._binding_paths])
 
     def binding(
         self,
@@ -333,18 +333,6 @@ def _typed(value: Any) -> Any:
     if isinstance(value, Mapping):
         return ("map", tuple(sorted((k, _typed(v)) for k, v in value.items())))
     return (kind.__name__, value)
-
-
-def _value(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
-    """The value at a dotted path (pre-split), None when missing (as conditions see it)."""
-    current: Any = ticket
-    for step in steps:
-        if type(current) is not dict and not isinstance(current, Mapping):
-            return None
-        current = current.get(step)
-        if current is None:
-            return None
-    return current
 
 
 def _condition_paths(node: Condition | ConditionGroup, out: dict[str, None]) -> None:

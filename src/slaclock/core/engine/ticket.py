@@ -23,6 +23,7 @@ __all__ = [
     "FieldFilter",
     "apply_changes",
     "initial_fields",
+    "value_at",
 ]
 
 KNOWN_FIELDS = frozenset(
@@ -195,7 +196,7 @@ def apply_changes(
             value = keep.prune(value, node)
             if value is _DROP:
                 value = {}
-        old = _get(ticket, steps)
+        old = value_at(ticket, steps)
         if old == value and type(old) is type(value):
             continue
         _set(ticket, steps, value)
@@ -280,7 +281,8 @@ def _change_tags(ticket: dict[str, Any], key: str, tags: list[str]) -> list[Fact
     return [Fact("field_changed", {"field": "tags", "to": new})]
 
 
-def _get(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
+def value_at(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
+    """The value at a dotted path (pre-split); None when missing, as conditions see it."""
     current: Any = ticket
     for step in steps:
         # ``type() is dict`` first: an isinstance test against the Mapping ABC is slow.
