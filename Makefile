@@ -4,10 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The install also compiles the hot modules (setup.py, Cython): redo it when they change.
+HOT_SOURCES := $(wildcard src/slaclock/_accel/*.py src/slaclock/core/*.py \
+	src/slaclock/core/engine/*.py src/slaclock/core/calendar/*.py)
 
 .PHONY: demo test lint typecheck pytest bench bench-quick clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py $(HOT_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
@@ -17,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/slaclock demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools
-	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools setup.py
+	$(BIN)/ruff format --check src tests bench tools setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -44,4 +47,5 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/api_bench.py --seconds 5
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/slaclock/_accel/manifest.json
+	find src/slaclock/_accel -name "*.so" -delete

@@ -9,7 +9,9 @@ is per run:
 - ``json``: read the file and ``json.loads`` every line — the floor;
 - ``parse``: the same plus event validation (``read_events``);
 - ``replay``: what ``slaclock replay`` does: validate, stream into compact per-ticket
-  state, render every instance as JSON (to /dev/null).
+  state, render every instance as JSON (to /dev/null), with the hot modules compiled
+  (Cython, ``slaclock._accel``) when the install built them;
+- ``pure``: the same replay as pure Python (``SLACLOCK_PURE=1``), for the gain.
 
 Times are CPU seconds of the child (user + sys; the machine is shared, so wall time is
 noisy) and wall seconds beside them; each kind runs ``--repeat`` times, interleaved,
@@ -28,6 +30,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from slaclock._accel.hot import HOT_MODULES, PURE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tests" / "data" / "example_config.yaml"
@@ -81,9 +85,13 @@ if stream.needs_history or stream.repeated_id_hashes():
 with open(os.devnull, "w") as out:
     write_lines(stream.instances(late), out)
 print(n)
+from slaclock._accel import status
+print(sum(v == "compiled" for v in status().values()))
 """
     + PEAK_RSS.replace("import json, sys", "import os, sys"),
 }
+CHILD["pure"] = CHILD["replay"]
+KINDS = ("json", "parse", "replay", "pure")
 
 
 def parse_size(text: str) -> int:
@@ -113,17 +121,26 @@ def generate(tickets: int, path: Path) -> int:
     return count
 
 
+#: How many hot modules the last ``replay`` child ran compiled (``pure``: none, by design).
+COMPILED = {"modules": -1}
+
+
 def measure(kind: str, path: Path) -> tuple[float, float, float]:
     """(cpu seconds, wall seconds, peak RSS MB) of one child run."""
     args = [sys.executable, "-c", CHILD[kind], str(path), str(CONFIG), AS_OF]
+    env = {k: v for k, v in os.environ.items() if k != PURE_ENV}
+    if kind == "pure":
+        env[PURE_ENV] = "1"
     wall = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - wall
     assert proc.stdout is not None
     lines = proc.stdout.read().split()
     if status != 0:
         raise SystemExit(f"{kind} run failed with status {status}")
+    if kind == "replay":
+        COMPILED["modules"] = int(lines[-2])
     return usage.ru_utime + usage.ru_stime, wall, int(lines[-1]) / 1024
 
 
@@ -151,7 +168,7 @@ def main() -> None:
         repeat = options.repeat if options.repeat else (3 if size <= 100_000 else 1)
         results: dict[str, tuple[float, float, float]] = {}
         for _ in range(repeat):  # interleaved, so a slow spell of the machine hits all three
-            for kind in ("json", "parse", "replay"):
+            for kind in KINDS:
                 run = measure(kind, path)
                 if kind not in results or run[0] < results[kind][0]:
                     results[kind] = run
@@ -162,10 +179,11 @@ def main() -> None:
 
 
 def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]]]) -> None:
+    print(f"replay: {COMPILED['modules']} of {len(HOT_MODULES)} hot modules compiled; pure: none")
     head = (
         f"{'tickets':>9} {'events':>9} | {'json s':>7} {'parse s':>7} {'replay s':>8} "
-        f"{'(wall)':>7} | {'replay ev/s':>11} {'x json':>6} {'x parse':>7} | "
-        f"{'RSS json':>8} {'RSS replay':>10} | {'us/event':>8}"
+        f"{'(wall)':>7} {'pure s':>7} | {'replay ev/s':>11} {'x json':>6} {'x parse':>7} "
+        f"{'pure x json':>11} {'gain':>5} | {'RSS json':>8} {'RSS replay':>10} | {'us/event':>8}"
     )
     print(head)
     print("-" * len(head))
@@ -173,11 +191,13 @@ def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]
         json_cpu, parse_cpu, (replay_cpu, replay_wall, replay_rss) = (
             r["json"][0], r["parse"][0], r["replay"],
         )  # fmt: skip
+        pure_cpu = r["pure"][0]
         print(
             f"{size:>9,} {events:>9,} | {json_cpu:>7.2f} {parse_cpu:>7.2f} {replay_cpu:>8.2f} "
-            f"{replay_wall:>7.2f} | {events / replay_cpu:>11,.0f} {replay_cpu / json_cpu:>6.1f} "
-            f"{replay_cpu / parse_cpu:>7.1f} | {r['json'][2]:>6.0f}MB {replay_rss:>8.0f}MB | "
-            f"{1e6 * replay_cpu / events:>8.1f}"
+            f"{replay_wall:>7.2f} {pure_cpu:>7.2f} | {events / replay_cpu:>11,.0f} "
+            f"{replay_cpu / json_cpu:>6.1f} {replay_cpu / parse_cpu:>7.1f} "
+            f"{pure_cpu / json_cpu:>11.1f} {pure_cpu / replay_cpu:>5.2f} | "
+            f"{r['json'][2]:>6.0f}MB {replay_rss:>8.0f}MB | {1e6 * replay_cpu / events:>8.1f}"
         )
     sys.stdout.flush()
 

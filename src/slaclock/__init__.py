@@ -5,7 +5,11 @@ The public Python surface is deliberately small: business calendars
 SLA engine. Everything else is reached through the CLI, the REST API or the dashboard.
 """
 
-from slaclock.core.calendar import Calendar
+from slaclock import _accel
+
+_accel.install()  # before any hot module is imported: their compiled copies, if current
+
+from slaclock.core.calendar import Calendar  # noqa: E402
 
 __all__ = ["Calendar", "__version__"]
 __version__ = "0.1.0"

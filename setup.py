@@ -1,0 +1,56 @@
+"""Build the optional compiled copies of the hot modules (Cython), beside the package.
+
+Everything else about the package is in ``pyproject.toml``. The modules listed in
+``src/slaclock/_accel/hot.py`` are compiled as they are, into ``slaclock._accel.<rest>``,
+and ``src/slaclock/_accel/manifest.json`` records the SHA-256 of each source compiled;
+``slaclock._accel`` loads a compiled copy only while its source still has that hash.
+Without a C compiler (or Cython) the build goes on and slaclock runs as pure Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import runpy
+from pathlib import Path
+
+from setuptools import Extension, setup
+
+ROOT = Path(__file__).resolve().parent
+ACCEL = ROOT / "src" / "slaclock" / "_accel"
+HOT = runpy.run_path(str(ACCEL / "hot.py"))
+
+
+def source_of(module: str) -> Path:
+    return ROOT / "src" / (module.replace(".", "/") + ".py")
+
+
+def extensions() -> list[Extension]:
+    if os.environ.get(HOT["PURE_ENV"]):
+        return []
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        return []
+    for old in ACCEL.rglob("*.so"):  # a module that fails to build must not stay stale
+        old.unlink()
+    modules = HOT["HOT_MODULES"]
+    built = [
+        Extension(HOT["compiled_name"](m), [str(source_of(m).relative_to(ROOT))], optional=True)
+        for m in modules
+    ]
+    for ext in built:  # editable installs copy each extension into its package folder
+        (ROOT / "src" / ext.name.replace(".", "/")).parent.mkdir(parents=True, exist_ok=True)
+    hashes = {m: hashlib.sha256(source_of(m).read_bytes()).hexdigest() for m in modules}
+    (ACCEL / "manifest.json").write_text(json.dumps(hashes, indent=1) + "\n", encoding="utf-8")
+    return cythonize(
+        built,
+        compiler_directives=HOT["DIRECTIVES"],
+        build_dir=str(ROOT / "build" / "cython"),
+        nthreads=os.cpu_count() or 1,
+        quiet=True,
+    )
+
+
+setup(ext_modules=extensions(), options={"build_ext": {"parallel": os.cpu_count() or 1}})
