@@ -2,14 +2,14 @@
 
 Everything else about the package is in ``pyproject.toml``. The modules listed in
 ``src/slaclock/_accel/hot.py`` are compiled as they are, into ``slaclock._accel.<rest>``,
-and ``src/slaclock/_accel/manifest.json`` records the SHA-256 of each source compiled;
-``slaclock._accel`` loads a compiled copy only while its source still has that hash.
+and ``src/slaclock/_accel/manifest.json`` records the hash of the sources compiled
+(with their ``.pxd`` declarations); ``slaclock._accel`` loads the compiled copies only
+while the sources still have that hash.
 Without a C compiler (or Cython) the build goes on and slaclock runs as pure Python.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import runpy
@@ -42,12 +42,14 @@ def extensions() -> list[Extension]:
     ]
     for ext in built:  # editable installs copy each extension into its package folder
         (ROOT / "src" / ext.name.replace(".", "/")).parent.mkdir(parents=True, exist_ok=True)
-    hashes = {m: hashlib.sha256(source_of(m).read_bytes()).hexdigest() for m in modules}
-    (ACCEL / "manifest.json").write_text(json.dumps(hashes, indent=1) + "\n", encoding="utf-8")
+    built_from = HOT["build_hash"](ROOT / "src" / "slaclock")
+    manifest = {"build": built_from, "modules": list(modules)}
+    (ACCEL / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return cythonize(
         built,
         compiler_directives=HOT["DIRECTIVES"],
         build_dir=str(ROOT / "build" / "cython"),
+        include_path=[str(ROOT / "src")],
         nthreads=os.cpu_count() or 1,
         quiet=True,
     )

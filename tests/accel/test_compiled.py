@@ -6,10 +6,11 @@ finder in :mod:`slaclock._accel` loads them only while their source is unchanged
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import importlib.machinery
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import slaclock._accel as accel
-from slaclock._accel.hot import HOT_MODULES, PURE_ENV
+from slaclock._accel.hot import HOT_MODULES, PURE_ENV, build_hash
 from slaclock.core.config import load_config
 from slaclock.core.workload import generate_lines
 
@@ -31,49 +32,92 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # ------------------------------------------------------------------------- the finder
 
 
-def _layout(tmp_path: Path, source_text: str, built_from: str, compiled: bool = True):
-    """A source ``slaclock/core/fake_mod.py`` and its "compiled" copy under ``accel/``."""
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "fake_mod.py").write_text(source_text)
-    root = tmp_path / "accel"
-    (root / "core").mkdir(parents=True)
-    if compiled:
-        (root / "core" / f"fake_mod{SUFFIX}").write_bytes(b"not really a library")
-    digest = hashlib.sha256(built_from.encode()).hexdigest()
-    finder = accel.CompiledFinder({"slaclock.core.fake_mod": digest}, root)
-    return finder, [str(src)]
-
-
-def test_finder_answers_with_the_compiled_copy_while_the_source_is_unchanged(tmp_path):
-    finder, path = _layout(tmp_path, "X = 1\n", built_from="X = 1\n")
-    spec = finder.find_spec("slaclock.core.fake_mod", path)
-    assert spec is not None
+def test_finder_answers_a_hot_module_with_its_compiled_copy(tmp_path):
+    (tmp_path / "core").mkdir()
+    built = tmp_path / "core" / f"fake_mod{SUFFIX}"
+    built.write_bytes(b"not really a library")
+    finder = accel.CompiledFinder(tmp_path, ["slaclock.core.fake_mod", "slaclock.core.unbuilt"])
+    spec = finder.find_spec("slaclock.core.fake_mod", None)
+    assert spec is not None and spec.origin == str(built)
     assert isinstance(spec.loader, importlib.machinery.ExtensionFileLoader)
-    assert spec.origin == str(tmp_path / "accel" / "core" / f"fake_mod{SUFFIX}")
+    assert finder.find_spec("slaclock.core.unbuilt", None) is None  # its build failed
+    assert finder.missing == {"slaclock.core.unbuilt"}
+    assert finder.find_spec("slaclock.core.other", None) is None  # not a hot module
 
 
-def test_finder_leaves_an_edited_source_to_the_normal_import(tmp_path):
-    finder, path = _layout(tmp_path, "X = 2\n", built_from="X = 1\n")
-    assert finder.find_spec("slaclock.core.fake_mod", path) is None
-    assert finder.skipped["slaclock.core.fake_mod"] == "source changed since the build"
+def _package_copy(tmp_path: Path) -> Path:
+    """The hot modules' sources and declarations, copied into a package-like folder."""
+    package = tmp_path / "slaclock"
+    for name in HOT_MODULES:
+        base = Path(*name.split(".")[1:])
+        for suffix in (".py", ".pxd"):
+            source = accel.PACKAGE / base.with_suffix(suffix)
+            if source.exists():
+                (package / base).parent.mkdir(parents=True, exist_ok=True)
+                (package / base.with_suffix(suffix)).write_bytes(source.read_bytes())
+    return package
 
 
-def test_finder_without_a_build_or_for_other_modules_finds_nothing(tmp_path):
-    finder, path = _layout(tmp_path, "X = 1\n", built_from="X = 1\n", compiled=False)
-    assert finder.find_spec("slaclock.core.fake_mod", path) is None
-    assert finder.skipped["slaclock.core.fake_mod"] == "not compiled"
-    assert finder.find_spec("slaclock.core.other", path) is None
-    assert "slaclock.core.other" not in finder.skipped
+@pytest.fixture
+def no_finder(monkeypatch):
+    """A ``sys.meta_path`` without the finder, restored afterwards."""
+    kept = [f for f in sys.meta_path if not isinstance(f, accel.CompiledFinder)]
+    monkeypatch.setattr(sys, "meta_path", kept)
+    monkeypatch.delenv(PURE_ENV, raising=False)
+    return kept
 
 
-def test_install_does_nothing_when_pure_python_is_asked_for(monkeypatch):
-    monkeypatch.setattr(
-        sys, "meta_path", [f for f in sys.meta_path if type(f).__name__ != "CompiledFinder"]
-    )
-    monkeypatch.setenv(PURE_ENV, "1")
-    assert accel.install() is None
+def test_install_uses_a_build_only_while_every_hot_source_is_unchanged(tmp_path, no_finder):
+    package = _package_copy(tmp_path)
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"build": build_hash(package)}))
+    finder = accel.install(manifest, package)
+    assert finder is not None and sys.meta_path[0] is finder
+    sys.meta_path.remove(finder)
+    declarations = package / "core" / "engine" / "clock.pxd"
+    declarations.write_text(declarations.read_text() + "\n# edited\n")
+    assert accel.install(manifest, package) is None
     assert not any(isinstance(f, accel.CompiledFinder) for f in sys.meta_path)
+
+
+def test_install_does_nothing_when_unbuilt_or_when_pure_python_is_asked_for(
+    tmp_path, no_finder, monkeypatch
+):
+    package = _package_copy(tmp_path)
+    assert accel.install(tmp_path / "no-manifest.json", package) is None
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"build": build_hash(package)}))
+    monkeypatch.setenv(PURE_ENV, "1")
+    assert accel.install(manifest, package) is None
+    assert not any(isinstance(f, accel.CompiledFinder) for f in sys.meta_path)
+
+
+def _declared(pxd: Path) -> dict[str, set[str]]:
+    """``cdef class`` name -> its ``cdef public object`` attributes."""
+    classes: dict[str, set[str]] = {}
+    current = None
+    for line in pxd.read_text().splitlines():
+        if match := re.match(r"cdef class (\w+):", line):
+            current = classes.setdefault(match[1], set())
+        elif current is not None and (match := re.match(r"\s+cdef public object (.+)", line)):
+            current.update(name.strip() for name in match[1].split(","))
+        elif not line.startswith(" "):
+            current = None
+    return classes
+
+
+def test_declared_c_classes_have_exactly_their_slots():
+    """A slot added in Python but not in the .pxd would be missing when compiled."""
+    found = 0
+    for name in HOT_MODULES:
+        pxd = accel.PACKAGE.joinpath(*name.split(".")[1:]).with_suffix(".pxd")
+        if not pxd.exists():
+            continue
+        module = importlib.import_module(name)
+        for cls, attributes in _declared(pxd).items():
+            assert attributes == set(getattr(module, cls).__slots__), f"{pxd.name}: {cls}"
+            found += 1
+    assert found >= 4
 
 
 # ------------------------------------------------------------------ the real build

@@ -1,0 +1,6 @@
+# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
+# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+cdef class Track:
+    cdef public object definition, gated_next_response, key, kind, metric, ola, owner
+    cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
+    cdef public object stop_names, stop_plain

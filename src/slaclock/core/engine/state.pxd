@@ -1,0 +1,21 @@
+# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
+# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+import cython
+from slaclock.core.engine.clock cimport Clock
+
+cdef class TicketState:
+    cdef public object binding_values, clocks, created, created_at, deleted, events, fields
+    cdef public object first_response_given, ids, keep, last_key, pending, policy
+    cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
+
+@cython.locals(state=TicketState, clock=Clock, clocks=list, all_clocks=dict)
+cpdef _after_facts(cc, state, event, at, facts)
+
+@cython.locals(state=TicketState, clock=Clock, clocks=list)
+cpdef _update_pauses(state, event, at, fields)
+
+@cython.locals(state=TicketState, clock=Clock)
+cpdef _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
+
+@cython.locals(state=TicketState)
+cpdef apply_event(cc, state, event, at)
