@@ -9,7 +9,7 @@ attribute reads are then C struct reads. This file imports only the standard lib
 so ``setup.py`` can read it before any dependency is installed.
 """
 
-import hashlib
+import zlib
 from pathlib import Path
 
 HOT_MODULES: tuple[str, ...] = (
@@ -44,10 +44,13 @@ def compiled_name(module: str) -> str:
 
 
 def build_hash(package_dir: Path) -> str | None:
-    """SHA-256 of every hot module's source and declarations, in order; None when one is
-    missing. The compiled modules import each other's C classes, so they are current
-    together or not at all: one hash for the whole build."""
-    digest = hashlib.sha256()
+    """A fingerprint of every hot module's source and declarations (CRC-32 and length of
+    each, in order); None when a source is missing. The compiled modules import each
+    other's C classes, so they are current together or not at all: one fingerprint for
+    the whole build. (It detects edits, it is not a signature: whoever can write these
+    files can replace the compiled ones too. zlib is already loaded; hashlib would
+    load OpenSSL into every process for this.)"""
+    parts = []
     for module in HOT_MODULES:
         base = package_dir.joinpath(*module.split(".")[1:])
         source = base.with_suffix(".py")
@@ -55,6 +58,6 @@ def build_hash(package_dir: Path) -> str | None:
             return None
         for path in (source, base.with_suffix(".pxd")):
             if path.is_file():
-                digest.update(f"{module}:{path.suffix}:".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+                data = path.read_bytes()
+                parts.append(f"{module}{path.suffix}:{zlib.crc32(data):08x}:{len(data)}")
+    return ";".join(parts)

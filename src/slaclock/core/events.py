@@ -111,6 +111,11 @@ _DAY_TEXT: BoundedCache[int, str] = BoundedCache(_day_text, 100_000)
 _TIME_TEXT: BoundedCache[int, str] = BoundedCache(_time_text, 86_400)
 
 
+#: ``Event(...)`` without the named tuple's Python-level ``__new__`` (one frame per line
+#: of a replay): the fields in their declared order.
+_new_event = tuple.__new__
+
+
 def parse_event(obj: Any, seq: int = 0) -> Event:
     """Validate one decoded JSON event; raise :class:`EventError` naming the reason.
 
@@ -136,7 +141,7 @@ def parse_event(obj: Any, seq: int = 0) -> Event:
             except ValueError:
                 at = None
             if at is not None and at.tzinfo is UTC:
-                return Event(event_id, ticket, at, event_type, seq, obj)
+                return _new_event(Event, (event_id, ticket, at, event_type, seq, obj))
     return _parse_event_checked(obj, seq)
 
 

@@ -24,6 +24,8 @@ __all__ = ["Clock", "Measure"]
 
 Segment = tuple[datetime, datetime, bool]  # start, end, paused
 
+_new_instance = tuple.__new__
+
 
 class Measure:
     """A clock read on its calendar as of an instant (internal to the engine)."""
@@ -208,25 +210,30 @@ class Clock:
         if binding.goal_seconds is None:
             goal_breached = None
         elapsed = round(m.elapsed)
-        return Instance(
-            ticket=ticket_id,
-            metric=self.track.metric,
-            kind=self.track.kind,
-            cycle=self.cycle,
-            policy=binding.policy_id,
-            policy_version=binding.policy_version,
-            calendar=binding.calendar.id,
-            target_seconds=self.target_seconds,
-            goal_seconds=binding.goal_seconds,
-            started_at=self.started_at,
-            due_at=due_at,
-            goal_due_at=goal_due_at,
-            goal_breached=goal_breached,
-            stopped_at=self.stopped_at,
-            state=state,
-            breached=breached,
-            breached_at=due_at if breached else None,
-            elapsed_seconds=elapsed,
-            paused_seconds=round(m.paused),
-            remaining_seconds=self.target_seconds - elapsed,
+        # Positional, in the declared order (``INSTANCE_KEYS``), through ``tuple.__new__``:
+        # the named tuple's own ``__new__`` is a Python function taking keywords.
+        return _new_instance(
+            Instance,
+            (
+                ticket_id,  # ticket
+                self.track.metric,  # metric
+                self.track.kind,  # kind
+                self.cycle,  # cycle
+                binding.policy_id,  # policy
+                binding.policy_version,  # policy_version
+                binding.calendar.id,  # calendar
+                self.target_seconds,  # target_seconds
+                binding.goal_seconds,  # goal_seconds
+                self.started_at,  # started_at
+                due_at,  # due_at
+                goal_due_at,  # goal_due_at
+                goal_breached,  # goal_breached
+                self.stopped_at,  # stopped_at
+                state,  # state
+                breached,  # breached
+                due_at if breached else None,  # breached_at
+                elapsed,  # elapsed_seconds
+                round(m.paused),  # paused_seconds
+                self.target_seconds - elapsed,  # remaining_seconds
+            ),
         )
