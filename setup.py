@@ -60,11 +60,25 @@ class optional_build_ext(build_ext):
     """Build each compiled module if the C compiler can; warn and go on if it cannot
     (``Extension(optional=True)`` does not catch every way a compiler can fail)."""
 
+    def initialize_options(self) -> None:
+        super().initialize_options()
+        self.failed: set[str] = set()
+
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
         except Exception as exc:  # any failure means: that module runs as Python
+            self.failed.add(ext.name)
             print(f"warning: {ext.name} not compiled ({exc}); it runs as Python")
+
+    def copy_extensions_to_source(self) -> None:
+        """Editable installs copy each built module into the source tree: not the failed."""
+        every = self.extensions
+        self.extensions = [ext for ext in every if ext.name not in self.failed]
+        try:
+            super().copy_extensions_to_source()
+        finally:
+            self.extensions = every
 
 
 setup(
