@@ -40,9 +40,17 @@ def test_finder_answers_a_hot_module_with_its_compiled_copy(tmp_path):
     spec = finder.find_spec("slaclock.core.fake_mod", None)
     assert spec is not None and spec.origin == str(built)
     assert isinstance(spec.loader, importlib.machinery.ExtensionFileLoader)
-    assert finder.find_spec("slaclock.core.unbuilt", None) is None  # its build failed
-    assert finder.missing == {"slaclock.core.unbuilt"}
+    assert finder.find_spec("slaclock.core.unbuilt", None) is None  # no file: Python
     assert finder.find_spec("slaclock.core.other", None) is None  # not a hot module
+
+
+def _fake_build(root: Path, skip: str = "") -> None:
+    """A "compiled" file for every hot module (but ``skip``): install() only looks."""
+    for name in HOT_MODULES:
+        if name != skip:
+            parts = name.split(".")[1:]
+            (root.joinpath(*parts[:-1])).mkdir(parents=True, exist_ok=True)
+            root.joinpath(*parts[:-1], parts[-1] + SUFFIX).write_bytes(b"")
 
 
 def _package_copy(tmp_path: Path) -> Path:
@@ -69,7 +77,9 @@ def no_finder(monkeypatch):
 
 def test_install_uses_a_build_only_while_every_hot_source_is_unchanged(tmp_path, no_finder):
     package = _package_copy(tmp_path)
-    manifest = tmp_path / "manifest.json"
+    accel_dir = tmp_path / "accel"
+    _fake_build(accel_dir)
+    manifest = accel_dir / "manifest.json"
     manifest.write_text(json.dumps({"build": build_hash(package)}))
     finder = accel.install(manifest, package)
     assert finder is not None and sys.meta_path[0] is finder
@@ -84,12 +94,18 @@ def test_install_does_nothing_when_unbuilt_or_when_pure_python_is_asked_for(
     tmp_path, no_finder, monkeypatch
 ):
     package = _package_copy(tmp_path)
-    assert accel.install(tmp_path / "no-manifest.json", package) is None
-    manifest = tmp_path / "manifest.json"
+    accel_dir = tmp_path / "accel"
+    assert accel.install(accel_dir / "manifest.json", package) is None  # never built
+    _fake_build(accel_dir, skip="slaclock.core.engine.clock")
+    manifest = accel_dir / "manifest.json"
     manifest.write_text(json.dumps({"build": build_hash(package)}))
+    assert accel.install(manifest, package) is None  # one module did not compile
+    (accel_dir / "core" / "engine" / f"clock{SUFFIX}").write_bytes(b"")
     monkeypatch.setenv(PURE_ENV, "1")
-    assert accel.install(manifest, package) is None
+    assert accel.install(manifest, package) is None  # complete and current, but turned off
     assert not any(isinstance(f, accel.CompiledFinder) for f in sys.meta_path)
+    monkeypatch.delenv(PURE_ENV)
+    assert accel.install(manifest, package) is not None  # ... which was all that stopped it
 
 
 def _declared(pxd: Path) -> dict[str, set[str]]:

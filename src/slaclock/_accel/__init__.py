@@ -5,7 +5,8 @@ compiler is at hand) into this package, as ``slaclock._accel.<rest>``, and write
 ``manifest.json``: the hash of the sources they were compiled from
 (:func:`~slaclock._accel.hot.build_hash`). :func:`install` puts a finder first on
 ``sys.meta_path`` that answers the import of a hot module with its compiled copy, but
-only when the sources still have that hash; otherwise every hot module is imported
+only when the sources still have that hash and every copy was built; otherwise every
+hot module is imported
 from its ``.py`` file as usual. So an edited source is never shadowed by a stale build
 (it only runs slower until the next build), and no build at all means pure Python,
 with the same results.
@@ -41,8 +42,6 @@ class CompiledFinder:
     def __init__(self, root: Path, modules: Sequence[str] = HOT_MODULES) -> None:
         self.root = root
         self.modules = frozenset(modules)
-        #: Hot modules that were imported as Python because no copy was built for them.
-        self.missing: set[str] = set()
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -51,8 +50,7 @@ class CompiledFinder:
             return None
         compiled = self.compiled_file(fullname)
         if compiled is None:
-            self.missing.add(fullname)  # its compiler failed: the .py file will do
-            return None
+            return None  # removed since install(): the .py file will do
         loader = importlib.machinery.ExtensionFileLoader(fullname, str(compiled))
         return importlib.util.spec_from_file_location(fullname, compiled, loader=loader)
 
@@ -89,13 +87,16 @@ def install(manifest: Path = MANIFEST, package: Path = PACKAGE) -> CompiledFinde
         _why_pure = "sources changed since the build"
         return None
     finder = CompiledFinder(manifest.parent)
+    absent = [name for name in HOT_MODULES if finder.compiled_file(name) is None]
+    if absent:  # a compiled module may need another's C classes: all of them or none
+        _why_pure = "not compiled: " + ", ".join(absent) if len(absent) < 4 else "not compiled"
+        return None
     sys.meta_path.insert(0, finder)
     return finder
 
 
 def status() -> dict[str, str]:
     """Each hot module -> ``compiled``, ``python (<why>)`` or ``not imported yet``."""
-    finder = next((f for f in sys.meta_path if isinstance(f, CompiledFinder)), None)
     report = {}
     for name in HOT_MODULES:
         module = sys.modules.get(name)
@@ -104,8 +105,6 @@ def status() -> dict[str, str]:
             report[name] = "not imported yet"
         elif isinstance(loader, importlib.machinery.ExtensionFileLoader):
             report[name] = "compiled"
-        elif finder is None:
-            report[name] = f"python ({_why_pure})"
         else:
-            report[name] = "python (not compiled)"
+            report[name] = f"python ({_why_pure})"
     return report
