@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The install also compiles the hot modules (setup.py, Cython): redo it when they change.
 HOT_SOURCES := $(wildcard src/slaclock/_accel/*.py src/slaclock/core/*.py \
-	src/slaclock/core/engine/*.py src/slaclock/core/calendar/*.py)
+	src/slaclock/core/engine/*.py src/slaclock/core/engine/*.pxd src/slaclock/core/calendar/*.py)
 
 .PHONY: demo test lint typecheck pytest bench bench-quick clean
 

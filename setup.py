@@ -24,7 +24,7 @@ HOT = runpy.run_path(str(ACCEL / "hot.py"))
 
 
 def source_of(module: str) -> Path:
-    return ROOT / "src" / (module.replace(".", "/") + ".py")
+    return (ROOT / "src" / "slaclock" / HOT["in_package"](module)).with_suffix(".py")
 
 
 def extensions() -> list[Extension]:
@@ -41,8 +41,8 @@ def extensions() -> list[Extension]:
         Extension(HOT["compiled_name"](m), [str(source_of(m).relative_to(ROOT))], optional=True)
         for m in modules
     ]
-    for ext in built:  # editable installs copy each extension into its package folder
-        (ROOT / "src" / ext.name.replace(".", "/")).parent.mkdir(parents=True, exist_ok=True)
+    for module in modules:  # editable installs copy each extension into its package folder
+        (ACCEL / HOT["in_package"](module)).parent.mkdir(parents=True, exist_ok=True)
     built_from = HOT["build_hash"](ROOT / "src" / "slaclock")
     manifest = {"build": built_from, "modules": list(modules)}
     (ACCEL / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import slaclock._accel as accel
-from slaclock._accel.hot import HOT_MODULES, PURE_ENV, build_hash
+from slaclock._accel.hot import HOT_MODULES, PURE_ENV, build_hash, in_package
 from slaclock.core.config import load_config
 from slaclock.core.workload import generate_lines
 
@@ -48,16 +48,16 @@ def _fake_build(root: Path, skip: str = "") -> None:
     """A "compiled" file for every hot module (but ``skip``): install() only looks."""
     for name in HOT_MODULES:
         if name != skip:
-            parts = name.split(".")[1:]
-            (root.joinpath(*parts[:-1])).mkdir(parents=True, exist_ok=True)
-            root.joinpath(*parts[:-1], parts[-1] + SUFFIX).write_bytes(b"")
+            compiled = root / in_package(name)
+            compiled.parent.mkdir(parents=True, exist_ok=True)
+            compiled.with_name(compiled.name + SUFFIX).write_bytes(b"")
 
 
 def _package_copy(tmp_path: Path) -> Path:
     """The hot modules' sources and declarations, copied into a package-like folder."""
     package = tmp_path / "slaclock"
     for name in HOT_MODULES:
-        base = Path(*name.split(".")[1:])
+        base = in_package(name)
         for suffix in (".py", ".pxd"):
             source = accel.PACKAGE / base.with_suffix(suffix)
             if source.exists():
@@ -126,7 +126,7 @@ def test_declared_c_classes_have_exactly_their_slots():
     """A slot added in Python but not in the .pxd would be missing when compiled."""
     found = 0
     for name in HOT_MODULES:
-        pxd = accel.PACKAGE.joinpath(*name.split(".")[1:]).with_suffix(".pxd")
+        pxd = (accel.PACKAGE / in_package(name)).with_suffix(".pxd")
         if not pxd.exists():
             continue
         module = importlib.import_module(name)

@@ -27,7 +27,7 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
-from slaclock._accel.hot import HOT_MODULES, PURE_ENV, build_hash, compiled_name
+from slaclock._accel.hot import HOT_MODULES, PURE_ENV, build_hash, in_package
 
 __all__ = ["CompiledFinder", "install", "status"]
 
@@ -40,29 +40,26 @@ class CompiledFinder:
     """A meta path finder for the hot modules' compiled copies (see the module doc)."""
 
     def __init__(self, root: Path, modules: Sequence[str] = HOT_MODULES) -> None:
-        self.root = root
-        self.modules = frozenset(modules)
+        #: Each module's built extension for this interpreter, looked up once.
+        self.files = {name: found for name in modules if (found := _compiled_file(root, name))}
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        if fullname not in self.modules:
-            return None
-        compiled = self.compiled_file(fullname)
+        compiled = self.files.get(fullname)
         if compiled is None:
-            return None  # removed since install(): the .py file will do
+            return None  # not a hot module, or not built: the normal import
         loader = importlib.machinery.ExtensionFileLoader(fullname, str(compiled))
         return importlib.util.spec_from_file_location(fullname, compiled, loader=loader)
 
-    def compiled_file(self, fullname: str) -> Path | None:
-        """The built extension of ``fullname`` for this interpreter, if there is one."""
-        parts = compiled_name(fullname).split(".")[2:]  # after "slaclock._accel"
-        folder = self.root.joinpath(*parts[:-1])
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            candidate = folder / (parts[-1] + suffix)
-            if candidate.is_file():
-                return candidate
-        return None
+
+def _compiled_file(root: Path, module: str) -> Path | None:
+    base = root / in_package(module)
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        candidate = base.with_name(base.name + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 #: Why the hot modules run as Python, when they do (for :func:`status`).
@@ -87,7 +84,7 @@ def install(manifest: Path = MANIFEST, package: Path = PACKAGE) -> CompiledFinde
         _why_pure = "sources changed since the build"
         return None
     finder = CompiledFinder(manifest.parent)
-    absent = [name for name in HOT_MODULES if finder.compiled_file(name) is None]
+    absent = [name for name in HOT_MODULES if name not in finder.files]
     if absent:  # a compiled module may need another's C classes: all of them or none
         _why_pure = "not compiled: " + ", ".join(absent) if len(absent) < 4 else "not compiled"
         return None

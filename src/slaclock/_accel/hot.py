@@ -43,6 +43,13 @@ def compiled_name(module: str) -> str:
     return COMPILED_PREFIX + module.removeprefix("slaclock.")
 
 
+def in_package(module: str) -> Path:
+    """``slaclock.core.events`` -> ``core/events`` (no suffix): where a hot module's
+    source and declarations lie under the package, and its compiled copy under
+    ``_accel``."""
+    return Path(*module.split(".")[1:])
+
+
 def build_hash(package_dir: Path) -> str | None:
     """A fingerprint of every hot module's source and declarations (CRC-32 and length of
     each, in order); None when a source is missing. The compiled modules import each
@@ -52,7 +59,7 @@ def build_hash(package_dir: Path) -> str | None:
     load OpenSSL into every process for this.)"""
     parts = []
     for module in HOT_MODULES:
-        base = package_dir.joinpath(*module.split(".")[1:])
+        base = package_dir / in_package(module)
         source = base.with_suffix(".py")
         if not source.is_file():
             return None
