@@ -173,6 +173,8 @@ def test_format_instant_is_the_utc_iso_text_cut_to_whole_seconds():
         "\ufeff{}\n", '{"a": NaN}\n', '{"a": "\\u00e9"}\n', "nul", "1e400\n",
         '{"a": 123456789012345678901234567890}\n', '{"a": "\\ud800"}\n', '{"a": 1, "a": 2}\n',
         '{"a": -0.0, "b": 1E5, "c": 0.1, "d": -9223372036854775809}\n', '{"a": Infinity}\n',
+        '{"a": [18446744073709551616]}\n', '{"a": 9223372036854775807}\n',
+        '{"a": "1234567890123456789012", "b": 1}\n', '{"a": 1.5e308, "b": 5e-324}\n',
     ],
 )  # fmt: skip
 def test_line_decoding_equals_json_loads_in_results_and_errors(line):
@@ -201,7 +203,7 @@ _JSON = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(value=_JSON, ascii_only=st.booleans())
 def test_decoding_any_json_value_equals_json_loads(value, ascii_only):
-    """The direct scanner call builds exactly what json.loads builds."""
+    """orjson, with its fallback to json, builds exactly what json.loads builds."""
     import json
     import math
 

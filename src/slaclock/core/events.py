@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from json.scanner import make_scanner
 from typing import Any, NamedTuple
+
+import orjson
 
 from slaclock.core.bounded_cache import BoundedCache
 from slaclock.core.errors import EventError
@@ -179,21 +180,25 @@ def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Ev
             raise EventError(f"{filename}:{number}: {exc}") from None
 
 
-#: The C scanner behind ``json.loads``, called directly.
-_SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: c_make_scanner
-_JSON_SPACE = " \t\n\r"
+_loads = orjson.loads
+#: Every byte to a space but the ASCII digits, which become "0": a line in which 19
+#: digits follow each other may hold an integer beyond 64 bits.
+_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+_LONG_DIGITS = b"0" * 19
 
 
 def _decode(line: str) -> Any:
-    """``json.loads(line)``, half the cost for the usual line: the scanner itself, without
-    the three Python-level layers around it. Anything unusual (leading space, trailing
-    data, an error) goes to ``json.loads`` itself, so results and errors are its own."""
-    try:
-        obj, end = _SCAN(line, 0)
-    except (StopIteration, ValueError):
-        return json.loads(line)
-    if end == len(line) or not line[end:].strip(_JSON_SPACE):
-        return obj
+    """``json.loads(line)``, three times faster for the usual line: orjson parses it.
+
+    orjson reads an integer beyond 64 bits as a float (json keeps it exact), so a line
+    with a run of 19 digits goes to ``json.loads``; so does anything orjson refuses
+    (NaN, 1e400, lone surrogates, a byte-order mark …). Results and errors are exactly
+    ``json.loads``'s (a property test compares them)."""
+    if line.encode("utf-8", "surrogatepass").translate(_DIGITS).find(_LONG_DIGITS) < 0:
+        try:
+            return _loads(line)
+        except ValueError:  # orjson.JSONDecodeError, or a str it cannot encode as UTF-8
+            pass
     return json.loads(line)
 
 
