@@ -3,14 +3,16 @@
     .venv/bin/python bench/engine_bench.py --sizes 10k,100k,1M
 
 For each size a workload is generated once (``slaclock.core.workload``, the example
-configuration; not timed), then three runs each in a fresh child process, so peak RSS
-is per run:
+configuration; not timed), then each kind below runs in a fresh child process, so peak
+RSS is per run:
 
 - ``json``: read the file and ``json.loads`` every line — the floor;
+- ``orjson``: the same with ``orjson.loads``, the parser the replay uses (a lower floor);
 - ``parse``: the same plus event validation (``read_events``);
 - ``replay``: what ``slaclock replay`` does: validate, stream into compact per-ticket
   state, render every instance as JSON (to /dev/null), with the hot modules compiled
-  (Cython, ``slaclock._accel``) when the install built them;
+  (Cython, ``slaclock._accel``) when the install built them, and end the process
+  without freeing its heap, as the command does (``slaclock.cli.standalone``);
 - ``pure``: the same replay as pure Python (``SLACLOCK_PURE=1``), for the gain.
 
 Times are CPU seconds of the child (user + sys; the machine is shared, so wall time is
@@ -45,6 +47,14 @@ with open("/proc/self/status") as status:
     print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
 """
 
+#: Appended to the replay child: it ends as ``slaclock replay`` does, without freeing its
+#: heap (``slaclock.cli.standalone``), so the tear-down the command skips is not timed.
+FINISH = """
+from slaclock.cli.standalone import finish, mark_standalone
+mark_standalone()
+finish()
+"""
+
 CHILD = {
     "json": """
 import json, sys
@@ -52,6 +62,15 @@ n = 0
 with open(sys.argv[1], encoding="utf-8") as f:
     for line in f:
         json.loads(line); n += 1
+print(n)
+"""
+    + PEAK_RSS,
+    "orjson": """
+import sys, orjson
+n = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        orjson.loads(line); n += 1
 print(n)
 """
     + PEAK_RSS,
@@ -88,10 +107,11 @@ print(n)
 from slaclock._accel import status
 print(sum(v == "compiled" for v in status().values()))
 """
-    + PEAK_RSS.replace("import json, sys", "import os, sys"),
+    + PEAK_RSS
+    + FINISH,
 }
 CHILD["pure"] = CHILD["replay"]
-KINDS = ("json", "parse", "replay", "pure")
+KINDS = ("json", "orjson", "parse", "replay", "pure")
 
 
 def parse_size(text: str) -> int:
@@ -181,21 +201,22 @@ def main() -> None:
 def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]]]) -> None:
     print(f"replay: {COMPILED['modules']} of {len(HOT_MODULES)} hot modules compiled; pure: none")
     head = (
-        f"{'tickets':>9} {'events':>9} | {'json s':>7} {'parse s':>7} {'replay s':>8} "
-        f"{'(wall)':>7} {'pure s':>7} | {'replay ev/s':>11} {'x json':>6} {'x parse':>7} "
-        f"{'pure x json':>11} {'gain':>5} | {'RSS json':>8} {'RSS replay':>10} | {'us/event':>8}"
+        f"{'tickets':>9} {'events':>9} | {'json s':>6} {'orjson':>6} {'parse s':>7} "
+        f"{'replay s':>8} {'(wall)':>7} {'pure s':>7} | {'replay ev/s':>11} {'x json':>6} "
+        f"{'x orjson':>8} {'x parse':>7} {'pure x json':>11} {'gain':>5} | {'RSS json':>8} "
+        f"{'RSS replay':>10} | {'us/event':>8}"
     )
     print(head)
     print("-" * len(head))
     for size, events, r in rows:
-        json_cpu, parse_cpu, (replay_cpu, replay_wall, replay_rss) = (
-            r["json"][0], r["parse"][0], r["replay"],
-        )  # fmt: skip
+        json_cpu, orjson_cpu, parse_cpu = r["json"][0], r["orjson"][0], r["parse"][0]
+        replay_cpu, replay_wall, replay_rss = r["replay"]
         pure_cpu = r["pure"][0]
         print(
-            f"{size:>9,} {events:>9,} | {json_cpu:>7.2f} {parse_cpu:>7.2f} {replay_cpu:>8.2f} "
-            f"{replay_wall:>7.2f} {pure_cpu:>7.2f} | {events / replay_cpu:>11,.0f} "
-            f"{replay_cpu / json_cpu:>6.1f} {replay_cpu / parse_cpu:>7.1f} "
+            f"{size:>9,} {events:>9,} | {json_cpu:>6.2f} {orjson_cpu:>6.2f} {parse_cpu:>7.2f} "
+            f"{replay_cpu:>8.2f} {replay_wall:>7.2f} {pure_cpu:>7.2f} | "
+            f"{events / replay_cpu:>11,.0f} {replay_cpu / json_cpu:>6.1f} "
+            f"{replay_cpu / orjson_cpu:>8.1f} {replay_cpu / parse_cpu:>7.1f} "
             f"{pure_cpu / json_cpu:>11.1f} {pure_cpu / replay_cpu:>5.2f} | "
             f"{r['json'][2]:>6.0f}MB {replay_rss:>8.0f}MB | {1e6 * replay_cpu / events:>8.1f}"
         )

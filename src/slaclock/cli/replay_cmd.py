@@ -24,6 +24,7 @@ from typing import IO
 import typer
 
 from slaclock.cli.errors import exit_on_error
+from slaclock.cli.standalone import finish
 from slaclock.core.config import load_config
 from slaclock.core.engine import (
     Engine,
@@ -60,6 +61,7 @@ def replay_command(
             drops = _set_aside_repeats(replayer, stream, name)
             late = _replay_late(engine, replayer.needs_history, stream, name, when, drops)
             _write(replayer.instances(late), output)
+    finish()  # the output is written and every file closed: skip freeing the heap
 
 
 @contextmanager
