@@ -77,6 +77,8 @@ print(n)
     + PEAK_RSS,
     "replay": """
 import os, sys
+from slaclock.cli.standalone import prepare_process
+prepare_process()  # as the slaclock command does, before anything imports NumPy
 from datetime import datetime
 from slaclock.cli.replay_cmd import SpillFile, write_lines
 from slaclock.core.config import load_config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,23 @@ def test_in_process_callers_keep_control():
     assert not standalone._standalone  # the test process never called main()
     _in_process()  # returns: finish() did nothing
     standalone.finish()
+
+
+PREPARE = """
+import sys
+from slaclock.cli.standalone import prepare_process
+assert "numpy" not in sys.modules, "numpy loaded before the process could be set up"
+prepare_process()
+import os, numpy
+print(os.environ["OPENBLAS_NUM_THREADS"])
+"""
+
+
+def test_the_command_process_runs_one_blas_thread_unless_told_otherwise():
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", PREPARE], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    done = subprocess.run([sys.executable, "-c", PREPARE], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "3"
