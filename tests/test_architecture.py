@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 #: Third-party libraries the pure core may use; anything else is I/O or a framework.
-CORE_THIRD_PARTY = {"numpy", "holidays", "yaml"}
+CORE_THIRD_PARTY = {"numpy", "holidays", "yaml", "orjson"}  # orjson: parsing, as json
 
 
 def _modules(layer: str) -> list[Path]:
