@@ -4,3 +4,8 @@ cdef class Track:
     cdef public object definition, gated_next_response, key, kind, metric, ola, owner
     cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
     cdef public object stop_names, stop_plain
+
+cdef class CompiledConfig:
+    cdef public object _binding_cache, _binding_paths, _plans, _policy_cache, _policy_paths
+    cdef public object binding_tops, config, exhaustive, field_filter, pause_tops
+    cdef public object person_groups, policies, policy_tops, shared, tracks

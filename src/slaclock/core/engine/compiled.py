@@ -150,6 +150,12 @@ def pause_holds(rule: PauseRule | None, ticket: Mapping[str, Any]) -> bool:
 class CompiledConfig:
     """The per-configuration tables the engine consults on every event."""
 
+    __slots__ = (
+        "_binding_cache", "_binding_paths", "_plans", "_policy_cache", "_policy_paths",
+        "binding_tops", "config", "exhaustive", "field_filter", "pause_tops", "person_groups",
+        "policies", "policy_tops", "shared", "tracks",
+    )  # fmt: skip
+
     def __init__(self, config: Config, exhaustive: bool = False) -> None:
         self.config = config
         #: Re-evaluate everything on every event (no shortcuts): the reference behaviour

@@ -62,6 +62,8 @@ def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
 class Engine:
     """SLA clocks for one configuration. Pure: every instant is passed in."""
 
+    __slots__ = ("compiled", "config")
+
     def __init__(self, config: Config, exhaustive: bool = False) -> None:
         """``exhaustive``: skip no work on any event (slow; the tests' reference)."""
         self.config = config

@@ -2,26 +2,26 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 import cython
 from slaclock.core.engine.clock cimport Clock
-from slaclock.core.engine.compiled cimport Track
+from slaclock.core.engine.compiled cimport CompiledConfig, Track
 
 cdef class TicketState:
     cdef public object binding_values, clocks, created, created_at, deleted, events, fields
     cdef public object first_response_given, ids, keep, last_key, pending, policy
     cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
 
-@cython.locals(state=TicketState)
+@cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef apply_event(cc, state, event, at)
 
 @cython.locals(state=TicketState)
 cpdef _create(state, event, at)
 
-@cython.locals(state=TicketState)
+@cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef _update_facts(cc, state, event)
 
-@cython.locals(state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track)
 cpdef _after_facts(cc, state, event, at, facts)
 
-@cython.locals(state=TicketState)
+@cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef _what_changed(cc, state, event, facts, names, fields)
 
 @cython.locals(state=TicketState, clock=Clock, clocks=list)
@@ -30,10 +30,10 @@ cpdef _update_pauses(state, event, at, fields)
 @cython.locals(state=TicketState, clock=Clock)
 cpdef _follow(state, clock, binding, event, at)
 
-@cython.locals(state=TicketState, clock=Clock, track=Track)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, track=Track)
 cpdef _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
 
-@cython.locals(state=TicketState, track=Track)
+@cython.locals(cc=CompiledConfig, state=TicketState, track=Track)
 cpdef _binding(cc, state, track, policy)
 
 @cython.locals(state=TicketState)

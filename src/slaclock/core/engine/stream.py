@@ -112,6 +112,11 @@ class MemoryLot:
 class StreamReplay:
     """Feed events in arrival order, then read every instance as of ``as_of``."""
 
+    __slots__ = (
+        "_all_ids", "_idle", "_newest", "_parking", "_sweep_at", "as_of", "engine",
+        "needs_history", "parked", "states",
+    )  # fmt: skip
+
     def __init__(
         self,
         engine: Engine,
