@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
-import holidays as holidays_lib
-
+from slaclock.core.calendar.holiday_tables import country_table
 from slaclock.core.calendar.localtime import (
     DAY_SECONDS_LOCAL,
     DayConverter,
@@ -44,9 +43,7 @@ class OpenDays:
             found = {}
             if self.spec.country is not None:
                 with self._lock:
-                    table = holidays_lib.country_holidays(
-                        self.spec.country, subdiv=self.spec.subdivision, years=year
-                    )
+                    table = country_table(self.spec.country, self.spec.subdivision, year)
                 found.update((day, str(name)) for day, name in table.items())
             for day in self.spec.extra_dates:
                 if day.year == year:

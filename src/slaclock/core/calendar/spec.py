@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
+from slaclock.core.calendar.holiday_tables import country_table
 from slaclock.core.errors import CalendarError
 
 DAY_SECONDS = 86_400
@@ -193,7 +194,7 @@ class _Parser:
 
     def check_country(self, country: str, subdivision: str | None) -> None:
         try:
-            holidays_lib.country_holidays(country, subdiv=subdivision, years=[])
+            country_table(country, subdivision, [])
         except NotImplementedError as exc:
             if subdivision is None or country not in holidays_lib.list_supported_countries():
                 raise self.fail("holidays.country", "unknown country", country) from exc
