@@ -50,6 +50,14 @@ def test_output_to_a_file_is_complete_and_closed(tmp_path):
     assert out.read_text() == _in_process()
 
 
+def test_events_from_stdin_are_replayed_in_full():
+    events = (DATA / "example_events.jsonl").read_text()
+    command = [sys.executable, "-c", SCRIPT, *ARGS[:-4], "--events", "-", *ARGS[-2:]]
+    done = subprocess.run(command, input=events, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _in_process()
+
+
 def test_a_failing_replay_still_exits_2_through_the_normal_path(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "e1"}\n')
