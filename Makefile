@@ -4,9 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The install also compiles the hot modules (setup.py, Cython): redo it when they change.
-HOT_SOURCES := $(wildcard src/slaclock/_accel/*.py src/slaclock/core/*.py \
-	src/slaclock/core/engine/*.py src/slaclock/core/engine/*.pxd src/slaclock/core/calendar/*.py)
+# The install also compiles the hot modules (setup.py, Cython): redo it when a source or
+# declaration under core/ or _accel/ changes (every hot module lives there).
+HOT_SOURCES := $(shell find src/slaclock/_accel src/slaclock/core -name '*.py' -o -name '*.pxd')
 
 .PHONY: demo test lint typecheck pytest bench bench-quick clean
 

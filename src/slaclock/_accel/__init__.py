@@ -6,10 +6,9 @@ compiler is at hand) into this package, as ``slaclock._accel.<rest>``, and write
 (:func:`~slaclock._accel.hot.build_hash`). :func:`install` puts a finder first on
 ``sys.meta_path`` that answers the import of a hot module with its compiled copy, but
 only when the sources still have that hash and every copy was built; otherwise every
-hot module is imported
-from its ``.py`` file as usual. So an edited source is never shadowed by a stale build
-(it only runs slower until the next build), and no build at all means pure Python,
-with the same results.
+hot module is imported from its ``.py`` file as usual. So an edited source is never
+shadowed by a stale build (it only runs slower until the next build), and no build at
+all means pure Python, with the same results.
 
 ``SLACLOCK_PURE=1`` turns the compiled copies off (the benchmark's and the tests'
 reference runs).
