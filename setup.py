@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shutil
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -50,10 +51,33 @@ def extensions() -> list[Extension]:
         built,
         compiler_directives=HOT["DIRECTIVES"],
         build_dir=str(ROOT / "build" / "cython"),
-        include_path=[str(ROOT / "src")],
+        include_path=[str(declarations_under_compiled_names(modules)), str(ROOT / "src")],
         nthreads=os.cpu_count() or 1,
         quiet=True,
+        force=True,  # a changed .pxd must regenerate its module (and those that cimport it)
     )
+
+
+def declarations_under_compiled_names(modules: tuple[str, ...]) -> Path:
+    """A folder where each hot module's ``.pxd`` is found under its compiled name.
+
+    Cython looks for a module's own declarations under the name it compiles it as
+    (``slaclock/_accel/core/engine/state.pxd``), not beside its source; without this
+    copy the ``.pxd`` beside the source would be silently ignored, and its C classes and
+    typed functions compiled as plain Python ones. The ``cimport`` lines inside keep the
+    modules' import names (``slaclock.core.engine.clock``), under which the compiled
+    copies run, so C classes are shared across modules as declared.
+    """
+    shadow = ROOT / "build" / "pxd"
+    if shadow.exists():
+        shutil.rmtree(shadow)
+    for module in modules:
+        pxd = source_of(module).with_suffix(".pxd")
+        if pxd.exists():
+            target = shadow.joinpath(*HOT["compiled_name"](module).split(".")).with_suffix(".pxd")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(pxd, target)
+    return shadow
 
 
 class optional_build_ext(build_ext):

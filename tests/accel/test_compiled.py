@@ -155,6 +155,29 @@ def test_hot_modules_run_compiled_when_the_build_made_them():
     assert accel.status() == dict.fromkeys(HOT_MODULES, "compiled")
 
 
+def test_declared_c_classes_and_typed_functions_are_compiled_as_declared():
+    """A ``.pxd`` Cython does not find is ignored without a word: its classes then
+    compile as ordinary Python classes (heap types), and its ``cpdef`` functions as
+    ordinary ones. (That happened: Cython looks the file up under the module's compiled
+    name, ``setup.py`` copies it there.)"""
+    if not _built() or os.environ.get(PURE_ENV):
+        pytest.skip("the compiled modules are not in use here")
+    heap_type = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set for classes made by a class statement
+    checked = 0
+    for name in HOT_MODULES:
+        pxd = (accel.PACKAGE / in_package(name)).with_suffix(".pxd")
+        if not pxd.exists():
+            continue
+        module = importlib.import_module(name)
+        for cls in _declared(pxd):
+            assert not getattr(module, cls).__flags__ & heap_type, f"{name}.{cls}"
+            checked += 1
+        for function in re.findall(r"^cpdef (?:\w+ )?(\w+)\(", pxd.read_text(), re.M):
+            assert function in getattr(module, "__pyx_capi__", {}), f"{name}.{function}"
+            checked += 1
+    assert checked >= 10
+
+
 #: Replays a file with parking after every event, prints the module status and the
 #: output's SHA-256: the compiled and the pure run must agree on every byte.
 _REPLAY = """

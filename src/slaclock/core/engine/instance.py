@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
@@ -87,24 +87,29 @@ class Instance(NamedTuple):
 
 
 def json_line(instance: Instance) -> str:
-    """``json.dumps(instance.to_json(), separators=(",", ":"))``, three times faster.
+    """``json.dumps(instance.to_json(), separators=(",", ":"))``, several times faster.
 
     ``slaclock replay`` writes one line per instance; building the dict and running the
     generic encoder cost a fifth of a replay. Strings go through the encoder's own
-    escaping, so the bytes are the same (a test compares them).
+    escaping, so the bytes are the same (a test compares them). The instance is unpacked
+    into locals once, instead of twenty attribute lookups on the named tuple.
     """
-    i = instance
+    (
+        ticket, metric, kind, cycle, policy, policy_version, calendar, target_seconds,
+        goal_seconds, started_at, due_at, goal_due_at, goal_breached, stopped_at, state,
+        breached, breached_at, elapsed_seconds, paused_seconds, remaining_seconds,
+    ) = instance  # fmt: skip
     names = _STRINGS
     return (
-        f'{{"ticket":{encode_basestring_ascii(i.ticket)},"metric":{names[i.metric]},"kind":{names[i.kind]},'
-        f'"cycle":{i.cycle!r},"policy":{names[i.policy]},"policy_version":{i.policy_version!r},'
-        f'"calendar":{names[i.calendar]},"target_seconds":{i.target_seconds!r},'
-        f'"goal_seconds":{_num(i.goal_seconds)},"started_at":{_at(i.started_at)},'
-        f'"due_at":{_at(i.due_at)},"goal_due_at":{_at(i.goal_due_at)},'
-        f'"goal_breached":{_JSON_BOOL[i.goal_breached]},"stopped_at":{_at(i.stopped_at)},'
-        f'"state":{names[i.state]},"breached":{_JSON_BOOL[i.breached]},'
-        f'"breached_at":{_at(i.breached_at)},"elapsed_seconds":{i.elapsed_seconds!r},'
-        f'"paused_seconds":{i.paused_seconds!r},"remaining_seconds":{i.remaining_seconds!r}}}'
+        f'{{"ticket":{encode_basestring_ascii(ticket)},"metric":{names[metric]},"kind":{names[kind]},'
+        f'"cycle":{cycle!r},"policy":{names[policy]},"policy_version":{policy_version!r},'
+        f'"calendar":{names[calendar]},"target_seconds":{target_seconds!r},'
+        f'"goal_seconds":{_num(goal_seconds)},"started_at":{_at(started_at)},'
+        f'"due_at":{_at(due_at)},"goal_due_at":{_at(goal_due_at)},'
+        f'"goal_breached":{_JSON_BOOL[goal_breached]},"stopped_at":{_at(stopped_at)},'
+        f'"state":{names[state]},"breached":{_JSON_BOOL[breached]},'
+        f'"breached_at":{_at(breached_at)},"elapsed_seconds":{elapsed_seconds!r},'
+        f'"paused_seconds":{paused_seconds!r},"remaining_seconds":{remaining_seconds!r}}}'
     )
 
 
@@ -118,4 +123,17 @@ def _num(value: int | None) -> str:
 
 
 def _at(value: datetime | None) -> str:
-    return "null" if value is None else f'"{format_instant(value)}"'
+    """A JSON instant as :func:`format_instant` writes it, or ``null``.
+
+    The engine's instants are in UTC, so their wall-clock fields are the text. Compiled,
+    ``value`` is a C datetime (``instance.pxd``) and the fields are struct reads: five
+    times faster than the cached-text path, which the rest still take.
+    """
+    if value is None:
+        return "null"
+    if value.tzinfo is UTC:
+        return (
+            f'"{value.year:04d}-{value.month:02d}-{value.day:02d}'
+            f'T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"'
+        )
+    return f'"{format_instant(value)}"'

@@ -305,8 +305,11 @@ def _track_conversation(state: TicketState, names: frozenset[str], at: datetime)
 
 def _make_visible(state: TicketState, clock: Clock) -> None:
     """Cycles are numbered among the clocks that were ever shown (had a target)."""
-    siblings = state.clocks.get(clock.track.key, [])
-    clock.cycle = sum(1 for c in siblings if c.binding is not None and c is not clock)
+    cycle = 0
+    for sibling in state.clocks.get(clock.track.key, []):  # a loop: compiled as a C
+        if sibling.binding is not None and sibling is not clock:  # function, no closures
+            cycle += 1
+    clock.cycle = cycle
 
 
 def _forget(all_clocks: dict[tuple[str, str, str], list[Clock]], key: tuple[str, str, str]) -> None:
