@@ -1,8 +1,17 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+# The methods the engine calls per event and per instance are C methods: called on a
+# variable declared as a Clock, they skip the attribute lookup and the argument tuple.
 cdef class Measure:
     cdef public object elapsed, paused, due_at, goal_due_at
 
 cdef class Clock:
     cdef public object base_elapsed, base_paused, binding, cycle, ended, open_at
     cdef public object open_paused, segments, started_at, stopped_at, target_seconds, trace, track
+    cpdef set_paused(self, at, paused)
+    cpdef stop(self, at, ended=*)
+    cpdef resume(self, at, paused)
+    cpdef _close(self, at)
+    cpdef Measure measure(self, as_of)
+    cpdef _anchor(self)
+    cpdef render(self, ticket_id, as_of)

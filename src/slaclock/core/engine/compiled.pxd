@@ -1,11 +1,21 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+# The methods the engine calls per event are C methods (see clock.pxd).
 cdef class Track:
     cdef public object definition, gated_next_response, key, kind, metric, ola, owner
     cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
     cdef public object stop_names, stop_plain
+    cpdef started_by(self, facts, names, ticket)
+    cpdef stopped_by(self, facts, names, ticket)
 
 cdef class CompiledConfig:
     cdef public object _binding_cache, _binding_paths, _plans, _policy_cache, _policy_paths
     cdef public object binding_tops, config, exhaustive, field_filter, pause_tops
     cdef public object person_groups, policies, policy_tops, shared, tracks
+    cpdef plan(self, names, every_track)
+    cpdef choose_policy(self, ticket)
+    cpdef binding_key(self, ticket)
+    cpdef binding(self, track, policy, ticket, values=*)
+
+cpdef _any_holds(checks, facts, ticket)
+cpdef pause_holds(rule, ticket)

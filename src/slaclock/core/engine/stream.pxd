@@ -5,3 +5,4 @@ from slaclock.core.engine.engine cimport Engine
 cdef class StreamReplay:
     cdef public object _all_ids, _idle, _newest, _parking, _sweep_at, as_of, engine
     cdef public object needs_history, parked, states
+    cpdef feed(self, event)
