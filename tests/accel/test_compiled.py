@@ -115,7 +115,7 @@ def _declared(pxd: Path) -> dict[str, set[str]]:
     for line in pxd.read_text().splitlines():
         if match := re.match(r"cdef class (\w+):", line):
             current = classes.setdefault(match[1], set())
-        elif current is not None and (match := re.match(r"\s+cdef public object (.+)", line)):
+        elif current is not None and (match := re.match(r"\s+cdef public \w+ (.+)", line)):
             current.update(name.strip() for name in match[1].split(","))
         elif not line.startswith(" "):
             current = None

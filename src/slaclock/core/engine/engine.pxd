@@ -1,6 +1,11 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+# (state.apply_event is not cimported: its signature names state's own C class, which
+# Cython's load-time check would compare under two module names and refuse.)
+from slaclock.core.engine.compiled cimport CompiledConfig
+
 cdef class Engine:
-    cdef public object compiled, config
+    cdef public object config
+    cdef public CompiledConfig compiled
     cpdef feed(self, state, event)
     cpdef instances(self, state, as_of)

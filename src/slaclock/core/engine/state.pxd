@@ -2,7 +2,8 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 import cython
 from slaclock.core.engine.clock cimport Clock
-from slaclock.core.engine.compiled cimport CompiledConfig, Track
+from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
+from slaclock.core.engine.ticket cimport apply_changes, creation_facts, initial_fields, message_facts
 
 cdef class TicketState:
     cdef public object binding_values, clocks, created, created_at, deleted, events, fields

@@ -3,6 +3,7 @@
 from slaclock.core.engine.engine cimport Engine
 
 cdef class StreamReplay:
-    cdef public object _all_ids, _idle, _newest, _parking, _sweep_at, as_of, engine
+    cdef public object _all_ids, _idle, _newest, _parking, _sweep_at, as_of
     cdef public object needs_history, parked, states
+    cdef public Engine engine
     cpdef feed(self, event)

@@ -141,7 +141,7 @@ def _intern(value: Any) -> Any:
 
 
 def initial_fields(
-    ticket_id: str, fields: Mapping[str, Any], keep: FieldFilter | None = None
+    ticket_id: str, fields: Mapping[str, Any], keep: FieldFilter | None
 ) -> dict[str, Any]:
     """The ticket of a ``ticket.created`` event; unknown keys go under ``custom``.
 
@@ -176,7 +176,7 @@ def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
 
 
 def apply_changes(
-    ticket: dict[str, Any], changes: Mapping[str, Any], keep: FieldFilter | None = None
+    ticket: dict[str, Any], changes: Mapping[str, Any], keep: FieldFilter | None
 ) -> list[Fact]:
     """Apply a ``ticket.updated`` event's changes in place; the facts they state.
 

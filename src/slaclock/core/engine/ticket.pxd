@@ -1,0 +1,17 @@
+# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
+# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+# What an event does to a ticket's fields runs as C functions (see clock.pxd). No
+# defaults on the functions other modules cimport: Cython's check of their signature
+# would compare the compiled name with the import name and refuse to load.
+cdef class FieldFilter:
+    cdef public object nodes, trie
+    cpdef prune(self, value, node)
+
+cpdef _intern(value)
+cpdef initial_fields(ticket_id, fields, keep)
+cpdef creation_facts(ticket, by)
+cpdef apply_changes(ticket, changes, keep)
+cpdef field_facts(path, old, new)
+cpdef message_facts(ticket, event, author_groups)
+cpdef value_at(ticket, steps)
+cpdef _set(ticket, steps, value)
