@@ -325,7 +325,16 @@ def _plain_value(key: str, value: Any) -> bool:
         return kind_of is str or kind_of is _NONE
     if kind == 3:
         return kind_of is dict
-    return kind_of is list and all(type(v) is str for v in value)
+    return kind_of is list and _all_strings(value)
+
+
+def _all_strings(values: list[Any]) -> bool:
+    """Whether every item is a ``str`` (a loop, not ``all()`` over a generator: compiled
+    as a C function, which may hold no closure)."""
+    for value in values:  # noqa: SIM110 (see above)
+        if type(value) is not str:
+            return False
+    return True
 
 
 def _fast_created(obj: dict[str, Any]) -> bool:
@@ -361,7 +370,7 @@ def _fast_updated(obj: dict[str, Any]) -> bool:
         ):
             return False
         if key == "tags_added" or key == "tags_removed":
-            if type(value) is not list or not all(type(v) is str for v in value):
+            if type(value) is not list or not _all_strings(value):
                 return False
         elif not _plain_value(key, value):
             return False
