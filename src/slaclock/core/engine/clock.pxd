@@ -2,6 +2,9 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 # The methods the engine calls per event and per instance are C methods: called on a
 # variable declared as a Clock, they skip the attribute lookup and the argument tuple.
+import cython
+from slaclock.core.calendar.business_calendar cimport Calendar
+
 cdef class Measure:
     cdef public object elapsed, paused, due_at, goal_due_at
 
@@ -12,6 +15,7 @@ cdef class Clock:
     cpdef stop(self, at, ended=*)
     cpdef resume(self, at, paused)
     cpdef _close(self, at)
+    @cython.locals(calendar=Calendar)
     cpdef Measure measure(self, as_of)
     cpdef _anchor(self)
     cpdef render(self, ticket_id, as_of)

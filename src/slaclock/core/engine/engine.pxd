@@ -2,10 +2,13 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 # (state.apply_event is not cimported: its signature names state's own C class, which
 # Cython's load-time check would compare under two module names and refuse.)
+import cython
 from slaclock.core.engine.compiled cimport CompiledConfig
+from slaclock.core.engine.state cimport TicketState
 
 cdef class Engine:
     cdef public object config
     cdef public CompiledConfig compiled
+    @cython.locals(state=TicketState)
     cpdef feed(self, state, event)
     cpdef instances(self, state, as_of)

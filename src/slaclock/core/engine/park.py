@@ -59,6 +59,8 @@ def _at(value: int | None) -> datetime | None:
 class Parking:
     """Packs and unpacks ticket states against one compiled configuration."""
 
+    __slots__ = ("_known", "_refs", "_track_refs", "cc")
+
     def __init__(self, cc: CompiledConfig) -> None:
         self.cc = cc
         self._refs: dict[int, int] = {}
@@ -79,8 +81,7 @@ class Parking:
     def pack(self, state: TicketState) -> bytes:
         """Inline conversions: a big replay packs hundreds of thousands of tickets."""
         refs = self._synced()
-        pack_clock = self._pack_clock
-        clocks = tuple([pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
+        clocks = tuple([_pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
         track_refs = self._track_refs
         policy, keep, last_key = state.policy, state.keep, state.last_key
         row = (
@@ -94,26 +95,10 @@ class Parking:
         )  # fmt: skip
         return marshal.dumps(row)
 
-    @staticmethod
-    def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
-        epoch, micro = _EPOCH, _MICRO
-        segments = tuple(
-            [((s - epoch) // micro, (e - epoch) // micro, p) for s, e, p in c.segments]
-        )
-        open_at, stopped_at = c.open_at, c.stopped_at
-        return (
-            refs[id(c.track)], c.cycle, (c.started_at - epoch) // micro,
-            None if c.binding is None else refs[id(c.binding)], c.target_seconds, segments,
-            None if open_at is None else (open_at - epoch) // micro, c.open_paused,
-            c.base_elapsed, c.base_paused,
-            None if stopped_at is None else (stopped_at - epoch) // micro, c.ended,
-        )  # fmt: skip
-
     def unpack(self, data: bytes) -> TicketState:
         """Every slot set once, without ``TicketState.__init__`` (which sets them all first)."""
         row = marshal.loads(data)
         shared = self.cc.shared
-        unpack_clock = self._unpack_clock
         state = TicketState.__new__(TicketState)
         state.ticket_id, state.created, state.deleted = row[0], row[1], row[2]
         state.created_at = _at(row[3])
@@ -122,7 +107,7 @@ class Parking:
         state.policy = None if row[7] is None else shared[row[7]]
         clocks: dict[tuple[str, str, str], list[Clock]] = {}
         for packed in row[8]:
-            clock = unpack_clock(packed, shared)
+            clock = _unpack_clock(packed, shared)
             key = clock.track.key
             if key in clocks:
                 clocks[key].append(clock)
@@ -137,21 +122,36 @@ class Parking:
         state.policy_trace = []
         return state
 
-    @staticmethod
-    def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
-        """Every slot set once, without ``Clock.__init__`` (which sets them all first)."""
-        epoch, micro = _EPOCH, _MICRO
-        clock = Clock.__new__(Clock)
-        clock.track = shared[row[0]]
-        clock.cycle = row[1]
-        clock.started_at = epoch + row[2] * micro
-        clock.binding = None if row[3] is None else shared[row[3]]
-        clock.target_seconds = row[4]
-        clock.segments = [(epoch + s * micro, epoch + e * micro, p) for s, e, p in row[5]]
-        clock.open_at = None if row[6] is None else epoch + row[6] * micro
-        clock.open_paused = row[7]
-        clock.base_elapsed, clock.base_paused = row[8], row[9]
-        clock.stopped_at = None if row[10] is None else epoch + row[10] * micro
-        clock.ended = row[11]
-        clock.trace = None
-        return clock
+
+def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
+    epoch, micro = _EPOCH, _MICRO
+    segments = tuple(
+        [((s - epoch) // micro, (e - epoch) // micro, p) for s, e, p in c.segments]
+    )
+    open_at, stopped_at = c.open_at, c.stopped_at
+    return (
+        refs[id(c.track)], c.cycle, (c.started_at - epoch) // micro,
+        None if c.binding is None else refs[id(c.binding)], c.target_seconds, segments,
+        None if open_at is None else (open_at - epoch) // micro, c.open_paused,
+        c.base_elapsed, c.base_paused,
+        None if stopped_at is None else (stopped_at - epoch) // micro, c.ended,
+    )  # fmt: skip
+
+
+def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
+    """Every slot set once, without ``Clock.__init__`` (which sets them all first)."""
+    epoch, micro = _EPOCH, _MICRO
+    clock = Clock.__new__(Clock)
+    clock.track = shared[row[0]]
+    clock.cycle = row[1]
+    clock.started_at = epoch + row[2] * micro
+    clock.binding = None if row[3] is None else shared[row[3]]
+    clock.target_seconds = row[4]
+    clock.segments = [(epoch + s * micro, epoch + e * micro, p) for s, e, p in row[5]]
+    clock.open_at = None if row[6] is None else epoch + row[6] * micro
+    clock.open_paused = row[7]
+    clock.base_elapsed, clock.base_paused = row[8], row[9]
+    clock.stopped_at = None if row[10] is None else epoch + row[10] * micro
+    clock.ended = row[11]
+    clock.trace = None
+    return clock

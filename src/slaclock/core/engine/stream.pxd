@@ -1,9 +1,14 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+import cython
 from slaclock.core.engine.engine cimport Engine
+from slaclock.core.engine.park cimport Parking
+from slaclock.core.engine.state cimport TicketState
 
 cdef class StreamReplay:
-    cdef public object _all_ids, _idle, _newest, _parking, _sweep_at, as_of
+    cdef public object _all_ids, _idle, _newest, _sweep_at, as_of
     cdef public object needs_history, parked, states
     cdef public Engine engine
+    cdef public Parking _parking
+    @cython.locals(state=TicketState)
     cpdef feed(self, event)

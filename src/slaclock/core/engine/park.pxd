@@ -1,0 +1,20 @@
+# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
+# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+# A big replay packs and unpacks hundreds of thousands of tickets: the states and
+# clocks are read and written as C structs.
+import cython
+from slaclock.core.engine.clock cimport Clock
+from slaclock.core.engine.state cimport TicketState
+
+cdef class Parking:
+    cdef public object _known, _refs, _track_refs, cc
+    @cython.locals(state=TicketState)
+    cpdef pack(self, state)
+    @cython.locals(state=TicketState, clock=Clock)
+    cpdef unpack(self, data)
+
+@cython.locals(c=Clock)
+cpdef _pack_clock(c, refs)
+
+@cython.locals(clock=Clock)
+cpdef _unpack_clock(row, shared)
