@@ -125,9 +125,7 @@ class Parking:
 
 def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
     epoch, micro = _EPOCH, _MICRO
-    segments = tuple(
-        [((s - epoch) // micro, (e - epoch) // micro, p) for s, e, p in c.segments]
-    )
+    segments = tuple([((s - epoch) // micro, (e - epoch) // micro, p) for s, e, p in c.segments])
     open_at, stopped_at = c.open_at, c.stopped_at
     return (
         refs[id(c.track)], c.cycle, (c.started_at - epoch) // micro,
