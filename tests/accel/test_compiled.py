@@ -13,8 +13,10 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -122,14 +124,18 @@ def _declared(pxd: Path) -> dict[str, set[str]]:
     return classes
 
 
+def _declaring_modules() -> Iterator[tuple[str, ModuleType, Path]]:
+    """Each hot module that has a ``.pxd``: its name, the module, its declarations."""
+    for name in HOT_MODULES:
+        pxd = (accel.PACKAGE / in_package(name)).with_suffix(".pxd")
+        if pxd.exists():
+            yield name, importlib.import_module(name), pxd
+
+
 def test_declared_c_classes_have_exactly_their_slots():
     """A slot added in Python but not in the .pxd would be missing when compiled."""
     found = 0
-    for name in HOT_MODULES:
-        pxd = (accel.PACKAGE / in_package(name)).with_suffix(".pxd")
-        if not pxd.exists():
-            continue
-        module = importlib.import_module(name)
+    for _, module, pxd in _declaring_modules():
         for cls, attributes in _declared(pxd).items():
             assert attributes == set(getattr(module, cls).__slots__), f"{pxd.name}: {cls}"
             found += 1
@@ -164,11 +170,7 @@ def test_declared_c_classes_and_typed_functions_are_compiled_as_declared():
         pytest.skip("the compiled modules are not in use here")
     heap_type = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set for classes made by a class statement
     checked = 0
-    for name in HOT_MODULES:
-        pxd = (accel.PACKAGE / in_package(name)).with_suffix(".pxd")
-        if not pxd.exists():
-            continue
-        module = importlib.import_module(name)
+    for name, module, pxd in _declaring_modules():
         for cls in _declared(pxd):
             assert not getattr(module, cls).__flags__ & heap_type, f"{name}.{cls}"
             checked += 1

@@ -1,6 +1,10 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. The per-line decoding and checks are C functions: read_events calls them
-# directly, without a Python call each.
+# directly, without a Python call each. An instant to format is a C datetime, whose
+# fields are then struct reads.
+from cpython.datetime cimport datetime
+
+cpdef format_instant(datetime value)
 cpdef parse_event(obj, seq=*)
 cpdef _decode(line)
 cpdef _plain_value(key, value)

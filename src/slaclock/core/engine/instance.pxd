@@ -1,9 +1,9 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
-# Python. An instant to format is a C datetime, whose fields are then struct reads.
-from cpython.datetime cimport datetime
+# Python. The output line is built by C functions, format_instant included.
+from slaclock.core.events cimport format_instant
 
 cpdef str json_line(instance)
 
-cpdef str _at(datetime value)
+cpdef str _at(value)
 
 cpdef str _num(value)
