@@ -105,6 +105,50 @@ class Calendar:
     # ------------------------------------------------------------------ scalar
     def add(self, start: datetime, seconds: float) -> datetime:
         """The instant ``seconds`` of open time after ``start`` (before, when negative)."""
+        if type(seconds) is float and seconds.is_integer() and -1e12 < seconds < 1e12:
+            # Whole seconds as an int keep to the table paths; a float total would fall
+            # back to ``fromtimestamp`` (4x slower), and ``elapsed`` returns floats.
+            seconds = int(seconds)
+        if type(start) is datetime and type(seconds) is int and 0 < seconds < _WHOLE_LIMIT:
+            t = _utc_seconds(start)
+            if t != _NOT_WHOLE:
+                found = self._add_whole(t, seconds)
+                if found is not None:
+                    return found
+        return self._add_general(start, seconds)
+
+    def _add_whole(self, t: int, seconds: int) -> datetime | None:
+        """``add`` for the engine's usual case: a whole UTC second plus whole seconds
+        inside the index (None: take the general path). Compiled, every number here
+        is a C integer (``business_calendar.pxd``): the tables are read, never
+        computed with as Python objects."""
+        (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
+         end_datetimes, second_deltas) = self._builder.fast  # fmt: skip
+        if not lo <= t < hi:
+            return None
+        i = _span_whole(ends, t_table, lo, t_shift, t)
+        s = starts[i]
+        c = cum_start[i] + (t - s if t > s else 0) + seconds
+        if c > total:
+            return None
+        j = c_table[c >> c_shift]
+        reached = cum_end[j]
+        if reached < c:
+            j += 1
+            reached = cum_end[j]
+            if reached < c:
+                j = bisect_left(cum_end, c, j)
+                reached = cum_end[j]
+        back = reached - c  # seconds from the result to the end of its span
+        if back >= 86_400:
+            return _fromtimestamp(ends[j] - back, UTC)
+        step = second_deltas[back]
+        if step is None:
+            step = second_deltas[back] = timedelta(seconds=back)
+        return end_datetimes[j] - step
+
+    def _add_general(self, start: datetime, seconds: float) -> datetime:
+        """``add`` for any aware instant and any finite number of seconds."""
         # The engine's hot path, written out flat on purpose (bench/calendar_bench.py):
         # a bucket table gives a lower bound of the span index, one compare usually
         # settles it, and bisect takes over only when a bucket holds more boundaries.
@@ -167,6 +211,32 @@ class Calendar:
 
     def elapsed(self, a: datetime, b: datetime) -> float:
         """Open seconds in ``[a, b)``; negative when ``b`` is before ``a``."""
+        if type(a) is datetime and type(b) is datetime:
+            whole_a = _utc_seconds(a)
+            whole_b = _utc_seconds(b)
+            if whole_a != _NOT_WHOLE and whole_b != _NOT_WHOLE:
+                found = self._elapsed_whole(whole_a, whole_b)
+                if found == found:  # not NaN: inside the index
+                    return found
+        return self._elapsed_general(a, b)
+
+    def _elapsed_whole(self, whole_a: int, whole_b: int) -> float:
+        """``elapsed`` between two whole UTC seconds inside the index; NaN otherwise (the
+        general path then grows the index). C integers when compiled, as ``_add_whole``."""
+        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _, _, _ = self._builder.fast
+        if not (lo <= whole_a < hi and lo <= whole_b < hi):
+            return math.nan
+        i = _span_whole(ends, t_table, lo, t_shift, whole_a)
+        k = _span_whole(ends, t_table, lo, t_shift, whole_b)
+        s = starts[i]
+        u = starts[k]
+        return float(
+            cum_start[k] + (whole_b - u if whole_b > u else 0)
+            - cum_start[i] - (whole_a - s if whole_a > s else 0)
+        )  # fmt: skip
+
+    def _elapsed_general(self, a: datetime, b: datetime) -> float:
+        """``elapsed`` for any two aware instants."""
         try:
             delta_a, delta_b = a - _EPOCH, b - _EPOCH
         except TypeError:
@@ -256,6 +326,37 @@ class Calendar:
                     "supported years 1900-2200"
                 )
             reach *= 2
+
+
+#: ``date(1970, 1, 1).toordinal()``.
+_ORDINAL_EPOCH = 719_163
+#: What :func:`_utc_seconds` returns for an instant the table paths do not take.
+_NOT_WHOLE = -(1 << 62)
+#: Whole seconds beyond this (about 31,700 years) take the general path.
+_WHOLE_LIMIT = 1_000_000_000_000
+
+
+def _utc_seconds(t: datetime) -> int:
+    """Epoch seconds of ``t`` when it is a whole second in UTC (every instant the engine
+    keeps: events are read into UTC, their times have whole seconds), else
+    ``_NOT_WHOLE``. Compiled, ``t`` is a C datetime: its fields are struct reads."""
+    if t.tzinfo is not UTC or t.microsecond:
+        return _NOT_WHOLE
+    days = t.toordinal() - _ORDINAL_EPOCH
+    return days * 86_400 + t.hour * 3_600 + t.minute * 60 + t.second
+
+
+def _span_whole(ends: list[int], t_table: list[int], lo: int, shift: int, t: int) -> int:
+    """:func:`_span` for a whole second ``t`` inside the index (a C function when
+    compiled: a bucket gives a lower bound, one compare usually settles it)."""
+    i = t_table[(t - lo) >> shift]
+    end = ends[i]
+    if end <= t:
+        i += 1
+        end = ends[i]
+        if end <= t:
+            i = bisect_right(ends, t, i)
+    return i
 
 
 def _span(snap: Snapshot, t: float) -> int:

@@ -211,9 +211,12 @@ class StreamReplay:
         leaving = [
             ticket_id for ticket_id, state in self.states.items() if _can_leave(state, idle_before)
         ]
-        pack, states = self._parking.pack, self.states
+        # ``self._parking.pack(...)``, not a bound ``pack`` taken once: compiled, it is a
+        # C method call on a typed attribute, while Cython's conversion of the C method to
+        # a Python callable passes a function of the wrong C signature (gcc warns).
+        states = self.states
         for ticket_id in leaving:
-            parked.park(ticket_id, pack(states.pop(ticket_id)))
+            parked.park(ticket_id, self._parking.pack(states.pop(ticket_id)))
         self._sweep_at = max(self._sweep_at, 2 * len(states))
 
     def _unpark(self, parked: ParkingLot, ticket_id: str) -> TicketState:
