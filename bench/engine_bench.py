@@ -87,10 +87,8 @@ from slaclock.core.events import read_events
 engine = Engine(load_config(sys.argv[2]))
 stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile())
 import gc; gc.disable()  # as slaclock replay does
-n = 0
 with open(sys.argv[1], encoding="utf-8") as f:
-    for event in read_events(f, sys.argv[1]):
-        stream.feed(event); n += 1
+    n = stream.feed_all(read_events(f, sys.argv[1]))
 late = {}
 if stream.needs_history or stream.repeated_id_hashes():
     raise SystemExit("bench input is in time order, ids unique; no second pass expected")

@@ -193,8 +193,7 @@ from slaclock.core.events import read_events
 engine = Engine(load_config(sys.argv[2]))
 stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile(), 50, 0)
 with open(sys.argv[1], encoding="utf-8") as f:
-    for event in read_events(f, sys.argv[1]):
-        stream.feed(event)
+    assert stream.feed_all(read_events(f, sys.argv[1])) > 0
 assert not stream.needs_history and not stream.repeated_id_hashes()
 out = io.StringIO()
 write_lines(stream.instances({}), out)

@@ -32,7 +32,7 @@ from slaclock.core.engine import (
     StreamReplay,
     TicketResult,
 )
-from slaclock.core.engine.instance import json_line
+from slaclock.core.engine.stream import lines
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_instant, read_events
 
@@ -56,8 +56,7 @@ def replay_command(
         engine = Engine(load_config(config))
         with _seekable(events) as (stream, name), SpillFile() as parked, _no_cyclic_gc():
             replayer = StreamReplay(engine, when, parked)
-            for event in read_events(stream, name):
-                replayer.feed(event)
+            replayer.feed_all(read_events(stream, name))
             drops = _set_aside_repeats(replayer, stream, name)
             late = _replay_late(engine, replayer.needs_history, stream, name, when, drops)
             _write(replayer.instances(late), output)
@@ -90,14 +89,8 @@ def _write(instances: Iterator[Instance], output: Path | None) -> None:
 def write_lines(instances: Iterator[Instance], out: IO[str]) -> None:
     """One compact JSON line per instance, written in chunks (``bench/engine_bench.py``
     times this very function)."""
-    chunk: list[str] = []
-    for instance in instances:
-        chunk.append(json_line(instance))
-        if len(chunk) >= 4096:
-            out.write("\n".join(chunk) + "\n")
-            chunk = []
-    if chunk:
-        out.write("\n".join(chunk) + "\n")
+    for text in lines(instances):
+        out.write(text)
 
 
 class SpillFile:

@@ -19,8 +19,7 @@ def stream_replay(
     """What ``slaclock replay`` does with a stream, the second read included."""
     engine = Engine(cfg(kit))
     stream = StreamReplay(engine, kit.t(as_of), lot, **options)
-    for event in events:
-        stream.feed(event)
+    assert stream.feed_all(events) == len(events)
     suspects = stream.repeated_id_hashes()
     drops = stream.set_aside_repeats([e for e in events if hash(e.id) in suspects])
     late = {
