@@ -18,4 +18,4 @@ cdef class CompiledConfig:
     cpdef binding(self, track, policy, ticket, values=*)
 
 cpdef _any_holds(checks, facts, ticket)
-cpdef pause_holds(rule, ticket)
+cpdef pause_holds(rule, dict ticket)

@@ -16,22 +16,22 @@ cpdef apply_event(cc, state, event, at)
 @cython.locals(state=TicketState)
 cpdef _create(state, event, at)
 
-@cython.locals(cc=CompiledConfig, state=TicketState)
+@cython.locals(cc=CompiledConfig, state=TicketState, fields=dict)
 cpdef _update_facts(cc, state, event)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track, fields=dict)
 cpdef _after_facts(cc, state, event, at, facts)
 
 @cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef _what_changed(cc, state, event, facts, names, fields)
 
-@cython.locals(state=TicketState, clock=Clock, clocks=list)
+@cython.locals(state=TicketState, clock=Clock, clocks=list, fields=dict)
 cpdef _update_pauses(state, event, at, fields)
 
 @cython.locals(state=TicketState, clock=Clock)
 cpdef _follow(state, clock, binding, event, at)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, track=Track)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, track=Track, fields=dict)
 cpdef _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
 
 @cython.locals(cc=CompiledConfig, state=TicketState, track=Track)
