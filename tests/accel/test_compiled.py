@@ -174,7 +174,7 @@ def test_declared_c_classes_and_typed_functions_are_compiled_as_declared():
         for cls in _declared(pxd):
             assert not getattr(module, cls).__flags__ & heap_type, f"{name}.{cls}"
             checked += 1
-        for function in re.findall(r"^cpdef (?:\w+ )?(\w+)\(", pxd.read_text(), re.M):
+        for function in re.findall(r"^cpdef (?:\w+ )*(\w+)\(", pxd.read_text(), re.M):
             assert function in getattr(module, "__pyx_capi__", {}), f"{name}.{function}"
             checked += 1
     assert checked >= 10

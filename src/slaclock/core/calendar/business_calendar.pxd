@@ -19,6 +19,8 @@ cdef class Calendar:
     cpdef _add_whole(self, long long t, long long seconds)
     @cython.locals(whole_a=cython.longlong, whole_b=cython.longlong, found=cython.double)
     cpdef elapsed(self, a, b)
+    @cython.locals(found=cython.double)
+    cpdef _elapsed_general(self, a, b)
     @cython.locals(lo=cython.longlong, hi=cython.longlong, starts=list, ends=list,
                    cum_start=list, t_table=list, t_shift=cython.longlong,
                    i=cython.Py_ssize_t, k=cython.Py_ssize_t, s=cython.longlong,
@@ -31,5 +33,7 @@ cdef long long _NOT_WHOLE
 cdef Py_ssize_t _span_whole(list ends, list t_table, long long lo, long long shift,
                             long long t) except -1
 
-@cython.locals(days=cython.longlong)
 cpdef long long _utc_seconds(datetime t)
+
+@cython.locals(days=cython.longlong, seconds=cython.longlong)
+cpdef long long epoch_micros(datetime t)

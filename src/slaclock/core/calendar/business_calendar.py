@@ -23,6 +23,7 @@ import numpy.typing as npt
 from slaclock.core.calendar import bulk
 from slaclock.core.calendar.days import OpenDays
 from slaclock.core.calendar.index import HORIZON_HI, HORIZON_LO, IndexBuilder, Snapshot
+from slaclock.core.calendar.localtime import EPOCH_ORDINAL
 from slaclock.core.calendar.spec import CalendarSpec, parse_spec
 from slaclock.core.errors import CalendarError
 
@@ -30,6 +31,7 @@ _WEEK_SECONDS = 7 * 86_400
 _YEAR_SECONDS = 31_556_952
 _fromtimestamp = datetime.fromtimestamp
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 
 
 class Calendar:
@@ -216,8 +218,9 @@ class Calendar:
             whole_b = _utc_seconds(b)
             if whole_a != _NOT_WHOLE and whole_b != _NOT_WHOLE:
                 found = self._elapsed_whole(whole_a, whole_b)
-                if found == found:  # not NaN: inside the index
-                    return found
+                if found != found:  # NaN: outside the index, which grows first
+                    return self._elapsed_anywhere(whole_a, whole_b)
+                return found
         return self._elapsed_general(a, b)
 
     def _elapsed_whole(self, whole_a: int, whole_b: int) -> float:
@@ -245,24 +248,10 @@ class Calendar:
         whole_b = delta_b.days * 86_400 + delta_b.seconds
         if delta_a.microseconds or delta_b.microseconds:
             return self._elapsed_anywhere(_epoch(a), _epoch(b))
-        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _, _, _ = self._builder.fast
-        if not (lo <= whole_a < hi and lo <= whole_b < hi):
+        found = self._elapsed_whole(whole_a, whole_b)
+        if found != found:  # NaN: outside the index
             return self._elapsed_anywhere(whole_a, whole_b)
-        i = t_table[(whole_a - lo) >> t_shift]
-        if ends[i] <= whole_a:
-            i += 1
-            if ends[i] <= whole_a:
-                i = bisect_right(ends, whole_a, i)
-        k = t_table[(whole_b - lo) >> t_shift]
-        if ends[k] <= whole_b:
-            k += 1
-            if ends[k] <= whole_b:
-                k = bisect_right(ends, whole_b, k)
-        s, u = starts[i], starts[k]
-        return float(
-            cum_start[k] + (whole_b - u if whole_b > u else 0)
-            - cum_start[i] - (whole_a - s if whole_a > s else 0)
-        )  # fmt: skip
+        return found
 
     def _elapsed_anywhere(self, ta: float, tb: float) -> float:
         snap = self._builder.cover(min(ta, tb), max(ta, tb))
@@ -328,8 +317,6 @@ class Calendar:
             reach *= 2
 
 
-#: ``date(1970, 1, 1).toordinal()``.
-_ORDINAL_EPOCH = 719_163
 #: What :func:`_utc_seconds` returns for an instant the table paths do not take.
 _NOT_WHOLE = -(1 << 62)
 #: Whole seconds beyond this (about 31,700 years) take the general path.
@@ -342,8 +329,19 @@ def _utc_seconds(t: datetime) -> int:
     ``_NOT_WHOLE``. Compiled, ``t`` is a C datetime: its fields are struct reads."""
     if t.tzinfo is not UTC or t.microsecond:
         return _NOT_WHOLE
-    days = t.toordinal() - _ORDINAL_EPOCH
-    return days * 86_400 + t.hour * 3_600 + t.minute * 60 + t.second
+    return epoch_micros(t) // 1_000_000
+
+
+def epoch_micros(t: datetime) -> int:
+    """Epoch microseconds of an aware datetime, exactly. A UTC one (every instant the
+    engine keeps) is read from its fields: compiled, ``t`` is a C datetime and they are
+    struct reads, without the two timedelta objects that subtracting the epoch and
+    dividing by a microsecond make (parking converts tens of millions)."""
+    if t.tzinfo is UTC:
+        days = t.toordinal() - EPOCH_ORDINAL
+        seconds = days * 86_400 + t.hour * 3_600 + t.minute * 60 + t.second
+        return seconds * 1_000_000 + t.microsecond
+    return (t - _EPOCH) // _MICRO
 
 
 def _span_whole(ends: list[int], t_table: list[int], lo: int, shift: int, t: int) -> int:

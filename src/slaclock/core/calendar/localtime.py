@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 DAY_SECONDS_LOCAL = 86_400
 _TWO_DAYS = 2 * DAY_SECONDS_LOCAL
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def wall_of(instant: int, tz: ZoneInfo) -> datetime:
@@ -76,7 +76,7 @@ class DayConverter:
         offset = self._offset(day)
         one = timedelta(days=1)
         if offset == self._offset(day + one) == self._offset(day + 2 * one):
-            base = (day.toordinal() - _EPOCH_ORDINAL) * DAY_SECONDS_LOCAL - offset
+            base = (day.toordinal() - EPOCH_ORDINAL) * DAY_SECONDS_LOCAL - offset
             return [base + s for s in seconds]
         return [day_time_to_utc(day, s, self.tz) for s in seconds]
 

@@ -3,7 +3,7 @@
 # A big replay packs and unpacks hundreds of thousands of tickets: the states and
 # clocks are read and written as C structs.
 import cython
-from cpython.datetime cimport datetime
+from slaclock.core.calendar.business_calendar cimport epoch_micros
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.state cimport TicketState
 
@@ -21,6 +21,3 @@ cpdef _pack_clock(c, refs)
 cpdef _unpack_clock(row, shared)
 
 cpdef _us(value)
-
-@cython.locals(days=cython.longlong, seconds=cython.longlong)
-cpdef long long _micros(datetime value)

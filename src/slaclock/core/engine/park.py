@@ -18,6 +18,7 @@ import marshal
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slaclock.core.calendar.business_calendar import epoch_micros
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.state import TicketState
@@ -40,7 +41,7 @@ def pack_event(event: Event) -> bytes:
     """An event queued behind a parked ticket: its instant (integer microseconds, exact),
     its arrival number and its JSON object (which holds the rest)."""
     data: Any = event.data  # plain JSON values when read; marshal raises ValueError if not
-    return marshal.dumps((_micros(event.at), event.seq, data))
+    return marshal.dumps((epoch_micros(event.at), event.seq, data))
 
 
 def unpack_event(blob: bytes) -> Event:
@@ -49,23 +50,7 @@ def unpack_event(blob: bytes) -> Event:
 
 
 def _us(value: datetime | None) -> int | None:
-    return None if value is None else _micros(value)
-
-
-#: ``date(1970, 1, 1).toordinal()``.
-_ORDINAL_EPOCH = 719_163
-
-
-def _micros(value: datetime) -> int:
-    """Epoch microseconds of an aware datetime, exactly. The engine's instants are in
-    UTC: their fields give the number (compiled, ``value`` is a C datetime and the
-    fields are struct reads) without the two timedelta objects that subtracting the
-    epoch and dividing by a microsecond make; a big replay packs tens of millions."""
-    if value.tzinfo is UTC:
-        days = value.toordinal() - _ORDINAL_EPOCH
-        seconds = days * 86_400 + value.hour * 3_600 + value.minute * 60 + value.second
-        return seconds * 1_000_000 + value.microsecond
-    return (value - _EPOCH) // _MICRO
+    return None if value is None else epoch_micros(value)
 
 
 def _at(value: int | None) -> datetime | None:
@@ -105,7 +90,7 @@ class Parking:
             state.first_response_given, _us(state.unanswered_since),
             None if policy is None else refs[id(policy)], clocks,
             tuple([track_refs[key] for key in state.started]),
-            None if last_key is None else _micros(last_key[0]),
+            None if last_key is None else epoch_micros(last_key[0]),
             None if last_key is None else last_key[1],
             None if keep is None else refs[id(keep)],
         )  # fmt: skip
@@ -140,14 +125,14 @@ class Parking:
 
 
 def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
-    segments = tuple([(_micros(s), _micros(e), p) for s, e, p in c.segments])
+    segments = tuple([(epoch_micros(s), epoch_micros(e), p) for s, e, p in c.segments])
     open_at, stopped_at = c.open_at, c.stopped_at
     return (
-        refs[id(c.track)], c.cycle, _micros(c.started_at),
+        refs[id(c.track)], c.cycle, epoch_micros(c.started_at),
         None if c.binding is None else refs[id(c.binding)], c.target_seconds, segments,
-        None if open_at is None else _micros(open_at), c.open_paused,
+        None if open_at is None else epoch_micros(open_at), c.open_paused,
         c.base_elapsed, c.base_paused,
-        None if stopped_at is None else _micros(stopped_at), c.ended,
+        None if stopped_at is None else epoch_micros(stopped_at), c.ended,
     )  # fmt: skip
 
 
