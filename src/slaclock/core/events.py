@@ -98,6 +98,8 @@ def format_instant(value: datetime | None) -> str | None:
 #: ``Event(...)`` without the named tuple's Python-level ``__new__`` (one frame per line
 #: of a replay): the fields in their declared order.
 _new_event = tuple.__new__
+#: ``datetime.fromisoformat``, read once rather than looked up on the type per line.
+_fromisoformat = datetime.fromisoformat
 
 
 def parse_event(obj: Any, seq: int = 0) -> Event:
@@ -141,7 +143,7 @@ def _parse_plain(obj: dict[str, Any], seq: int) -> Event | None:
     if not plain:
         return None
     try:
-        at = datetime.fromisoformat(text)
+        at = _fromisoformat(text)
     except ValueError:
         return None
     if at.tzinfo is not UTC:
@@ -197,7 +199,12 @@ def _decode(line: str) -> Any:
     with a run of 19 digits goes to ``json.loads``; so does anything orjson refuses
     (NaN, 1e400, lone surrogates, a byte-order mark …). Results and errors are exactly
     ``json.loads``'s (a property test compares them)."""
-    if line.encode("utf-8", "surrogatepass").translate(_DIGITS).find(_LONG_DIGITS) < 0:
+    if type(line) is str:  # always, from a text file: typed, the calls below are C calls
+        text: str = line
+        raw: bytes = text.encode("utf-8", "surrogatepass")
+    else:
+        raw = line.encode("utf-8", "surrogatepass")  # the same error as json.loads' own
+    if raw.translate(_DIGITS).find(_LONG_DIGITS) < 0:
         try:
             return _loads(line)
         except ValueError:  # orjson.JSONDecodeError, or a str it cannot encode as UTF-8
@@ -312,11 +319,21 @@ _ENUM_SETS: Mapping[str, frozenset[Any]] = {
 }
 
 
+#: ``_FIELD_KIND``'s pairs, for a loop over them.
+_FIELD_KINDS: tuple[tuple[str, int], ...] = tuple(_FIELD_KIND.items())
+
+
 def _plain_value(key: str, value: Any) -> bool:
     """True when a field value plainly passes :func:`_check_field_value`."""
-    kind = _FIELD_KIND.get(key)
+    kinds: dict[str, int] = _FIELD_KIND  # a C-typed dict when compiled (events.pxd)
+    kind = kinds.get(key)
     if kind is None:
         return True
+    return _plain_kind(key, kind, value)
+
+
+def _plain_kind(key: str, kind: int, value: Any) -> bool:
+    """:func:`_plain_value` for a checked field of a known kind."""
     kind_of = type(value)
     if kind == 1:
         return (kind_of is str or value is None) and value in _ENUM_SETS[key]
@@ -344,9 +361,9 @@ def _fast_created(obj: dict[str, Any]) -> bool:
     fields: dict[str, Any] = found  # a C-typed dict when compiled (events.pxd)
     # The checked fields one by one (unchecked ones are free): a creation carries a dozen
     # fields, and a generator over them all cost twice as much.
-    for key in _FIELD_KIND:
+    for key, kind in _FIELD_KINDS:
         value = fields.get(key, _ABSENT)
-        if value is not _ABSENT and not _plain_value(key, value):
+        if value is not _ABSENT and not _plain_kind(key, kind, value):
             return False
     return True
 

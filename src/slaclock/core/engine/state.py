@@ -130,7 +130,7 @@ def _after_facts(
 ) -> None:
     fields = state.fields
     assert fields is not None
-    names = frozenset([f.name for f in facts])
+    names = _NAMES[tuple([f.name for f in facts])]
     policy, rebind, repause = _what_changed(cc, state, event, facts, names, fields)
     if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
         state.policy_trace.append((at, event.id, _pid(policy)))
@@ -161,7 +161,7 @@ def _after_facts(
     _track_conversation(state, names, at)
     if repause:
         _update_pauses(state, event, at, fields)
-    state.last_key = event.sort_key
+    state.last_key = (event.at, event.seq)  # event.sort_key, without a property call
 
 
 def _what_changed(
@@ -190,6 +190,10 @@ def _what_changed(
     rebind = policy is not state.policy or not tops.isdisjoint(cc.binding_tops)
     return policy, rebind, rebind or not tops.isdisjoint(cc.pause_tops)
 
+
+#: The set of an event's fact names, by their sequence: the same few sequences recur, and
+#: a set found here has its hash cached for the plan's lookup.
+_NAMES: BoundedCache[tuple[str, ...], frozenset[str]] = BoundedCache(frozenset)
 
 #: The top-level key of a dotted path (the same few paths change).
 _TOPS: BoundedCache[str, str] = BoundedCache(lambda path: path.split(".", 1)[0])

@@ -7,8 +7,10 @@ from slaclock.core.engine.park cimport Parking
 from slaclock.core.engine.state cimport TicketState
 
 cdef class StreamReplay:
-    cdef public object _all_ids, _idle, _newest, _sweep_at, as_of
-    cdef public object needs_history, parked, states
+    cdef public object _all_ids, _idle, _newest, _sweep_at, as_of, parked
+    cdef public list _fresh_ids
+    cdef public set needs_history
+    cdef public dict states
     cdef public Engine engine
     cdef public Parking _parking
     @cython.locals(state=TicketState)

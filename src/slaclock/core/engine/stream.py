@@ -113,8 +113,8 @@ class StreamReplay:
     """Feed events in arrival order, then read every instance as of ``as_of``."""
 
     __slots__ = (
-        "_all_ids", "_idle", "_newest", "_parking", "_sweep_at", "as_of", "engine",
-        "needs_history", "parked", "states",
+        "_all_ids", "_fresh_ids", "_idle", "_newest", "_parking", "_sweep_at", "as_of",
+        "engine", "needs_history", "parked", "states",
     )  # fmt: skip
 
     def __init__(
@@ -143,13 +143,19 @@ class StreamReplay:
         #: The latest instant fed so far: an event at or after it is in time order for
         #: its ticket whatever that ticket's last event was (``seq`` only grows).
         self._newest: datetime | None = None
-        #: One 8-byte hash per event id of the whole stream, for :meth:`repeated_id_hashes`.
+        #: One 8-byte hash per event id of the whole stream, for :meth:`repeated_id_hashes`;
+        #: the newest gather in a list first (an append per event is then a C call, an
+        #: ``array.append`` a method lookup) and move over in blocks.
         self._all_ids = array("q")
+        self._fresh_ids: list[int] = []
 
     def feed(self, event: Event) -> None:
         """Apply one event; events after ``as_of`` count for nothing."""
         ticket, at = event.ticket, event.at
-        self._all_ids.append(hash(event.id))
+        fresh = self._fresh_ids
+        fresh.append(hash(event.id))
+        if len(fresh) >= _ID_BLOCK:
+            self._move_ids()
         if at > self.as_of or ticket in self.needs_history:
             return
         newest = self._newest
@@ -200,10 +206,15 @@ class StreamReplay:
         """Hashes of ids fed more than once (a superset of the real repeats: hashes of
         different ids may collide). The caller finds the events with these hashes on a
         second read and hands them to :meth:`set_aside_repeats`."""
+        self._move_ids()
         hashes = np.sort(np.frombuffer(self._all_ids, dtype=np.int64))
         if len(hashes) < 2:
             return set()
         return {int(h) for h in np.unique(hashes[1:][hashes[1:] == hashes[:-1]])}
+
+    def _move_ids(self) -> None:
+        self._all_ids.extend(self._fresh_ids)
+        self._fresh_ids = []
 
     def set_aside_repeats(self, candidates: Sequence[Event]) -> dict[str, set[int]]:
         """Every ticket with an event among ``candidates`` (the events whose id hash
@@ -261,6 +272,10 @@ class StreamReplay:
                 assert parked is not None
                 state = self._read_parked(parked, ticket_id)
             yield from self.engine.instances(state, self.as_of)
+
+
+#: How many id hashes gather in :attr:`StreamReplay._fresh_ids` before moving over.
+_ID_BLOCK = 4096
 
 
 def lines(instances: Iterable[Instance], chunk_size: int = 4096) -> Iterator[str]:

@@ -12,9 +12,10 @@ cdef class FieldFilter:
 import cython
 
 cpdef _intern(value)
-@cython.locals(ticket=dict, custom=dict)
+@cython.locals(ticket=dict, custom=dict, kept=FieldFilter)
 cpdef initial_fields(ticket_id, fields, keep)
 cpdef creation_facts(dict ticket, by)
+@cython.locals(kept=FieldFilter)
 cpdef apply_changes(dict ticket, changes, keep)
 cpdef field_facts(path, old, new)
 cpdef message_facts(dict ticket, event, author_groups)

@@ -98,7 +98,7 @@ class FieldFilter:
         Walks the trie's few keys rather than the value's many (a customer object has a
         dozen keys, two of which are read); the kept keys are the trie's interned ones.
         """
-        if self.LEAF in node:
+        if _LEAF in node:
             return _intern(value)
         if type(value) is not dict and not isinstance(value, Mapping):
             return _DROP
@@ -106,7 +106,7 @@ class FieldFilter:
         for key, sub in node.items():
             if key in value:
                 kept = value[key]
-                if self.LEAF in sub:  # a read path ends here (inlined: most keys do)
+                if _LEAF in sub:  # a read path ends here (inlined: most keys do)
                     out[key] = _intern(kept)
                     continue
                 kept = self.prune(kept, sub)
@@ -127,12 +127,20 @@ class FieldFilter:
 
 
 _DROP = object()
+#: ``FieldFilter.LEAF`` as a module constant (on a C class, ``self.LEAF`` is a lookup in
+#: the type's dict).
+_LEAF = FieldFilter.LEAF
+
+
+#: Short kept strings, interned (a hit is one dict lookup; ``sys.intern`` is a module
+#: attribute read and a call besides).
+_INTERNED: BoundedCache[str, str] = BoundedCache(sys.intern, limit=100_000)
 
 
 def _intern(value: Any) -> Any:
     kind = type(value)
     if kind is str:
-        return sys.intern(value) if len(value) < 64 else value
+        return _INTERNED[value] if len(value) < 64 else value
     if kind is list:
         return [_intern(v) for v in value]
     if kind is not dict and isinstance(value, str):
@@ -158,7 +166,8 @@ def initial_fields(
     if custom:
         ticket["custom"] = {**ticket.get("custom", {}), **custom}
     if keep is not None:
-        ticket = keep.prune(ticket, keep.trie)
+        kept: FieldFilter = keep  # a C class when compiled: prune is a C call
+        ticket = kept.prune(ticket, kept.trie)
     ticket["id"] = ticket_id
     ticket.setdefault("status", "new")
     ticket.setdefault("tags", [])
@@ -190,10 +199,11 @@ def apply_changes(
             continue
         path, steps = _PATHS[raw]
         if keep is not None:
-            node = keep.nodes[path]
+            kept: FieldFilter = keep  # a C class when compiled: prune is a C call
+            node = kept.nodes[path]
             if node is None:
                 continue
-            value = keep.prune(value, node)
+            value = kept.prune(value, node)
             if value is _DROP:
                 value = {}
         old = value_at(ticket, steps)
