@@ -6,6 +6,9 @@ import cython
 from cpython.datetime cimport datetime
 
 cpdef format_instant(datetime value)
+@cython.locals(day=cython.long, second=cython.long, days=dict, seconds=dict)
+cpdef str instant_text(datetime value, bint quoted)
+cdef dict _DAYS, _QUOTED_DAYS, _SECONDS, _QUOTED_SECONDS
 cpdef parse_event(obj, seq=*)
 cpdef _parse_plain(dict obj, seq)
 @cython.locals(text=str, raw=bytes)

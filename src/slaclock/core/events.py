@@ -23,6 +23,7 @@ __all__ = [
     "EVENT_TYPES",
     "Event",
     "format_instant",
+    "instant_text",
     "parse_event",
     "parse_instant",
     "read_events",
@@ -83,16 +84,43 @@ def format_instant(value: datetime | None) -> str | None:
 
     A replay writes millions of these, and the engine's instants are already in UTC:
     their wall-clock fields are the text. Compiled, ``value`` is a C datetime
-    (``events.pxd``), so the fields are struct reads and the text is built in C.
+    (``events.pxd``), so the fields are struct reads.
     """
     if value is None:
         return None
+    return instant_text(value, False)
+
+
+def instant_text(value: datetime, quoted: bool) -> str:
+    """:func:`format_instant` of an instant, in double quotes when ``quoted`` (a JSON
+    string). The date part and the time part are each made once and remembered: the
+    same days and seconds of the day recur, and one concatenation of two remembered
+    strings costs a fraction of formatting six numbers."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)  # another zone, or naive (local): never the engine's
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
-    )
+    day = (value.year * 16 + value.month) * 32 + value.day
+    second = value.hour * 3600 + value.minute * 60 + value.second
+    days = _QUOTED_DAYS if quoted else _DAYS
+    seconds = _QUOTED_SECONDS if quoted else _SECONDS
+    date_text = days.get(day)
+    if date_text is None:
+        if len(days) >= 100_000:
+            days.clear()
+        date_text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+        date_text = days[day] = '"' + date_text if quoted else date_text
+    time_text = seconds.get(second)
+    if time_text is None:
+        time_text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
+        time_text = seconds[second] = time_text + '"' if quoted else time_text
+    return date_text + time_text
+
+
+#: :func:`instant_text`'s parts by day (``(year * 16 + month) * 32 + day``) and by second
+#: of the day (at most 86,400), plain and quoted. C dicts when compiled (events.pxd).
+_DAYS: dict[int, str] = {}
+_QUOTED_DAYS: dict[int, str] = {}
+_SECONDS: dict[int, str] = {}
+_QUOTED_SECONDS: dict[int, str] = {}
 
 
 #: ``Event(...)`` without the named tuple's Python-level ``__new__`` (one frame per line

@@ -1,6 +1,6 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. The output line is built by C functions, format_instant included.
-from slaclock.core.events cimport format_instant
+from slaclock.core.events cimport format_instant, instant_text
 
 cpdef str json_line(instance)
 

@@ -7,7 +7,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
 from slaclock.core.bounded_cache import BoundedCache
-from slaclock.core.events import format_instant
+from slaclock.core.events import format_instant, instant_text
 
 __all__ = ["INSTANCE_KEYS", "STATES", "Instance", "json_line"]
 
@@ -123,4 +123,4 @@ def _num(value: int | None) -> str:
 
 
 def _at(value: datetime | None) -> str:
-    return "null" if value is None else f'"{format_instant(value)}"'
+    return "null" if value is None else instant_text(value, True)

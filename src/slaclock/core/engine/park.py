@@ -46,7 +46,11 @@ def pack_event(event: Event) -> bytes:
 
 def unpack_event(blob: bytes) -> Event:
     at, seq, data = marshal.loads(blob)
-    return Event(data["id"], data["ticket"], _EPOCH + at * _MICRO, data["type"], seq, data)
+    fields = (data["id"], data["ticket"], _EPOCH + at * _MICRO, data["type"], seq, data)
+    return _new_event(Event, fields)  # the named tuple's own __new__ is a Python function
+
+
+_new_event = tuple.__new__
 
 
 def _us(value: datetime | None) -> int | None:

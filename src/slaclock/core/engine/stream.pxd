@@ -8,6 +8,7 @@ from slaclock.core.engine.state cimport TicketState
 
 cdef class StreamReplay:
     cdef public object _all_ids, _idle, _newest, _sweep_at, as_of, parked
+    cdef public bint _parked_any
     cdef public list _fresh_ids
     cdef public set needs_history
     cdef public dict states

@@ -113,8 +113,8 @@ class StreamReplay:
     """Feed events in arrival order, then read every instance as of ``as_of``."""
 
     __slots__ = (
-        "_all_ids", "_fresh_ids", "_idle", "_newest", "_parking", "_sweep_at", "as_of",
-        "engine", "needs_history", "parked", "states",
+        "_all_ids", "_fresh_ids", "_idle", "_newest", "_parked_any", "_parking", "_sweep_at",
+        "as_of", "engine", "needs_history", "parked", "states",
     )  # fmt: skip
 
     def __init__(
@@ -137,6 +137,9 @@ class StreamReplay:
         self.states: dict[str, TicketState] = {}
         self.needs_history: set[str] = set()
         self.parked = parked
+        #: Whether the lot may hold a ticket: until the first sweep parks one, a new
+        #: ticket's id is not looked up in it (a Python-level call for most lots).
+        self._parked_any = parked is not None and next(iter(parked), None) is not None
         self._parking = Parking(engine.compiled)
         self._sweep_at = resident
         self._idle = timedelta(seconds=idle_seconds)
@@ -165,7 +168,7 @@ class StreamReplay:
         state = self.states.get(ticket)
         if state is None:
             parked = self.parked
-            if parked is not None and ticket in parked:
+            if parked is not None and self._parked_any and ticket in parked:
                 blob = _packed(event) if in_order else None
                 if blob is not None:  # no need to look at the ticket: queue the event
                     parked.append(ticket, blob)
@@ -239,6 +242,7 @@ class StreamReplay:
         states = self.states
         for ticket_id in leaving:
             parked.park(ticket_id, self._parking.pack(states.pop(ticket_id)))
+            self._parked_any = True
         self._sweep_at = max(self._sweep_at, 2 * len(states))
 
     def _unpark(self, parked: ParkingLot, ticket_id: str) -> TicketState:

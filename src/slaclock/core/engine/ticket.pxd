@@ -3,14 +3,17 @@
 # What an event does to a ticket's fields runs as C functions (see clock.pxd). No
 # defaults on the functions other modules cimport: Cython's check of their signature
 # would compare the compiled name with the import name and refuse to load.
+import cython
+
 cdef class FieldFilter:
     cdef public object nodes, trie
+    @cython.locals(trie=dict, found=dict, out=dict, sub=dict)
     cpdef prune(self, value, node)
 
 # A ticket's fields are always a dict (``initial_fields`` makes it, parking restores
 # it): typed so, each ``get`` is a C lookup rather than a method call.
-import cython
 
+cdef dict _INTERNED
 cpdef _intern(value)
 @cython.locals(ticket=dict, custom=dict, kept=FieldFilter)
 cpdef initial_fields(ticket_id, fields, keep)

@@ -98,14 +98,20 @@ class FieldFilter:
         Walks the trie's few keys rather than the value's many (a customer object has a
         dozen keys, two of which are read); the kept keys are the trie's interned ones.
         """
-        if _LEAF in node:
+        trie: dict[str, Any] = node  # type: ignore[assignment]  # always a dict (C-typed)
+        if _LEAF in trie:
             return _intern(value)
-        if type(value) is not dict and not isinstance(value, Mapping):
+        if type(value) is dict:
+            found: dict[str, Any] = value
+        elif isinstance(value, Mapping):
+            found = dict(value)
+        else:
             return _DROP
-        out = {}
-        for key, sub in node.items():
-            if key in value:
-                kept = value[key]
+        out: dict[str, Any] = {}
+        for key in trie:
+            if key in found:
+                sub: dict[str, Any] = trie[key]
+                kept = found[key]
                 if _LEAF in sub:  # a read path ends here (inlined: most keys do)
                     out[key] = _intern(kept)
                     continue
@@ -133,14 +139,23 @@ _LEAF = FieldFilter.LEAF
 
 
 #: Short kept strings, interned (a hit is one dict lookup; ``sys.intern`` is a module
-#: attribute read and a call besides).
-_INTERNED: BoundedCache[str, str] = BoundedCache(sys.intern, limit=100_000)
+#: attribute read and a call besides). A C dict when compiled (ticket.pxd); emptied when
+#: it holds ``_INTERN_LIMIT`` strings, as a :class:`BoundedCache`.
+_INTERNED: dict[str, str] = {}
+_INTERN_LIMIT = 100_000
 
 
 def _intern(value: Any) -> Any:
     kind = type(value)
     if kind is str:
-        return _INTERNED[value] if len(value) < 64 else value
+        if len(value) >= 64:
+            return value
+        found = _INTERNED.get(value)
+        if found is None:
+            if len(_INTERNED) >= _INTERN_LIMIT:
+                _INTERNED.clear()
+            found = _INTERNED[value] = sys.intern(value)
+        return found
     if kind is list:
         return [_intern(v) for v in value]
     if kind is not dict and isinstance(value, str):
@@ -175,13 +190,30 @@ def initial_fields(
 
 
 def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
-    """``created``, plus entering the initial group and the initial assignment."""
+    """``created``, plus entering the initial group and the initial assignment.
+
+    The same creators, groups and assignees recur: the facts are made once per
+    combination (a named tuple's own constructor is a Python function) and shared."""
+    group, assignee = ticket.get("group"), ticket.get("assignee")
+    plain_group = type(group) is str or group is None
+    if type(by) is str and plain_group and (type(assignee) is str or assignee is None):
+        return list(_CREATION_FACTS[by, group, assignee])
+    return _creation_facts((by, group, assignee))
+
+
+def _creation_facts(key: tuple[Any, Any, Any]) -> list[Fact]:
+    by, group, assignee = key
     facts = [Fact("created", {"by": by})]
-    if ticket.get("group") is not None:
-        facts.append(Fact("group_entered", {"group": ticket["group"]}))
-    if ticket.get("assignee") is not None:
-        facts.append(Fact("assigned", {"to": ticket["assignee"]}))
+    if group is not None:
+        facts.append(Fact("group_entered", {"group": group}))
+    if assignee is not None:
+        facts.append(Fact("assigned", {"to": assignee}))
     return facts
+
+
+_CREATION_FACTS: BoundedCache[tuple[str, str | None, str | None], tuple[Fact, ...]] = BoundedCache(
+    lambda key: tuple(_creation_facts(key))
+)
 
 
 def apply_changes(
