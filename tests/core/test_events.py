@@ -193,6 +193,34 @@ def test_line_decoding_equals_json_loads_in_results_and_errors(line):
     assert got == expected
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    parts=st.lists(
+        st.text(alphabet="0123456789", min_size=1, max_size=40)
+        | st.text(alphabet='ab"\\ :,{}é\u2603', min_size=1, max_size=30),
+        max_size=8,
+    )
+)
+def test_the_long_digit_scan_finds_exactly_the_runs_of_19_digits(parts):
+    """The scan reads one character in 19; a regex over every character is the truth."""
+    import re
+
+    from slaclock.core.events import _has_long_digits
+
+    text = "".join(parts)
+    assert _has_long_digits(text) == bool(re.search("[0-9]{19}", text))
+
+
+def test_a_line_with_a_big_integer_anywhere_is_decoded_exactly():
+    import json
+
+    from slaclock.core.events import _decode
+
+    for pad in range(40):
+        line = "{" + " " * pad + '"n": 12345678901234567890123}'
+        assert _decode(line) == json.loads(line) == {"n": 12345678901234567890123}
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),

@@ -35,5 +35,7 @@ cdef Py_ssize_t _span_whole(list ends, list t_table, long long lo, long long shi
 
 cpdef long long _utc_seconds(datetime t)
 
-@cython.locals(days=cython.longlong, seconds=cython.longlong)
+@cython.locals(days=cython.longlong, seconds=cython.longlong, year=cython.longlong,
+               era=cython.longlong, year_of_era=cython.longlong,
+               day_of_year=cython.longlong, day_of_era=cython.longlong)
 cpdef long long epoch_micros(datetime t)

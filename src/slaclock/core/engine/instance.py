@@ -6,7 +6,7 @@ from datetime import datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
-from slaclock.core.bounded_cache import BoundedCache
+from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import format_instant, instant_text
 
 __all__ = ["INSTANCE_KEYS", "STATES", "Instance", "json_line"]
@@ -101,13 +101,14 @@ def json_line(instance: Instance) -> str:
     ) = instance  # fmt: skip
     names = _STRINGS
     return (
-        f'{{"ticket":{encode_basestring_ascii(ticket)},"metric":{names[metric]},"kind":{names[kind]},'
-        f'"cycle":{cycle!r},"policy":{names[policy]},"policy_version":{policy_version!r},'
-        f'"calendar":{names[calendar]},"target_seconds":{target_seconds!r},'
+        f'{{"ticket":{encode_basestring_ascii(ticket)},"metric":{cached(names, metric)},'
+        f'"kind":{cached(names, kind)},"cycle":{_int(cycle)},"policy":{cached(names, policy)},'
+        f'"policy_version":{_int(policy_version)},"calendar":{cached(names, calendar)},'
+        f'"target_seconds":{_int(target_seconds)},'
         f'"goal_seconds":{_num(goal_seconds)},"started_at":{_at(started_at)},'
         f'"due_at":{_at(due_at)},"goal_due_at":{_at(goal_due_at)},'
         f'"goal_breached":{_JSON_BOOL[goal_breached]},"stopped_at":{_at(stopped_at)},'
-        f'"state":{names[state]},"breached":{_JSON_BOOL[breached]},'
+        f'"state":{cached(names, state)},"breached":{_JSON_BOOL[breached]},'
         f'"breached_at":{_at(breached_at)},"elapsed_seconds":{elapsed_seconds!r},'
         f'"paused_seconds":{paused_seconds!r},"remaining_seconds":{remaining_seconds!r}}}'
     )
@@ -116,10 +117,20 @@ def json_line(instance: Instance) -> str:
 _JSON_BOOL = {True: "true", False: "false", None: "null"}
 #: JSON string literals of the few names that repeat (metrics, kinds, policies, states).
 _STRINGS: BoundedCache[str, str] = BoundedCache(encode_basestring_ascii)
+#: The text of ints that repeat (cycles, policy versions, targets).
+_INT_TEXTS: BoundedCache[int, str] = BoundedCache(repr)
 
 
 def _num(value: int | None) -> str:
-    return "null" if value is None else repr(value)
+    return "null" if value is None else _int(value)
+
+
+def _int(value: int) -> str:
+    """``repr`` of a number; an int's text is remembered (cycles, versions and targets
+    take a few values, and a ``repr`` costs several dict lookups' time)."""
+    if type(value) is int:  # not bool, not float: 1, True and 1.0 are one dict key
+        return cached(_INT_TEXTS, value)
+    return repr(value)
 
 
 def _at(value: datetime | None) -> str:

@@ -1,6 +1,7 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 import cython
+from slaclock.core.bounded_cache cimport cached
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket cimport apply_changes, creation_facts, initial_fields, message_facts

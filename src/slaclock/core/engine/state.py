@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slaclock.core.bounded_cache import BoundedCache
+from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket import (
@@ -130,7 +130,7 @@ def _after_facts(
 ) -> None:
     fields = state.fields
     assert fields is not None
-    names = _NAMES[tuple([f.name for f in facts])]
+    names = cached(_NAMES, tuple([f.name for f in facts]))
     policy, rebind, repause = _what_changed(cc, state, event, facts, names, fields)
     if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
         state.policy_trace.append((at, event.id, _pid(policy)))
@@ -183,7 +183,7 @@ def _what_changed(
         return cc.choose_policy(fields), True, True
     if "field_changed" not in names:
         return state.policy, False, False
-    tops = {_TOPS[f.attrs["field"]] for f in facts if f.name == "field_changed"}
+    tops = {cached(_TOPS, f.attrs["field"]) for f in facts if f.name == "field_changed"}
     policy = state.policy
     if not tops.isdisjoint(cc.policy_tops):
         policy = cc.choose_policy(fields)

@@ -4,6 +4,7 @@
 # defaults on the functions other modules cimport: Cython's check of their signature
 # would compare the compiled name with the import name and refuse to load.
 import cython
+from slaclock.core.bounded_cache cimport cached
 
 cdef class FieldFilter:
     cdef public object nodes, trie

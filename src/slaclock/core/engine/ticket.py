@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from slaclock.core.bounded_cache import BoundedCache
+from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import Event
 
 __all__ = [
@@ -197,7 +197,8 @@ def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
     group, assignee = ticket.get("group"), ticket.get("assignee")
     plain_group = type(group) is str or group is None
     if type(by) is str and plain_group and (type(assignee) is str or assignee is None):
-        return list(_CREATION_FACTS[by, group, assignee])
+        shared: tuple[Fact, ...] = cached(_CREATION_FACTS, (by, group, assignee))
+        return list(shared)
     return _creation_facts((by, group, assignee))
 
 
@@ -229,10 +230,10 @@ def apply_changes(
         if raw == "tags_added" or raw == "tags_removed":
             facts.extend(_change_tags(ticket, raw, value))
             continue
-        path, steps = _PATHS[raw]
+        path, steps = cached(_PATHS, raw)
         if keep is not None:
             kept: FieldFilter = keep  # a C class when compiled: prune is a C call
-            node = kept.nodes[path]
+            node = cached(kept.nodes, path)
             if node is None:
                 continue
             value = kept.prune(value, node)
@@ -263,7 +264,8 @@ def field_facts(path: str, old: Any, new: Any) -> list[Fact]:
     priority): their facts are made once and shared (facts are never mutated).
     """
     if (type(old) is str or old is None) and (type(new) is str or new is None):
-        return list(_FIELD_FACTS[path, old, new])
+        shared: tuple[Fact, ...] = cached(_FIELD_FACTS, (path, old, new))
+        return list(shared)
     return _field_facts(path, old, new)
 
 
@@ -307,7 +309,7 @@ def message_facts(
         return facts
     if author == "agent":
         name = "agent_reply" if data.get("public", True) else "note"
-        return [_MESSAGE_FACTS[name, data.get("author_id"), author_groups]]
+        return [cached(_MESSAGE_FACTS, (name, data.get("author_id"), author_groups))]
     return []
 
 
