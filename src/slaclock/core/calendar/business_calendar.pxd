@@ -5,6 +5,7 @@
 # datetime's fields are struct reads, the tables' entries become C integers once read.
 import cython
 from cpython.datetime cimport datetime
+from slaclock.core.bounded_cache cimport cached
 
 cdef class Calendar:
     cdef public object _builder, _days, _spec
@@ -15,7 +16,8 @@ cdef class Calendar:
                    t_shift=cython.longlong, c_table=list, c_shift=cython.longlong,
                    end_datetimes=list, second_deltas=list, i=cython.Py_ssize_t,
                    j=cython.Py_ssize_t, s=cython.longlong,
-                   c=cython.longlong, reached=cython.longlong, back=cython.longlong)
+                   c=cython.longlong, reached=cython.longlong, back=cython.longlong,
+                   days=cython.longlong)
     cpdef _add_whole(self, long long t, long long seconds)
     @cython.locals(whole_a=cython.longlong, whole_b=cython.longlong, found=cython.double)
     cpdef elapsed(self, a, b)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.calendar import bulk
 from slaclock.core.calendar.days import OpenDays
 from slaclock.core.calendar.index import HORIZON_HI, HORIZON_LO, IndexBuilder, Snapshot
@@ -141,12 +142,15 @@ class Calendar:
                 j = bisect_left(cum_end, c, j)
                 reached = cum_end[j]
         back = reached - c  # seconds from the result to the end of its span
-        if back >= 86_400:  # a long span (a 24/7 calendar): no remembered step
-            return end_datetimes[j] - timedelta(0, back)  # fromtimestamp: 5x the cost
+        end = end_datetimes[j]
+        if back >= 86_400:  # a span of days (a 24/7 calendar): whole days first
+            days = back // 86_400
+            back -= days * 86_400
+            end = end - cached(_DAY_DELTAS, days)  # a new timedelta: 5x a lookup's cost
         step = second_deltas[back]
         if step is None:
             step = second_deltas[back] = timedelta(seconds=back)
-        return end_datetimes[j] - step
+        return end - step
 
     def _add_general(self, start: datetime, seconds: float) -> datetime:
         """``add`` for any aware instant and any finite number of seconds."""
@@ -315,6 +319,9 @@ class Calendar:
                 )
             reach *= 2
 
+
+#: ``timedelta(days=n)`` by ``n``, for ``_add_whole``.
+_DAY_DELTAS: BoundedCache[int, timedelta] = BoundedCache(lambda days: timedelta(days=days))
 
 #: What :func:`_utc_seconds` returns for an instant the table paths do not take.
 _NOT_WHOLE = -(1 << 62)

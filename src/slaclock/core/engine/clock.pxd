@@ -11,6 +11,7 @@ cdef class Measure:
 cdef class Clock:
     cdef public object base_elapsed, base_paused, binding, cycle, ended, open_at
     cdef public object open_paused, segments, started_at, stopped_at, target_seconds, trace, track
+    cpdef begin(self, track, at, paused, binding)
     cpdef set_paused(self, at, paused)
     cpdef stop(self, at, ended=*)
     cpdef resume(self, at, paused)

@@ -50,6 +50,12 @@ class Clock:
     )  # fmt: skip
 
     def __init__(self, track: Track, at: datetime, paused: bool, binding: Binding | None) -> None:
+        self.begin(track, at, paused, binding)
+
+    def begin(self, track: Track, at: datetime, paused: bool, binding: Binding | None) -> None:
+        """Set up a clock started ``at``. The engine calls it on ``Clock.__new__(Clock)``:
+        compiled, that is a C call, where ``Clock(...)`` parses its arguments as a
+        Python call does."""
         self.track = track
         self.cycle = -1  # numbered when it first becomes visible
         self.started_at = at

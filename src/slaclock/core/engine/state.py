@@ -260,7 +260,8 @@ def _maybe_start(
         return
     binding = _binding(cc, state, track, policy)
     rule = binding.pause if binding else definition.pause
-    clock = Clock(track, at, pause_holds(rule, fields), binding)
+    clock = Clock.__new__(Clock)
+    clock.begin(track, at, pause_holds(rule, fields), binding)
     if state.tracing:
         clock.trace = []
     state.clocks.setdefault(track.key, []).append(clock)

@@ -7,9 +7,9 @@ import cython
 from slaclock.core.bounded_cache cimport cached
 
 cdef class FieldFilter:
-    cdef public object nodes, trie
-    @cython.locals(trie=dict, found=dict, out=dict, sub=dict)
-    cpdef prune(self, value, node)
+    cdef public object nodes, root, trie
+    @cython.locals(found=dict, out=dict, steps=tuple)
+    cpdef prune(self, value, plan)
 
 # A ticket's fields are always a dict (``initial_fields`` makes it, parking restores
 # it): typed so, each ``get`` is a C lookup rather than a method call.

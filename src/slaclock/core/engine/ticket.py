@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import Event
@@ -77,9 +77,13 @@ class FieldFilter:
     gigabytes. The filter is a trie of the dotted paths that are read: below a read
     path everything is kept, beside it nothing. Kept strings are interned, since
     statuses, priorities, groups and plans repeat across tickets.
+
+    Pruning walks a *plan* of the trie made once: ``True`` where a read path ends
+    (keep the whole value), else a tuple of ``(key, plan)`` pairs, so each key costs
+    one lookup in the value and none in the trie.
     """
 
-    __slots__ = ("nodes", "trie")
+    __slots__ = ("nodes", "root", "trie")
     LEAF = ""
 
     def __init__(self, paths: Iterable[str]) -> None:
@@ -89,17 +93,18 @@ class FieldFilter:
             for step in path.split("."):
                 node = node.setdefault(sys.intern(step), {})
             node[self.LEAF] = True
-        #: The trie node a change at a path writes under; None: nobody reads it.
-        self.nodes: BoundedCache[str, Mapping[str, Any] | None] = BoundedCache(self._node)
+        #: The whole ticket's plan (see the class doc).
+        self.root: Plan = _plan(self.trie)
+        #: The plan of the trie node a change at a path writes under; None: nobody reads it.
+        self.nodes: BoundedCache[str, Plan | None] = BoundedCache(self._plan_at)
 
-    def prune(self, value: Any, node: Mapping[str, Any]) -> Any:
-        """``value`` cut down to the paths under ``node``; _DROP when nothing is read.
+    def prune(self, value: Any, plan: Plan) -> Any:
+        """``value`` cut down to the paths of ``plan``; _DROP when nothing is read.
 
-        Walks the trie's few keys rather than the value's many (a customer object has a
+        Walks the plan's few keys rather than the value's many (a customer object has a
         dozen keys, two of which are read); the kept keys are the trie's interned ones.
         """
-        trie: dict[str, Any] = node  # type: ignore[assignment]  # always a dict (C-typed)
-        if _LEAF in trie:
+        if plan is True:
             return _intern(value)
         if type(value) is dict:
             found: dict[str, Any] = value
@@ -108,17 +113,22 @@ class FieldFilter:
         else:
             return _DROP
         out: dict[str, Any] = {}
-        for key in trie:
-            if key in found:
-                sub: dict[str, Any] = trie[key]
-                kept = found[key]
-                if _LEAF in sub:  # a read path ends here (inlined: most keys do)
-                    out[key] = _intern(kept)
-                    continue
-                kept = self.prune(kept, sub)
-                if kept is not _DROP:
-                    out[key] = kept
+        steps: tuple[tuple[str, Plan], ...] = plan  # type: ignore[assignment]  # not True
+        for key, sub in steps:
+            kept = found.get(key, _DROP)
+            if kept is _DROP:
+                continue
+            if sub is True:  # a read path ends here (inlined: most keys do)
+                out[key] = _intern(kept)
+                continue
+            kept = self.prune(kept, sub)
+            if kept is not _DROP:
+                out[key] = kept
         return out
+
+    def _plan_at(self, path: str) -> Plan | None:
+        node = self._node(path)
+        return None if node is None else _plan(node)
 
     def _node(self, path: str) -> Mapping[str, Any] | None:
         node: Mapping[str, Any] = self.trie
@@ -130,6 +140,17 @@ class FieldFilter:
                 return None
             node = nxt
         return node
+
+
+#: What the filter makes of a trie node: True (a read path ends here: keep the value
+#: whole) or the node's ``(key, plan)`` pairs.
+Plan: TypeAlias = bool | tuple[tuple[str, "Plan"], ...]
+
+
+def _plan(node: Mapping[str, Any]) -> Plan:
+    if _LEAF in node:
+        return True
+    return tuple((key, _plan(sub)) for key, sub in node.items())
 
 
 _DROP = object()
@@ -182,7 +203,7 @@ def initial_fields(
         ticket["custom"] = {**ticket.get("custom", {}), **custom}
     if keep is not None:
         kept: FieldFilter = keep  # a C class when compiled: prune is a C call
-        ticket = kept.prune(ticket, kept.trie)
+        ticket = kept.prune(ticket, kept.root)
     ticket["id"] = ticket_id
     ticket.setdefault("status", "new")
     ticket.setdefault("tags", [])
