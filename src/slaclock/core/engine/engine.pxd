@@ -3,7 +3,8 @@
 # (state.apply_event is not cimported: its signature names state's own C class, which
 # Cython's load-time check would compare under two module names and refuse.)
 import cython
-from slaclock.core.engine.compiled cimport CompiledConfig
+from slaclock.core.engine.clock cimport Clock
+from slaclock.core.engine.compiled cimport CompiledConfig, Track
 from slaclock.core.engine.state cimport TicketState
 
 cdef class Engine:
@@ -11,4 +12,10 @@ cdef class Engine:
     cdef public CompiledConfig compiled
     @cython.locals(state=TicketState)
     cpdef feed(self, state, event)
+    @cython.locals(state=TicketState, clock=Clock, found=list)
     cpdef instances(self, state, as_of)
+
+@cython.locals(clock=Clock, i=cython.Py_ssize_t, j=cython.Py_ssize_t)
+cpdef list in_report_order(list clocks)
+@cython.locals(ta=Track, tb=Track)
+cpdef bint _before(Clock a, Clock b)

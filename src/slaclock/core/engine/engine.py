@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.instance import Instance
 from slaclock.core.engine.schedule import Due, clock_dues
@@ -103,12 +104,14 @@ class Engine:
 
     def instances(self, state: TicketState, as_of: datetime) -> list[Instance]:
         """Just the instances as of ``as_of`` (sorted kind, metric, cycle)."""
-        clocks = sorted(state.visible_clocks(), key=_clock_order)
-        return [c.render(state.ticket_id, as_of) for c in clocks]
+        found: list[Instance] = []
+        for clock in in_report_order(state.visible_clocks()):  # a typed loop: C calls
+            found.append(clock.render(state.ticket_id, as_of))
+        return found
 
     def result(self, state: TicketState, as_of: datetime, schedule: bool = True) -> TicketResult:
         """Read the state as of ``as_of``: instances, dues and the next timed change."""
-        clocks = sorted(state.visible_clocks(), key=_clock_order)
+        clocks = in_report_order(state.visible_clocks())
         instances = [c.render(state.ticket_id, as_of) for c in clocks]
         dues: list[Due] = []
         upcoming: list[datetime] = []
@@ -180,5 +183,34 @@ class Engine:
         return self.result(state, as_of).next_change_at
 
 
-def _clock_order(clock: Any) -> tuple[str, str, int, str]:
+def clock_order(clock: Clock) -> tuple[str, str, int, str]:
+    """The order instances are reported in: kind, metric, cycle, then the OLA id."""
     return (clock.track.kind, clock.track.metric, clock.cycle, clock.track.owner)
+
+
+def in_report_order(clocks: list[Clock]) -> list[Clock]:
+    """``clocks`` sorted in place by :func:`clock_order`, and returned.
+
+    An insertion sort over one ticket's few clocks (often already in order), with the
+    comparison written out: compiled, C comparisons of typed attributes, where
+    ``sorted(key=clock_order)`` makes a Python call and a tuple per clock."""
+    for i in range(1, len(clocks)):
+        clock = clocks[i]
+        j = i - 1
+        while j >= 0 and _before(clock, clocks[j]):
+            clocks[j + 1] = clocks[j]
+            j -= 1
+        clocks[j + 1] = clock
+    return clocks
+
+
+def _before(a: Clock, b: Clock) -> bool:
+    """``clock_order(a) < clock_order(b)``, without building the tuples."""
+    ta, tb = a.track, b.track
+    if ta.kind != tb.kind:
+        return bool(ta.kind < tb.kind)
+    if ta.metric != tb.metric:
+        return bool(ta.metric < tb.metric)
+    if a.cycle != b.cycle:
+        return bool(a.cycle < b.cycle)
+    return bool(ta.owner < tb.owner)

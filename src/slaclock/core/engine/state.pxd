@@ -10,6 +10,7 @@ cdef class TicketState:
     cdef public object binding_values, clocks, created, created_at, deleted, events, fields
     cdef public object first_response_given, ids, keep, last_key, pending, policy
     cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
+    cpdef list visible_clocks(self)
 
 @cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef apply_event(cc, state, event, at)
