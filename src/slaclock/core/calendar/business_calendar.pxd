@@ -41,3 +41,7 @@ cpdef long long _utc_seconds(datetime t)
                era=cython.longlong, year_of_era=cython.longlong,
                day_of_year=cython.longlong, day_of_era=cython.longlong)
 cpdef long long epoch_micros(datetime t)
+
+@cython.locals(days=cython.longlong, rest=cython.longlong, second=cython.Py_ssize_t)
+cpdef from_epoch_micros(long long micros)
+cdef list _SECOND_STEPS

@@ -3,7 +3,7 @@
 # A big replay packs and unpacks hundreds of thousands of tickets: the states and
 # clocks are read and written as C structs.
 import cython
-from slaclock.core.calendar.business_calendar cimport epoch_micros
+from slaclock.core.calendar.business_calendar cimport epoch_micros, from_epoch_micros
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.state cimport TicketState
 

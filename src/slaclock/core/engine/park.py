@@ -15,19 +15,16 @@ and wait behind it.
 from __future__ import annotations
 
 import marshal
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from slaclock.core.calendar.business_calendar import epoch_micros
+from slaclock.core.calendar.business_calendar import epoch_micros, from_epoch_micros
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
 
 __all__ = ["Parking", "is_quiet", "pack_event", "unpack_event"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 
 
 def is_quiet(state: TicketState) -> bool:
@@ -46,7 +43,7 @@ def pack_event(event: Event) -> bytes:
 
 def unpack_event(blob: bytes) -> Event:
     at, seq, data = marshal.loads(blob)
-    fields = (data["id"], data["ticket"], _EPOCH + at * _MICRO, data["type"], seq, data)
+    fields = (data["id"], data["ticket"], from_epoch_micros(at), data["type"], seq, data)
     return _new_event(Event, fields)  # the named tuple's own __new__ is a Python function
 
 
@@ -58,7 +55,7 @@ def _us(value: datetime | None) -> int | None:
 
 
 def _at(value: int | None) -> datetime | None:
-    return None if value is None else _EPOCH + value * _MICRO
+    return None if value is None else from_epoch_micros(value)
 
 
 class Parking:
@@ -120,7 +117,7 @@ class Parking:
                 clocks[key] = [clock]
         state.clocks = clocks
         state.started = tuple([shared[i].key for i in row[9]])
-        state.last_key = None if row[10] is None else (_EPOCH + row[10] * _MICRO, row[11])
+        state.last_key = None if row[10] is None else (from_epoch_micros(row[10]), row[11])
         state.keep = None if row[12] is None else shared[row[12]]
         state.pending = state.ids = state.events = state.binding_values = None
         state.tracing = False
@@ -142,18 +139,17 @@ def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
 
 def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
     """Every slot set once, without ``Clock.__init__`` (which sets them all first)."""
-    epoch, micro = _EPOCH, _MICRO
     clock = Clock.__new__(Clock)
     clock.track = shared[row[0]]
     clock.cycle = row[1]
-    clock.started_at = epoch + row[2] * micro
+    clock.started_at = from_epoch_micros(row[2])
     clock.binding = None if row[3] is None else shared[row[3]]
     clock.target_seconds = row[4]
-    clock.segments = [(epoch + s * micro, epoch + e * micro, p) for s, e, p in row[5]]
-    clock.open_at = None if row[6] is None else epoch + row[6] * micro
+    clock.segments = [(from_epoch_micros(s), from_epoch_micros(e), p) for s, e, p in row[5]]
+    clock.open_at = None if row[6] is None else from_epoch_micros(row[6])
     clock.open_paused = row[7]
     clock.base_elapsed, clock.base_paused = row[8], row[9]
-    clock.stopped_at = None if row[10] is None else epoch + row[10] * micro
+    clock.stopped_at = None if row[10] is None else from_epoch_micros(row[10])
     clock.ended = row[11]
     clock.trace = None
     return clock
