@@ -45,3 +45,4 @@ cpdef long long epoch_micros(datetime t)
 @cython.locals(days=cython.longlong, rest=cython.longlong, second=cython.Py_ssize_t)
 cpdef from_epoch_micros(long long micros)
 cdef list _SECOND_STEPS
+cdef long long _DAY_MICROS, _SECOND_MICROS

@@ -365,11 +365,11 @@ def from_epoch_micros(micros: int) -> datetime:
     second of the day, both remembered: one addition, where ``_EPOCH + micros *
     timedelta(microseconds=1)`` multiplies and divides Python ints (about 6,000
     instructions an instant, a dozen instants a ticket)."""
-    days = micros // 86_400_000_000
-    rest = micros - days * 86_400_000_000
-    if rest % 1_000_000:
+    days = micros // _DAY_MICROS
+    rest = micros - days * _DAY_MICROS
+    if rest % _SECOND_MICROS:
         return _EPOCH + timedelta(microseconds=micros)
-    second = rest // 1_000_000
+    second = rest // _SECOND_MICROS
     step = _SECOND_STEPS[second]
     if step is None:
         step = _SECOND_STEPS[second] = timedelta(seconds=second)
@@ -380,6 +380,10 @@ def from_epoch_micros(micros: int) -> datetime:
 #: seconds of a day as timedeltas, made as met.
 _MIDNIGHTS: BoundedCache[int, datetime] = BoundedCache(lambda days: _EPOCH + timedelta(days=days))
 _SECOND_STEPS: list[timedelta | None] = [None] * 86_400
+#: Microseconds in a day and in a second (C integers when compiled: Cython takes a
+#: literal beyond 32 bits for a Python int).
+_DAY_MICROS = 86_400_000_000
+_SECOND_MICROS = 1_000_000
 
 
 def _span_whole(ends: list[int], t_table: list[int], lo: int, shift: int, t: int) -> int:

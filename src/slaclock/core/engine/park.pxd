@@ -21,3 +21,6 @@ cpdef _pack_clock(c, refs)
 cpdef _unpack_clock(row, shared)
 
 cpdef _us(value)
+
+@cython.locals(state=TicketState, clocks=list, clock=Clock)
+cpdef bint is_quiet(state)

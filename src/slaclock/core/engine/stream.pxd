@@ -3,7 +3,7 @@
 import cython
 from slaclock.core.engine.engine cimport Engine
 from slaclock.core.engine.instance cimport json_line
-from slaclock.core.engine.park cimport Parking
+from slaclock.core.engine.park cimport Parking, is_quiet
 from slaclock.core.engine.state cimport TicketState
 
 cdef class StreamReplay:
@@ -18,3 +18,6 @@ cdef class StreamReplay:
     cpdef feed(self, event)
     @cython.locals(count=cython.Py_ssize_t)
     cpdef feed_all(self, events)
+
+@cython.locals(state=TicketState)
+cpdef bint _can_leave(state, idle_before)
