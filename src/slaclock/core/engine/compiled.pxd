@@ -1,6 +1,7 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 # The methods the engine calls per event are C methods (see clock.pxd).
+from slaclock.core.engine.ticket cimport value_at
 cdef class Track:
     cdef public object definition, gated_next_response, key, kind, metric, ola, owner
     cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
@@ -19,3 +20,4 @@ cdef class CompiledConfig:
 
 cpdef _any_holds(checks, facts, ticket)
 cpdef pause_holds(rule, dict ticket)
+cpdef _typed(value)

@@ -337,8 +337,13 @@ def _typed(value: Any) -> Any:
     if kind is list or kind is tuple:
         return ("list", tuple([_typed(v) for v in value]))
     if isinstance(value, Mapping):
-        return ("map", tuple(sorted((k, _typed(v)) for k, v in value.items())))
+        return _typed_map(value)
     return (kind.__name__, value)
+
+
+def _typed_map(value: Mapping[str, Any]) -> Any:
+    """:func:`_typed` of an object (apart: a generator in a C function is refused)."""
+    return ("map", tuple(sorted((k, _typed(v)) for k, v in value.items())))
 
 
 def _condition_paths(node: Condition | ConditionGroup, out: dict[str, None]) -> None:
