@@ -1,11 +1,9 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
-# (state.apply_event is not cimported: its signature names state's own C class, which
-# Cython's load-time check would compare under two module names and refuse.)
 import cython
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track
-from slaclock.core.engine.state cimport TicketState
+from slaclock.core.engine.state cimport TicketState, apply_event
 
 cdef class Engine:
     cdef public object config

@@ -12,8 +12,10 @@ cdef class TicketState:
     cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
     cpdef list visible_clocks(self)
 
-@cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef apply_event(cc, state, event, at)
+
+@cython.locals(cc=CompiledConfig, state=TicketState)
+cpdef _apply(cc, state, event, at)
 
 @cython.locals(state=TicketState)
 cpdef _create(state, event, at)

@@ -78,7 +78,15 @@ class TicketState:
 
 def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:
     """Apply ``event`` at instant ``at`` (its own ``at``, or the creation instant when
-    the event was held back until its ticket existed)."""
+    the event was held back until its ticket existed).
+
+    Compiled, this is the C function other modules call (its arguments are plain
+    objects: Cython refuses to import a function whose signature names this module's
+    C classes), and :func:`_apply` the one with C-typed arguments."""
+    _apply(cc, state, event, at)
+
+
+def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:
     if state.deleted:
         return
     if event.type == "ticket.created":
