@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The install also compiles the hot modules (setup.py, Cython): redo it when a source or
-# declaration under core/ or _accel/ changes (every hot module lives there).
-HOT_SOURCES := $(shell find src/slaclock/_accel src/slaclock/core -name '*.py' -o -name '*.pxd')
+# declaration of a hot module changes (slaclock/_accel/hot.py lists them: all of core/'s
+# per-event modules, and the replay's spill file).
+HOT_SOURCES := $(shell find src/slaclock/_accel src/slaclock/core -name '*.py' -o -name '*.pxd') \
+	src/slaclock/cli/spill.py src/slaclock/cli/spill.pxd
 
 .PHONY: demo test lint typecheck pytest bench bench-quick clean
 
