@@ -7,7 +7,9 @@ from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket cimport apply_changes, creation_facts, initial_fields, message_facts
 
 cdef class TicketState:
-    cdef public object binding_values, clocks, created, created_at, deleted, events, fields
+    # ``clocks`` is always a dict: typed, its get/setdefault/values are C calls.
+    cdef public dict clocks
+    cdef public object binding_values, created, created_at, deleted, events, fields
     cdef public object first_response_given, ids, keep, last_key, pending, policy
     cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
     cpdef list visible_clocks(self)
@@ -44,7 +46,7 @@ cpdef _binding(cc, state, track, policy)
 @cython.locals(state=TicketState)
 cpdef _track_conversation(state, names, at)
 
-@cython.locals(state=TicketState, clock=Clock)
+@cython.locals(state=TicketState, clock=Clock, sibling=Clock)
 cpdef _make_visible(state, clock)
 
 @cython.locals(clock=Clock)
