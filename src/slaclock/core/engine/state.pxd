@@ -4,7 +4,9 @@ import cython
 from slaclock.core.bounded_cache cimport cached
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
-from slaclock.core.engine.ticket cimport apply_changes, creation_facts, initial_fields, message_facts
+from slaclock.core.engine.ticket cimport (
+    apply_changes, as_dict, creation_facts, initial_fields, message_facts,
+)
 
 cdef class TicketState:
     # ``clocks`` is always a dict: typed, its get/setdefault/values are C calls.
@@ -19,7 +21,7 @@ cpdef apply_event(cc, state, event, at)
 @cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef _apply(cc, state, event, at)
 
-@cython.locals(state=TicketState)
+@cython.locals(state=TicketState, data=dict)
 cpdef _create(state, event, at)
 
 @cython.locals(cc=CompiledConfig, state=TicketState, fields=dict)

@@ -25,6 +25,7 @@ from slaclock.core.engine.ticket import (
     Fact,
     FieldFilter,
     apply_changes,
+    as_dict,
     creation_facts,
     initial_fields,
     message_facts,
@@ -93,7 +94,7 @@ def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -
         if state.created:
             return  # the ticket exists already; a second creation changes nothing
         _create(state, event, at)
-        facts = creation_facts(state.fields or {}, event.data.get("by", "customer"))
+        facts = creation_facts(state.fields or {}, as_dict(event.data).get("by", "customer"))
     elif event.type == "ticket.deleted":
         _delete(state, event, at)
         return
@@ -105,17 +106,18 @@ def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -
 def _create(state: TicketState, event: Event, at: datetime) -> None:
     state.created = True
     state.created_at = at
-    state.fields = initial_fields(state.ticket_id, event.data["fields"], state.keep)
+    data = as_dict(event.data)
+    state.fields = initial_fields(state.ticket_id, data["fields"], state.keep)
     # An agent who opens a ticket speaks first: there is no first response to wait for.
-    state.first_response_given = event.data.get("by", "customer") == "agent"
+    state.first_response_given = data.get("by", "customer") == "agent"
 
 
 def _update_facts(cc: CompiledConfig, state: TicketState, event: Event) -> list[Fact]:
     fields = state.fields
     assert fields is not None
     if event.type == "ticket.updated":
-        return apply_changes(fields, event.data["changes"], state.keep)
-    author_id = event.data.get("author_id")
+        return apply_changes(fields, as_dict(event.data)["changes"], state.keep)
+    author_id = as_dict(event.data).get("author_id")
     groups = cc.person_groups.get(author_id) if isinstance(author_id, str) else None
     if groups is None:  # an unknown author speaks for the ticket's current group
         groups = frozenset([fields["group"]]) if fields.get("group") else frozenset()
