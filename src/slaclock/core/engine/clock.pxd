@@ -5,6 +5,8 @@
 import cython
 from slaclock.core.calendar.business_calendar cimport Calendar
 
+cpdef _whole(seconds)
+
 cdef class Measure:
     cdef public object elapsed, paused, due_at, goal_due_at
 

@@ -215,7 +215,7 @@ class Clock:
                 state = "paused" if self.open_paused else "running"
         if binding.goal_seconds is None:
             goal_breached = None
-        elapsed = round(m.elapsed)
+        elapsed = _whole(m.elapsed)
         # Positional, in the declared order (``INSTANCE_KEYS``), through ``tuple.__new__``:
         # the named tuple's own ``__new__`` is a Python function taking keywords.
         return _new_instance(
@@ -239,7 +239,15 @@ class Clock:
                 breached,  # breached
                 due_at if breached else None,  # breached_at
                 elapsed,  # elapsed_seconds
-                round(m.paused),  # paused_seconds
+                _whole(m.paused),  # paused_seconds
                 self.target_seconds - elapsed,  # remaining_seconds
             ),
         )
+
+
+def _whole(seconds: float) -> int:
+    """``round(seconds)``. Open time is nearly always whole seconds: ``int`` and one
+    comparison then give the same int without the ``round`` builtin's lookup of
+    ``__round__`` (compiled, a C call; ``round`` is a Python call)."""
+    whole = int(seconds)
+    return whole if whole == seconds else round(seconds)
