@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The install also compiles the hot modules (setup.py, Cython): redo it when a source or
-# declaration of a hot module changes (slaclock/_accel/hot.py lists them: all of core/'s
-# per-event modules, and the replay's spill file).
-HOT_SOURCES := $(shell find src/slaclock/_accel src/slaclock/core -name '*.py' -o -name '*.pxd') \
-	src/slaclock/cli/spill.py src/slaclock/cli/spill.pxd
+# declaration of a hot module changes. The list is slaclock/_accel/hot.py's own (it
+# imports only the standard library), plus the _accel package itself.
+HOT_SOURCES := $(wildcard $(shell $(PYTHON) -c "import runpy; hot = runpy.run_path('src/slaclock/_accel/hot.py'); print(*(f'src/slaclock/{hot[\"in_package\"](m)}.{x}' for m in hot['HOT_MODULES'] for x in ('py', 'pxd')))")) \
+	$(wildcard src/slaclock/_accel/*.py)
 
 .PHONY: demo test lint typecheck pytest bench bench-quick clean
 

@@ -11,7 +11,7 @@ cpdef str instant_text(datetime value, bint quoted)
 cdef dict _DAYS, _QUOTED_DAYS, _SECONDS, _QUOTED_SECONDS
 cpdef parse_event(obj, seq=*)
 cpdef _parse_plain(dict obj, seq)
-@cython.locals(text=str, raw=bytes)
+@cython.locals(text=str)
 cpdef _decode(line)
 @cython.locals(n=cython.Py_ssize_t, i=cython.Py_ssize_t, start=cython.Py_ssize_t,
                end=cython.Py_ssize_t, c=cython.Py_UCS4)

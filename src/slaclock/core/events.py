@@ -214,10 +214,6 @@ def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Ev
 
 
 _loads = orjson.loads
-#: Every byte to a space but the ASCII digits, which become "0": a line in which 19
-#: digits follow each other may hold an integer beyond 64 bits.
-_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
-_LONG_DIGITS = b"0" * 19
 
 
 def _decode(line: str) -> Any:
@@ -229,19 +225,14 @@ def _decode(line: str) -> Any:
     ``json.loads``'s (a property test compares them)."""
     if type(line) is str:  # always, from a text file: typed, a C loop looks for digits
         text: str = line
-        if not _has_long_digits(text):
-            try:
-                return _loads(text)
-            except ValueError:  # orjson.JSONDecodeError, or a str it cannot encode as UTF-8
-                pass
-        return json.loads(text)
-    raw = line.encode("utf-8", "surrogatepass")  # the same error as json.loads' own
-    if raw.translate(_DIGITS).find(_LONG_DIGITS) < 0:
+    else:  # a str subclass, as a str (anything else fails here, as it always did)
+        text = line.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+    if not _has_long_digits(text):
         try:
-            return _loads(line)
-        except ValueError:
+            return _loads(text)
+        except ValueError:  # orjson.JSONDecodeError, or a str it cannot encode as UTF-8
             pass
-    return json.loads(line)
+    return json.loads(text)
 
 
 def _has_long_digits(text: str) -> bool:

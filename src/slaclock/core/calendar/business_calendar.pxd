@@ -16,8 +16,7 @@ cdef class Calendar:
                    t_shift=cython.longlong, c_table=list, c_shift=cython.longlong,
                    end_datetimes=list, second_deltas=list, i=cython.Py_ssize_t,
                    j=cython.Py_ssize_t, s=cython.longlong,
-                   c=cython.longlong, reached=cython.longlong, back=cython.longlong,
-                   days=cython.longlong)
+                   c=cython.longlong, reached=cython.longlong, back=cython.longlong)
     cpdef _add_whole(self, long long t, long long seconds)
     @cython.locals(whole_a=cython.longlong, whole_b=cython.longlong, found=cython.double)
     cpdef elapsed(self, a, b)

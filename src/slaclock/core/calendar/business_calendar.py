@@ -23,7 +23,13 @@ import numpy.typing as npt
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.calendar import bulk
 from slaclock.core.calendar.days import OpenDays
-from slaclock.core.calendar.index import HORIZON_HI, HORIZON_LO, IndexBuilder, Snapshot
+from slaclock.core.calendar.index import (
+    HORIZON_HI,
+    HORIZON_LO,
+    IndexBuilder,
+    Snapshot,
+    second_deltas,
+)
 from slaclock.core.calendar.spec import CalendarSpec, parse_spec
 from slaclock.core.errors import CalendarError
 
@@ -142,15 +148,12 @@ class Calendar:
                 j = bisect_left(cum_end, c, j)
                 reached = cum_end[j]
         back = reached - c  # seconds from the result to the end of its span
-        end = end_datetimes[j]
-        if back >= 86_400:  # a span of days (a 24/7 calendar): whole days first
-            days = back // 86_400
-            back -= days * 86_400
-            end = end - cached(_DAY_DELTAS, days)  # a new timedelta: 5x a lookup's cost
+        if back >= 86_400:  # a span of days (a 24/7 calendar): no step back from its end
+            return from_epoch_micros((ends[j] - back) * _SECOND_MICROS)
         step = second_deltas[back]
         if step is None:
             step = second_deltas[back] = timedelta(seconds=back)
-        return end - step
+        return end_datetimes[j] - step
 
     def _add_general(self, start: datetime, seconds: float) -> datetime:
         """``add`` for any aware instant and any finite number of seconds."""
@@ -320,9 +323,6 @@ class Calendar:
             reach *= 2
 
 
-#: ``timedelta(days=n)`` by ``n``, for ``_add_whole``.
-_DAY_DELTAS: BoundedCache[int, timedelta] = BoundedCache(lambda days: timedelta(days=days))
-
 #: What :func:`_utc_seconds` returns for an instant the table paths do not take.
 _NOT_WHOLE = -(1 << 62)
 #: Whole seconds beyond this (about 31,700 years) take the general path.
@@ -377,9 +377,9 @@ def from_epoch_micros(micros: int) -> datetime:
 
 
 #: :func:`from_epoch_micros`'s parts: midnights (UTC) by day since the epoch, and the
-#: seconds of a day as timedeltas, made as met.
+#: seconds of a day as timedeltas (the index's shared list), made as met.
 _MIDNIGHTS: BoundedCache[int, datetime] = BoundedCache(lambda days: _EPOCH + timedelta(days=days))
-_SECOND_STEPS: list[timedelta | None] = [None] * 86_400
+_SECOND_STEPS: list[timedelta | None] = second_deltas()
 #: Microseconds in a day and in a second (C integers when compiled: Cython takes a
 #: literal beyond 32 bits for a Python int).
 _DAY_MICROS = 86_400_000_000

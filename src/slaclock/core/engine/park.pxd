@@ -21,6 +21,7 @@ cpdef _pack_clock(c, refs)
 cpdef _unpack_clock(row, shared)
 
 cpdef _us(value)
+cpdef _at(value)
 
 @cython.locals(state=TicketState, clocks=list, clock=Clock)
 cpdef bint is_quiet(state)

@@ -150,10 +150,10 @@ def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
     clock.binding = None if row[3] is None else shared[row[3]]
     clock.target_seconds = row[4]
     clock.segments = [(from_epoch_micros(s), from_epoch_micros(e), p) for s, e, p in row[5]]
-    clock.open_at = None if row[6] is None else from_epoch_micros(row[6])
+    clock.open_at = _at(row[6])
     clock.open_paused = row[7]
     clock.base_elapsed, clock.base_paused = row[8], row[9]
-    clock.stopped_at = None if row[10] is None else from_epoch_micros(row[10])
+    clock.stopped_at = _at(row[10])
     clock.ended = row[11]
     clock.trace = None
     return clock

@@ -21,8 +21,8 @@ cpdef apply_event(cc, state, event, at)
 @cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef _apply(cc, state, event, at)
 
-@cython.locals(state=TicketState, data=dict)
-cpdef _create(state, event, at)
+@cython.locals(state=TicketState)
+cpdef _create(state, event, at, by)
 
 @cython.locals(cc=CompiledConfig, state=TicketState, fields=dict)
 cpdef _update_facts(cc, state, event)

@@ -93,8 +93,9 @@ def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -
     if event.type == "ticket.created":
         if state.created:
             return  # the ticket exists already; a second creation changes nothing
-        _create(state, event, at)
-        facts = creation_facts(state.fields or {}, as_dict(event.data).get("by", "customer"))
+        by = as_dict(event.data).get("by", "customer")
+        _create(state, event, at, by)
+        facts = creation_facts(state.fields or {}, by)
     elif event.type == "ticket.deleted":
         _delete(state, event, at)
         return
@@ -103,13 +104,12 @@ def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -
     _after_facts(cc, state, event, at, facts)
 
 
-def _create(state: TicketState, event: Event, at: datetime) -> None:
+def _create(state: TicketState, event: Event, at: datetime, by: str) -> None:
     state.created = True
     state.created_at = at
-    data = as_dict(event.data)
-    state.fields = initial_fields(state.ticket_id, data["fields"], state.keep)
+    state.fields = initial_fields(state.ticket_id, as_dict(event.data)["fields"], state.keep)
     # An agent who opens a ticket speaks first: there is no first response to wait for.
-    state.first_response_given = data.get("by", "customer") == "agent"
+    state.first_response_given = by == "agent"
 
 
 def _update_facts(cc: CompiledConfig, state: TicketState, event: Event) -> list[Fact]:
