@@ -196,7 +196,7 @@ with open(sys.argv[1], encoding="utf-8") as f:
     assert stream.feed_all(read_events(f, sys.argv[1])) > 0
 assert not stream.needs_history and not stream.repeated_id_hashes()
 out = io.StringIO()
-write_lines(stream.output({}), out)
+write_lines(stream.instances({}), out)
 print(json.dumps({"status": status(), "lines": out.getvalue().count("\\n"),
                   "sha": hashlib.sha256(out.getvalue().encode()).hexdigest()}))
 """

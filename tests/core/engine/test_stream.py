@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from slaclock.core.engine import Engine, Instance, MemoryLot, StreamReplay, replay
-from slaclock.core.engine.stream import lines
 from slaclock.core.events import Event, parse_event
 
 
@@ -113,36 +112,3 @@ def test_an_unpacked_state_has_every_slot_its_packed_state_had(kit):
     assert engine.instances(back, kit.t("03-02 12:00")) == engine.instances(
         state, kit.t("03-02 12:00")
     )
-
-
-def test_a_quiet_parked_ticket_keeps_its_lines_and_a_closing_update_leaves_them(kit):
-    """Solved, parked with its lines rendered, then closed: the close can start no
-    clock, so the end prints the lines kept at parking (the state is not unpacked)."""
-    one = kit.Ticket("T-1").create("03-02 08:00").reply("03-02 08:10")
-    one.update("03-02 09:00", status="solved")
-    other = kit.Ticket("T-2").create("03-02 10:00")
-    one.update("03-03 09:00", status="closed")  # queued behind the parked T-1
-    events = arrival(sorted([*one.events, *other.events], key=lambda e: e.at))
-    lot = MemoryLot()
-    got, stream = stream_replay(kit, events, "03-04 12:00", lot, resident=1, idle_seconds=0)
-    assert lot.blobs("T-1")[0][:1] == b"S" and len(lot.blobs("T-1")) == 2
-    assert not stream._stirred
-    expected = list(replay(cfg(kit), events, kit.t("03-04 12:00")))
-    assert got == expected
-    assert "".join(stream.output()) == "".join(lines(expected))
-
-
-def test_a_reopen_queued_behind_a_quiet_parked_ticket_makes_it_worked_out_again(kit):
-    one = kit.Ticket("T-1").create("03-02 08:00").reply("03-02 08:10")
-    one.update("03-02 09:00", status="solved")
-    other = kit.Ticket("T-2").create("03-02 10:00")
-    one.customer("03-02 11:00")  # on a solved ticket: a reopen, queued
-    events = arrival(sorted([*one.events, *other.events], key=lambda e: e.at))
-    got, stream = stream_replay(kit, events, "03-02 12:00", MemoryLot(), resident=1)
-    assert stream._stirred == {"T-1"}
-    expected = list(replay(cfg(kit), events, kit.t("03-02 12:00")))
-    assert got == expected
-    text = "".join(stream.output())
-    assert text == "".join(lines(expected))
-    resolution = next(i for i in expected if i.ticket == "T-1" and i.metric == "resolution")
-    assert resolution.state == "running" and '"state":"running"' in text

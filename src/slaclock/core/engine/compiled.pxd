@@ -12,7 +12,7 @@ cdef class Track:
 cdef class CompiledConfig:
     cdef public object _binding_cache, _binding_paths, _plans, _policy_cache, _policy_paths
     cdef public object binding_tops, config, exhaustive, field_filter, pause_tops
-    cdef public object policies, policy_tops, quiet_starters, shared, tracks
+    cdef public object policies, policy_tops, shared, tracks
     # Typed: the author's groups are a C lookup per message.
     cdef public dict person_groups
     cpdef plan(self, names, every_track)

@@ -153,7 +153,7 @@ class CompiledConfig:
     __slots__ = (
         "_binding_cache", "_binding_paths", "_plans", "_policy_cache", "_policy_paths",
         "binding_tops", "config", "exhaustive", "field_filter", "pause_tops", "person_groups",
-        "policies", "policy_tops", "quiet_starters", "shared", "tracks",
+        "policies", "policy_tops", "shared", "tracks",
     )  # fmt: skip
 
     def __init__(self, config: Config, exhaustive: bool = False) -> None:
@@ -163,12 +163,6 @@ class CompiledConfig:
         self.exhaustive = exhaustive
         self.policies: tuple[Policy, ...] = config.policies
         self.tracks: tuple[Track, ...] = self._tracks(config)
-        #: The fact names that can start or resume a clock (``reopened`` resumes one):
-        #: an event stating none of them leaves a ticket whose clocks all ended as it was.
-        self.quiet_starters = frozenset(
-            {name for track in self.tracks for name in track.start_names}
-            | ({"reopened"} if any(track.resumes for track in self.tracks) else set())
-        )
         self.person_groups: Mapping[str, frozenset[str]] = {
             pid: frozenset(p.groups) for pid, p in config.people.items()
         }

@@ -6,7 +6,6 @@ from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket cimport (
     apply_changes, as_dict, creation_facts, initial_fields, message_facts,
-    possible_fact_names,
 )
 
 cdef class TicketState:
@@ -18,8 +17,6 @@ cdef class TicketState:
     cpdef list visible_clocks(self)
 
 cpdef apply_event(cc, state, event, at)
-
-cpdef bint stirs_quiet_ticket(cc, event)
 
 @cython.locals(cc=CompiledConfig, state=TicketState)
 cpdef _apply(cc, state, event, at)

@@ -29,12 +29,11 @@ from slaclock.core.engine.ticket import (
     creation_facts,
     initial_fields,
     message_facts,
-    possible_fact_names,
 )
 from slaclock.core.events import Event
 from slaclock.core.model import Policy
 
-__all__ = ["TicketState", "apply_event", "stirs_quiet_ticket"]
+__all__ = ["TicketState", "apply_event"]
 
 
 class TicketState:
@@ -86,20 +85,6 @@ def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: dateti
     objects: Cython refuses to import a function whose signature names this module's
     C classes), and :func:`_apply` the one with C-typed arguments."""
     _apply(cc, state, event, at)
-
-
-def stirs_quiet_ticket(cc: CompiledConfig, event: Event) -> bool:
-    """Whether ``event`` could change the instances of a ticket whose clocks have all
-    ended (``park.is_quiet``), judged from the event alone.
-
-    On such a ticket only a start (or a reopen's resume) makes a clock: stops, pauses
-    and re-targeting touch running clocks only, and a deletion cancels only those. An
-    event that can state no starting fact may still change the fields, the policy and
-    who spoke last, which matter to later events, but not the instances as they are.
-    (A second ``ticket.created`` changes nothing; it is counted as stirring anyway.)"""
-    if event.type == "ticket.created":
-        return True
-    return not cc.quiet_starters.isdisjoint(possible_fact_names(event))
 
 
 def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:

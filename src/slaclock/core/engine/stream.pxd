@@ -4,13 +4,13 @@ import cython
 from slaclock.core.engine.engine cimport Engine
 from slaclock.core.engine.instance cimport json_line
 from slaclock.core.engine.park cimport Parking, is_quiet
-from slaclock.core.engine.state cimport TicketState, stirs_quiet_ticket
+from slaclock.core.engine.state cimport TicketState
 
 cdef class StreamReplay:
     cdef public object _all_ids, _idle, _newest, _sweep_at, as_of, parked
     cdef public bint _parked_any
     cdef public list _fresh_ids
-    cdef public set needs_history, _stirred
+    cdef public set needs_history
     cdef public dict states
     cdef public Engine engine
     cdef public Parking _parking

@@ -10,11 +10,9 @@ With ``parked`` (a :class:`ParkingLot` the caller provides, e.g. backed by a tem
 file), a ticket whose clocks have all stopped, or that had no event for a while, leaves
 memory as bytes. It does not come back when another event for it arrives in time
 order: that event is packed and queued behind it in the lot, and the queue is applied
-when the ticket is read at the end. A ticket is parked once and unpacked at most once:
-a quiet ticket's lines are rendered as it is parked, and printed as they are unless an
-event queued behind it could start a clock (:func:`stirs_quiet_ticket`). Memory then
-grows with the number of recently active tickets, plus a few dozen bytes per parked
-ticket in the caller's index.
+when the ticket is read at the end. A ticket is parked once and unpacked once. Memory
+then grows with the number of recently active tickets, plus a few dozen bytes per
+parked ticket in the caller's index.
 
 The price is that a ticket whose events arrive out of time order, or repeat, cannot be
 corrected from compact state. A ticket with an event older than its last one is set
@@ -36,7 +34,7 @@ import numpy as np
 from slaclock.core.engine.engine import Engine, TicketResult
 from slaclock.core.engine.instance import Instance, json_line
 from slaclock.core.engine.park import Parking, is_quiet, pack_event, unpack_event
-from slaclock.core.engine.state import TicketState, stirs_quiet_ticket
+from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
 
 __all__ = ["MemoryLot", "ParkingLot", "StreamReplay", "cross_ticket_repeats", "lines"]
@@ -115,8 +113,8 @@ class StreamReplay:
     """Feed events in arrival order, then read every instance as of ``as_of``."""
 
     __slots__ = (
-        "_all_ids", "_fresh_ids", "_idle", "_newest", "_parked_any", "_parking", "_stirred",
-        "_sweep_at", "as_of", "engine", "needs_history", "parked", "states",
+        "_all_ids", "_fresh_ids", "_idle", "_newest", "_parked_any", "_parking", "_sweep_at",
+        "as_of", "engine", "needs_history", "parked", "states",
     )  # fmt: skip
 
     def __init__(
@@ -143,9 +141,6 @@ class StreamReplay:
         #: ticket's id is not looked up in it (a Python-level call for most lots).
         self._parked_any = parked is not None and next(iter(parked), None) is not None
         self._parking = Parking(engine.compiled)
-        #: Parked tickets an event queued behind them could have changed (see
-        #: :meth:`output`): their instances are worked out again at the end.
-        self._stirred: set[str] = set()
         self._sweep_at = resident
         self._idle = timedelta(seconds=idle_seconds)
         #: The latest instant fed so far: an event at or after it is in time order for
@@ -177,8 +172,6 @@ class StreamReplay:
                 blob = _packed(event) if in_order else None
                 if blob is not None:  # no need to look at the ticket: queue the event
                     parked.append(ticket, blob)
-                    if stirs_quiet_ticket(self.engine.compiled, event):
-                        self._stirred.add(ticket)
                     return
                 state = self._unpark(parked, ticket)
             else:
@@ -248,36 +241,22 @@ class StreamReplay:
         # a Python callable passes a function of the wrong C signature (gcc warns).
         states = self.states
         for ticket_id in leaving:
-            parked.park(ticket_id, self._packed_state(states.pop(ticket_id)))
+            parked.park(ticket_id, self._parking.pack(states.pop(ticket_id)))
             self._parked_any = True
         self._sweep_at = max(self._sweep_at, 2 * len(states))
-
-    def _packed_state(self, state: TicketState) -> bytes:
-        """A leaving ticket as bytes. A quiet one (no clock runs) has its replay lines
-        rendered now and kept beside its state: ``as_of`` is fixed, so unless an event
-        queued behind it could start a clock, those are its final lines, and the end of
-        the replay copies them instead of unpacking the state and applying the queue."""
-        packed = self._parking.pack(state)
-        if not is_quiet(state):
-            return _PLAIN + packed
-        text = "".join([json_line(i) + "\n" for i in self.engine.instances(state, self.as_of)])
-        return _SETTLED + len(packed).to_bytes(4, "little") + packed + text.encode("ascii")
 
     def _unpark(self, parked: ParkingLot, ticket_id: str) -> TicketState:
         state = self._read_parked(parked, ticket_id)
         parked.discard(ticket_id)
-        self._stirred.discard(ticket_id)
         self.states[ticket_id] = state
         return state
 
     def _read_parked(self, parked: ParkingLot, ticket_id: str) -> TicketState:
         """A parked ticket's state with the events queued behind it applied."""
-        return self._state_with_queue(parked.blobs(ticket_id))
-
-    def _state_with_queue(self, blobs: list[bytes]) -> TicketState:
-        state = self._parking.unpack(_state_part(blobs[0]))
-        for index in range(1, len(blobs)):
-            self.engine.feed(state, unpack_event(blobs[index]))
+        state_blob, *queued = parked.blobs(ticket_id)
+        state = self._parking.unpack(state_blob)
+        for blob in queued:
+            self.engine.feed(state, unpack_event(blob))
         return state
 
     def instances(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[Instance]:
@@ -297,59 +276,6 @@ class StreamReplay:
                 assert parked is not None
                 state = self._read_parked(parked, ticket_id)
             yield from self.engine.instances(state, self.as_of)
-
-    def output(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[str]:
-        """The replay's output: ``lines(self.instances(replayed))`` joined, in chunks of
-        whole lines. A parked ticket that was quiet when it left, with no event queued
-        behind it that could start a clock (:func:`stirs_quiet_ticket`), gives the lines
-        rendered when it was parked: its state is not unpacked nor its queue applied."""
-        replayed = replayed or {}
-        missing = self.needs_history - set(replayed)
-        if missing:
-            raise ValueError(f"tickets need their full history: {sorted(missing)[:5]}")
-        parked = self.parked
-        stirred = self._stirred
-        chunk: list[str] = []
-        for ticket_id in sorted([*self.states, *(parked or ()), *replayed]):
-            if ticket_id in replayed:
-                instances = replayed[ticket_id].instances
-            else:
-                state = self.states.get(ticket_id)
-                if state is None:
-                    assert parked is not None
-                    blobs = parked.blobs(ticket_id)
-                    if blobs[0][:1] == _SETTLED and ticket_id not in stirred:
-                        text = _settled_text(blobs[0])
-                        if text:
-                            chunk.append(text)
-                        continue
-                    state = self._state_with_queue(blobs)
-                instances = self.engine.instances(state, self.as_of)
-            for instance in instances:
-                chunk.append(json_line(instance) + "\n")
-            if len(chunk) >= _CHUNK_LINES:
-                yield "".join(chunk)
-                chunk = []
-        if chunk:
-            yield "".join(chunk)
-
-
-#: A parked ticket's first blob: a marker byte, then its packed state (``_PLAIN``), or
-#: the packed state's length (4 bytes), the state and its rendered lines (``_SETTLED``).
-_PLAIN = b"P"
-_SETTLED = b"S"
-#: About how many lines :meth:`StreamReplay.output` gathers before yielding them.
-_CHUNK_LINES = 4096
-
-
-def _state_part(blob: bytes) -> bytes:
-    if blob[:1] == _PLAIN:
-        return blob[1:]
-    return blob[5 : 5 + int.from_bytes(blob[1:5], "little")]
-
-
-def _settled_text(blob: bytes) -> str:
-    return blob[5 + int.from_bytes(blob[1:5], "little") :].decode("ascii")
 
 
 #: How many id hashes gather in :attr:`StreamReplay._fresh_ids` before moving over.

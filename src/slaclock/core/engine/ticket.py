@@ -23,7 +23,6 @@ __all__ = [
     "FieldFilter",
     "apply_changes",
     "initial_fields",
-    "possible_fact_names",
     "value_at",
 ]
 
@@ -333,57 +332,6 @@ def message_facts(
         name = "agent_reply" if data.get("public", True) else "note"
         return [cached(_MESSAGE_FACTS, (name, data.get("author_id"), author_groups))]
     return []
-
-
-def possible_fact_names(event: Event) -> frozenset[str]:
-    """Every fact name ``event`` could state, whatever the ticket's fields (a superset).
-
-    A parked ticket's events are queued without its fields at hand; this is what can be
-    said of them from the event alone (``engine.stream`` uses it to know which queued
-    events could start a clock). It follows :func:`message_facts`,
-    :func:`apply_changes` and :func:`field_facts`; a property test checks the facts
-    they state on random tickets are always among these names."""
-    data = as_dict(event.data)
-    kind = event.type
-    if kind == "message":
-        author = data.get("author")
-        if author == "customer":
-            return _CUSTOMER_NAMES
-        if author == "agent":
-            return _AGENT_REPLY_NAMES if data.get("public", True) else _NOTE_NAMES
-        return _NO_NAMES
-    if kind == "ticket.updated":
-        changes = data.get("changes")
-        if type(changes) is not dict:
-            return _ANY_UPDATE_NAMES
-        names: set[str] = set()
-        for raw, value in changes.items():
-            names.add("field_changed")
-            if raw == "tags_added" or raw == "tags_removed":
-                continue
-            path = cached(_PATHS, raw)[0]
-            if path == "status":
-                solved = type(value) is str and value in SOLVED_STATUSES
-                names.update(("status_changed", "solved" if solved else "reopened"))
-            elif path == "group":
-                names.update(("group_left", "group_entered"))
-            elif path == "assignee":
-                names.add("assigned")
-        return frozenset(names)
-    if kind == "ticket.created":
-        return _CREATION_NAMES
-    return _NO_NAMES  # ticket.deleted
-
-
-_NO_NAMES: frozenset[str] = frozenset()
-_CUSTOMER_NAMES = frozenset({"customer_message", "field_changed", "status_changed", "reopened"})
-_AGENT_REPLY_NAMES = frozenset({"agent_reply"})
-_NOTE_NAMES = frozenset({"note"})
-_CREATION_NAMES = frozenset({"created", "group_entered", "assigned"})
-_ANY_UPDATE_NAMES = frozenset(
-    {"field_changed", "status_changed", "solved", "reopened", "group_left", "group_entered",
-     "assigned"}
-)  # fmt: skip
 
 
 def as_dict(data: Mapping[str, Any]) -> dict[str, Any]:
