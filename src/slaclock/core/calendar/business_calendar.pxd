@@ -41,7 +41,8 @@ cpdef long long _utc_seconds(datetime t)
                day_of_year=cython.longlong, day_of_era=cython.longlong)
 cpdef long long epoch_micros(datetime t)
 
-@cython.locals(days=cython.longlong, rest=cython.longlong, second=cython.Py_ssize_t)
+@cython.locals(days=cython.longlong, rest=cython.longlong)
 cpdef from_epoch_micros(long long micros)
+cpdef _second_step(list steps, Py_ssize_t second)
 cdef list _SECOND_STEPS
 cdef long long _DAY_MICROS, _SECOND_MICROS

@@ -150,10 +150,7 @@ class Calendar:
         back = reached - c  # seconds from the result to the end of its span
         if back >= 86_400:  # a span of days (a 24/7 calendar): no step back from its end
             return from_epoch_micros((ends[j] - back) * _SECOND_MICROS)
-        step = second_deltas[back]
-        if step is None:
-            step = second_deltas[back] = timedelta(seconds=back)
-        return end_datetimes[j] - step
+        return end_datetimes[j] - _second_step(second_deltas, back)
 
     def _add_general(self, start: datetime, seconds: float) -> datetime:
         """``add`` for any aware instant and any finite number of seconds."""
@@ -197,13 +194,9 @@ class Calendar:
             if cum_end[j] < c:
                 j = bisect_left(cum_end, c, j)
         back = cum_end[j] - c  # seconds from the result to the end of its span
-        try:
-            step = second_deltas[back]  # type: ignore[index]
-        except (TypeError, IndexError):  # a fraction of a second, or a day or more
+        if type(back) is not int or back >= 86_400:  # a fraction of a second, or a day or more
             return _fromtimestamp(ends[j] - back, UTC)
-        if step is None:
-            step = second_deltas[back] = timedelta(seconds=back)  # type: ignore[index]
-        return end_datetimes[j] - step
+        return end_datetimes[j] - _second_step(second_deltas, back)
 
     def _add_anywhere(self, t: float, seconds: float) -> datetime:
         """``add`` for negative durations and when the index must grow first."""
@@ -369,11 +362,16 @@ def from_epoch_micros(micros: int) -> datetime:
     rest = micros - days * _DAY_MICROS
     if rest % _SECOND_MICROS:
         return _EPOCH + timedelta(microseconds=micros)
-    second = rest // _SECOND_MICROS
-    step = _SECOND_STEPS[second]
+    return cached(_MIDNIGHTS, days) + _second_step(_SECOND_STEPS, rest // _SECOND_MICROS)
+
+
+def _second_step(steps: list[timedelta | None], second: int) -> timedelta:
+    """``timedelta(seconds=second)`` from a day's shared steps (``index.second_deltas``),
+    made the first time it is needed."""
+    step = steps[second]
     if step is None:
-        step = _SECOND_STEPS[second] = timedelta(seconds=second)
-    return cached(_MIDNIGHTS, days) + step
+        step = steps[second] = timedelta(seconds=second)
+    return step
 
 
 #: :func:`from_epoch_micros`'s parts: midnights (UTC) by day since the epoch, and the
