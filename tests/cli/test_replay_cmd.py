@@ -163,3 +163,28 @@ def test_an_event_id_seen_on_another_ticket_is_ignored(tmp_path: Path):
         events = list(read_events(f))
     expected = replay(load_config(CONFIG), events, datetime(2026, 3, 10, tzinfo=UTC))
     assert rows == [i.to_json() for i in expected]
+
+
+def test_a_replay_of_a_small_input_never_imports_numpy():
+    """Start-up weighs on every command: NumPy (a tenth of a 10,000-ticket replay) is
+    imported only by the bulk calendar methods and by the id-repeat check of inputs
+    beyond 100,000 events. A fresh interpreter runs the command and reports."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from slaclock.cli.main import app\n"
+        "try:\n"
+        f"    app(['replay', '--config', {CONFIG!r}, '--events', {EVENTS!r},"
+        f" '--as-of', {AS_OF!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print('numpy' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    assert printed and all(tuple(row) == INSTANCE_KEYS for row in printed)  # it ran
+    assert done.stderr.strip().splitlines()[-1] == "False"

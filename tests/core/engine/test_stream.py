@@ -112,3 +112,22 @@ def test_an_unpacked_state_has_every_slot_its_packed_state_had(kit):
     assert engine.instances(back, kit.t("03-02 12:00")) == engine.instances(
         state, kit.t("03-02 12:00")
     )
+
+
+def test_repeated_values_are_found_alike_by_python_and_by_numpy():
+    """Both ways of finding repeated id hashes (``sorted`` for few, NumPy for many)
+    find exactly the values that occur more than once, negative ones included."""
+    import random
+    from array import array
+
+    from slaclock.core.engine import stream as stream_module
+
+    rng = random.Random(7)
+    for size in (0, 1, 5, 1_000, stream_module._PYTHON_SORT_LIMIT + 1_000):
+        values = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(size)]
+        repeats = set(rng.sample(values, min(size, 3)))
+        values += list(repeats) + list(repeats)[:1]
+        rng.shuffle(values)
+        found = stream_module.repeated_values(array("q", values))
+        assert found == repeats
+        assert all(type(v) is int for v in found)

@@ -4,7 +4,8 @@ Everything reduces to ``cum(t)``, the open seconds before ``t`` in the current i
 snapshot (see :mod:`slaclock.core.calendar.index`): ``elapsed`` subtracts two of them and
 ``add`` inverts one over the running totals. Scalar lookups read the snapshot's bucket
 tables as Python lists (list indexing is the cheapest lookup in CPython), falling back
-to ``bisect``; the NumPy versions live in :mod:`slaclock.core.calendar.bulk`.
+to ``bisect``; the NumPy versions live in :mod:`slaclock.core.calendar.bulk`, which is
+imported (and NumPy with it) only when a bulk method is first called.
 """
 
 from __future__ import annotations
@@ -14,14 +15,10 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import numpy.typing as npt
-
 from slaclock.core.bounded_cache import BoundedCache, cached
-from slaclock.core.calendar import bulk
 from slaclock.core.calendar.days import OpenDays
 from slaclock.core.calendar.index import (
     HORIZON_HI,
@@ -32,6 +29,10 @@ from slaclock.core.calendar.index import (
 )
 from slaclock.core.calendar.spec import CalendarSpec, parse_spec
 from slaclock.core.errors import CalendarError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 _WEEK_SECONDS = 7 * 86_400
 _YEAR_SECONDS = 31_556_952
@@ -279,10 +280,14 @@ class Calendar:
     # ------------------------------------------------------------------ bulk
     def add_many(self, starts: npt.ArrayLike, seconds: npt.ArrayLike) -> npt.NDArray[Any]:
         """Vectorised :meth:`add`: datetime64 or epoch seconds in, the same kind out."""
+        from slaclock.core.calendar import bulk
+
         return bulk.add_many(self, starts, seconds)
 
     def elapsed_many(self, a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Vectorised :meth:`elapsed` in float64 seconds."""
+        from slaclock.core.calendar import bulk
+
         return bulk.elapsed_many(self, a, b)
 
     # ------------------------------------------------------------------ index access

@@ -5,16 +5,22 @@ the open seconds from the index start to ``t`` are ``cum(t)``; then
 ``elapsed(a, b) = cum(b) - cum(a)`` and ``add`` is the inverse of ``cum``. An index is an
 immutable snapshot covering ``[lo, hi)``; growing it builds a new snapshot from whole UTC
 years, so readers on other threads never see a half-built one.
+
+A snapshot is built from Python lists, which the scalar lookups read; the NumPy arrays
+of the bulk functions are made from them the first time those are called. A command
+that never calls them (``slaclock replay``, ``validate``) never imports NumPy: that
+import was a third of its start-up.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import numpy as np
-import numpy.typing as npt
+from functools import cached_property
+from itertools import accumulate, pairwise
+from typing import TYPE_CHECKING
 
 from slaclock.core.calendar.days import OpenDays, Span
 from slaclock.core.calendar.localtime import utc_year_start
@@ -27,7 +33,12 @@ HORIZON_HI = utc_year_start(LAST_YEAR + 1)
 _MIN_GROWTH_YEARS = 4
 _MAX_STEPS = 6
 
-I64 = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    I64 = npt.NDArray[np.int64]
+
 FastView = tuple[
     int, int, list[int], list[int], list[int], list[int], int, list[int], int, list[int], int,
     list[datetime], list[timedelta | None],
@@ -57,33 +68,43 @@ class Buckets:
 
     origin: int
     shift: int
-    table: I64
     table_list: list[int]
     steps: int
 
     @classmethod
-    def build(cls, keys: I64, origin: int, span: int, min_gap: int, side: str) -> Buckets:
+    def build(cls, keys: list[int], origin: int, span: int, min_gap: int, side: str) -> Buckets:
         budget = 4 * len(keys) + 4096
         shift = max(int(min_gap).bit_length() - 1, 0)
         while (span >> shift) + 2 > budget:
             shift += 1
-        starts = origin + (np.arange((span >> shift) + 2, dtype=np.int64) << shift)
-        table = np.searchsorted(keys, starts, side=side).astype(np.int64)  # type: ignore[call-overload]
-        steps = int(np.diff(table).max(initial=0))
-        table = table[:-1]
-        return cls(origin, shift, table, table.tolist(), steps if steps <= _MAX_STEPS else -1)
+        search = bisect_right if side == "right" else bisect_left
+        table: list[int] = []
+        found = 0
+        for k in range((span >> shift) + 2):  # bucket starts ascend: search on from the last
+            found = search(keys, origin + (k << shift), found)
+            table.append(found)
+        steps = max((b - a for a, b in pairwise(table)), default=0)
+        del table[-1]
+        return cls(origin, shift, table, steps if steps <= _MAX_STEPS else -1)
+
+    @cached_property
+    def table(self) -> I64:
+        """The table as a NumPy array, for the bulk lookups (made when first needed)."""
+        import numpy as np
+
+        return np.array(self.table_list, dtype=np.int64)
 
     def nbytes(self) -> int:
-        return int(self.table.nbytes) + len(self.table_list) * (8 + 28)
+        return len(self.table_list) * (8 + 28) + 8 * len(self.table_list) * ("table" in vars(self))
 
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """Open spans of ``[lo, hi)`` plus a zero-length sentinel span at ``hi``.
 
-    The sentinel keeps every lookup inside the arrays: a ``t < hi`` always finds a span
-    whose end is after it. Lists mirror the arrays because indexing a list is the
-    fastest scalar lookup in Python; the arrays serve the bulk functions.
+    The sentinel keeps every lookup inside the lists: a ``t < hi`` always finds a span
+    whose end is after it. Lists, because indexing a list is the fastest scalar lookup
+    in Python; :attr:`arrays` mirrors them for the bulk functions.
     """
 
     first_year: int
@@ -95,40 +116,45 @@ class Snapshot:
     cum_start: list[int]
     cum_end: list[int]
     total: int
-    arrays: dict[str, I64]
     by_time: Buckets  # over instants, for the first span ending after t
     by_total: Buckets  # over running totals, for the first span whose cum_end >= c
     end_datetimes: list[datetime]  # ends as aware UTC datetimes, for the scalar results
 
     @classmethod
-    def from_spans(cls, first_year: int, last_year: int, flat: I64) -> Snapshot:
-        """The snapshot of ``flat``, sorted disjoint spans as an (n, 2) int64 array."""
+    def from_spans(cls, first_year: int, last_year: int, flat: list[Span]) -> Snapshot:
+        """The snapshot of ``flat``, sorted disjoint ``(start, end)`` spans."""
         lo, hi = utc_year_start(first_year), utc_year_start(last_year + 1)
-        starts = np.append(flat[:, 0], hi)
-        ends = np.append(flat[:, 1], hi)
-        lengths = ends - starts
-        cum_end = np.cumsum(lengths)
-        cum_start = cum_end - lengths
-        total = int(cum_end[-1])
+        starts = [start for start, _ in flat] + [hi]
+        ends = [end for _, end in flat] + [hi]
+        lengths = [end - start for start, end in zip(starts, ends, strict=True)]
+        cum_end = list(accumulate(lengths))
+        cum_start = [c - length for c, length in zip(cum_end, lengths, strict=True)]
         n = len(flat)
-        gap = int(np.diff(ends[:n]).min(initial=1 << 40))
-        shortest = int(lengths[:n].min(initial=1 << 40))
-        arrays = {
-            "starts": starts, "ends": ends, "cum_start": cum_start, "cum_end": cum_end,
-            "end_minus_cum": ends - cum_end,
-        }  # fmt: skip
+        gap = min((b - a for a, b in pairwise(ends[:n])), default=1 << 40)
+        shortest = min(lengths[:n], default=1 << 40)
         return cls(
-            first_year, last_year, lo, hi,
-            starts.tolist(), ends.tolist(), cum_start.tolist(), cum_end.tolist(), total, arrays,
-            Buckets.build(ends, lo, hi - lo, max(gap, 1), "right"),
-            Buckets.build(cum_end, 0, total, max(shortest, 1), "left"),
-            [datetime.fromtimestamp(e, UTC) for e in ends.tolist()],
+            first_year, last_year, lo, hi, starts, ends, cum_start, cum_end, cum_end[-1],
+            Buckets.build(ends, lo, hi - lo, max(min(gap, 1 << 40), 1), "right"),
+            Buckets.build(cum_end, 0, cum_end[-1], max(min(shortest, 1 << 40), 1), "left"),
+            [datetime.fromtimestamp(e, UTC) for e in ends],
         )  # fmt: skip
 
+    @cached_property
+    def arrays(self) -> dict[str, I64]:
+        """The lists as NumPy arrays, for the bulk functions (made when first needed)."""
+        import numpy as np
+
+        starts, ends = np.array(self.starts, dtype=np.int64), np.array(self.ends, dtype=np.int64)
+        cum_end = np.array(self.cum_end, dtype=np.int64)
+        return {
+            "starts": starts, "ends": ends, "cum_start": np.array(self.cum_start, dtype=np.int64),
+            "cum_end": cum_end, "end_minus_cum": ends - cum_end,
+        }  # fmt: skip
+
     def nbytes(self) -> int:
-        """Approximate memory held by the snapshot (arrays, lists and their ints)."""
+        """Approximate memory held by the snapshot (lists and their ints, any arrays)."""
         n = len(self.starts)
-        arrays = sum(int(a.nbytes) for a in self.arrays.values())
+        arrays = 5 * 8 * n if "arrays" in vars(self) else 0
         lists = 4 * n * (8 + 32) + n * (8 + 48)
         return arrays + lists + self.by_time.nbytes() + self.by_total.nbytes()
 
@@ -139,7 +165,7 @@ class IndexBuilder:
     def __init__(self, days: OpenDays) -> None:
         self.days = days
         self._lock = threading.Lock()
-        self._spans: I64 = _as_array([])  # (n, 2) int64: what the snapshot was built from
+        self._spans: list[Span] = []  # what the snapshot was built from
         self.snapshot: Snapshot | None = None
         # The scalar hot path unpacks this tuple in one step (attribute loads cost more):
         # lo, hi, starts, ends, cum_start, cum_end, total, time table, its shift,
@@ -159,14 +185,14 @@ class IndexBuilder:
         with self._lock:
             return self._grow(_utc_year(lo), _utc_year(hi))
 
-    def _build(self, first_year: int, end_year: int) -> I64:
+    def _build(self, first_year: int, end_year: int) -> list[Span]:
         """Spans of the UTC years ``[first_year, end_year)``, a few years at a time so a
         long build never holds more than a few years of Python tuples."""
         parts = [
-            _as_array(self.days.spans(utc_year_start(y), utc_year_start(min(y + 8, end_year))))
+            self.days.spans(utc_year_start(y), utc_year_start(min(y + 8, end_year)))
             for y in range(first_year, end_year, 8)
         ]
-        joined = _as_array([])
+        joined: list[Span] = []
         for part in parts:
             joined = _join(joined, part)
         return joined
@@ -211,13 +237,8 @@ def _utc_year(instant: float) -> int:
     return year
 
 
-def _as_array(spans: list[Span]) -> I64:
-    return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-
-
-def _join(left: I64, right: I64) -> I64:
-    """Concatenate adjacent span arrays, merging a span cut at the seam."""
-    if len(left) and len(right) and left[-1, 1] == right[0, 0]:
-        merged = np.array([[left[-1, 0], right[0, 1]]], dtype=np.int64)
-        return np.concatenate([left[:-1], merged, right[1:]])
-    return np.concatenate([left, right])
+def _join(left: list[Span], right: list[Span]) -> list[Span]:
+    """Concatenate adjacent span lists, merging a span cut at the seam."""
+    if left and right and left[-1][1] == right[0][0]:
+        return [*left[:-1], (left[-1][0], right[0][1]), *right[1:]]
+    return left + right
