@@ -188,3 +188,37 @@ def test_a_replay_of_a_small_input_never_imports_numpy():
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     assert printed and all(tuple(row) == INSTANCE_KEYS for row in printed)  # it ran
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_the_replay_command_ends_before_the_cyclic_collector_runs_again(tmp_path: Path):
+    """``slaclock replay`` keeps the cyclic collector off while it runs and ends the
+    process inside that stretch: switched back on, its first collection would traverse
+    every object the replay made (they all still count as young). A fresh interpreter
+    runs the command as the console script does and reports any collection that
+    starts with tens of thousands of young objects."""
+    import subprocess
+    import sys
+
+    from slaclock.core.workload import generate_lines
+
+    events = tmp_path / "events.jsonl"
+    lines = generate_lines(load_config(CONFIG), 2_000, 30, 1, datetime(2026, 3, 2, tzinfo=UTC))
+    events.write_text("".join(line + "\n" for line in lines))
+    output = tmp_path / "out.jsonl"
+    probe = (
+        "import gc, sys\n"
+        "def report(phase, info):\n"
+        "    if phase == 'start' and gc.get_count()[0] > 20_000:\n"
+        "        sys.stderr.write(f'young collection of {gc.get_count()[0]}\\n')\n"
+        "gc.callbacks.append(report)\n"
+        f"sys.argv = ['slaclock', 'replay', '--config', {CONFIG!r}, '--events', {str(events)!r},"
+        f" '--as-of', '2026-06-01T00:00:00Z', '--output', {str(output)!r}]\n"
+        "from slaclock.cli.standalone import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert output.read_text().count("\n") > 1_000  # the replay ran and wrote its lines
+    assert "young collection" not in done.stderr
