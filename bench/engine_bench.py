@@ -84,9 +84,9 @@ from slaclock.cli.replay_cmd import SpillFile, write_lines
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine, StreamReplay
 from slaclock.core.events import read_events
+import gc; gc.disable()  # as slaclock replay does, from the configuration on
 engine = Engine(load_config(sys.argv[2]))
 stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile())
-import gc; gc.disable()  # as slaclock replay does
 with open(sys.argv[1], encoding="utf-8") as f:
     n = stream.feed_all(read_events(f, sys.argv[1]))
 late = {}
