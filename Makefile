@@ -12,10 +12,14 @@ HOT_SOURCES := $(wildcard $(shell $(PYTHON) -c "import runpy; hot = runpy.run_pa
 
 .PHONY: demo test lint typecheck pytest bench bench-quick clean
 
+# The package is byte-compiled once (compileall): where PYTHONDONTWRITEBYTECODE is set, as
+# on these machines, every command would otherwise compile its modules from source at
+# each start (70 ms of an empty slaclock replay's 0.37 s).
 $(STAMP): pyproject.toml setup.py $(HOT_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 demo: $(STAMP)
