@@ -281,11 +281,10 @@ def repeated_values(values: array[int]) -> set[int]:
     10,000-ticket replay), and of sorting them. Beyond, NumPy sorts them: a set of
     millions of ints would weigh hundreds of megabytes."""
     if len(values) <= _PYTHON_LIMIT:
-        seen = set(values)
-        if len(seen) == len(values):
+        if len(set(values)) == len(values):
             return set()
-        seen = set()
-        repeats = set()
+        seen: set[int] = set()
+        repeats: set[int] = set()
         for value in values:
             if value in seen:
                 repeats.add(value)
