@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -169,9 +171,6 @@ def test_a_replay_of_a_small_input_never_imports_numpy():
     """Start-up weighs on every command: NumPy (a tenth of a 10,000-ticket replay) is
     imported only by the bulk calendar methods and by the id-repeat check of inputs
     beyond 100,000 events. A fresh interpreter runs the command and reports."""
-    import subprocess
-    import sys
-
     probe = (
         "import sys\n"
         "from slaclock.cli.main import app\n"
@@ -182,9 +181,8 @@ def test_a_replay_of_a_small_input_never_imports_numpy():
         "    assert not exc.code, exc.code\n"
         "print('numpy' in sys.modules, file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
+    done = _in_fresh_interpreter(probe)
+    assert done.returncode == 0, done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     assert printed and all(tuple(row) == INSTANCE_KEYS for row in printed)  # it ran
     assert done.stderr.strip().splitlines()[-1] == "False"
@@ -196,9 +194,6 @@ def test_the_replay_command_ends_before_the_cyclic_collector_runs_again(tmp_path
     every object the replay made (they all still count as young). A fresh interpreter
     runs the command as the console script does and reports any collection that
     starts with tens of thousands of young objects."""
-    import subprocess
-    import sys
-
     from slaclock.core.workload import generate_lines
 
     events = tmp_path / "events.jsonl"
@@ -216,9 +211,12 @@ def test_the_replay_command_ends_before_the_cyclic_collector_runs_again(tmp_path
         "from slaclock.cli.standalone import main\n"
         "main()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
-    )
+    done = _in_fresh_interpreter(probe)
     assert done.returncode == 0, done.stderr
     assert output.read_text().count("\n") > 1_000  # the replay ran and wrote its lines
     assert "young collection" not in done.stderr
+
+
+def _in_fresh_interpreter(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new Python process (start-up and exit are what is tested)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

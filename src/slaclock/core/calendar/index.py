@@ -94,9 +94,6 @@ class Buckets:
 
         return np.array(self.table_list, dtype=np.int64)
 
-    def nbytes(self) -> int:
-        return len(self.table_list) * (8 + 28) + 8 * len(self.table_list) * ("table" in vars(self))
-
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
@@ -134,8 +131,8 @@ class Snapshot:
         shortest = min(lengths[:n], default=1 << 40)
         return cls(
             first_year, last_year, lo, hi, starts, ends, cum_start, cum_end, cum_end[-1],
-            Buckets.build(ends, lo, hi - lo, max(min(gap, 1 << 40), 1), "right"),
-            Buckets.build(cum_end, 0, cum_end[-1], max(min(shortest, 1 << 40), 1), "left"),
+            Buckets.build(ends, lo, hi - lo, max(gap, 1), "right"),
+            Buckets.build(cum_end, 0, cum_end[-1], max(shortest, 1), "left"),
             [datetime.fromtimestamp(e, UTC) for e in ends],
         )  # fmt: skip
 
@@ -150,13 +147,6 @@ class Snapshot:
             "starts": starts, "ends": ends, "cum_start": np.array(self.cum_start, dtype=np.int64),
             "cum_end": cum_end, "end_minus_cum": ends - cum_end,
         }  # fmt: skip
-
-    def nbytes(self) -> int:
-        """Approximate memory held by the snapshot (lists and their ints, any arrays)."""
-        n = len(self.starts)
-        arrays = 5 * 8 * n if "arrays" in vars(self) else 0
-        lists = 4 * n * (8 + 32) + n * (8 + 48)
-        return arrays + lists + self.by_time.nbytes() + self.by_total.nbytes()
 
 
 class IndexBuilder:
@@ -186,14 +176,11 @@ class IndexBuilder:
             return self._grow(_utc_year(lo), _utc_year(hi))
 
     def _build(self, first_year: int, end_year: int) -> list[Span]:
-        """Spans of the UTC years ``[first_year, end_year)``, a few years at a time so a
-        long build never holds more than a few years of Python tuples."""
-        parts = [
-            self.days.spans(utc_year_start(y), utc_year_start(min(y + 8, end_year)))
-            for y in range(first_year, end_year, 8)
-        ]
+        """Spans of the UTC years ``[first_year, end_year)``, eight years per call of
+        ``OpenDays.spans``, so each call's working lists stay a few years long."""
         joined: list[Span] = []
-        for part in parts:
+        for y in range(first_year, end_year, 8):
+            part = self.days.spans(utc_year_start(y), utc_year_start(min(y + 8, end_year)))
             joined = _join(joined, part)
         return joined
 
