@@ -5,6 +5,16 @@
 import cython
 from cpython.datetime cimport datetime
 
+# An event's fields are read for every event by the engine: struct reads on a variable
+# declared as an Event (the engine's .pxd files do).
+cdef class Event:
+    cdef public object at, data, id, seq, ticket, type
+
+# Returns an Event, declared as an object: a C function other modules cimport must not
+# name a C class in its signature (engine/ticket.pxd).
+@cython.locals(event=Event)
+cpdef new_event(event_id, ticket, at, event_type, seq, data)
+
 cpdef format_instant(datetime value)
 @cython.locals(day=cython.long, second=cython.long, days=dict, seconds=dict)
 cpdef str instant_text(datetime value, bint quoted)

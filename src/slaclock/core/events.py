@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
@@ -20,10 +20,12 @@ from slaclock.core.errors import EventError
 from slaclock.core.model import CHANNELS, PRIORITIES, TICKET_STATUSES
 
 __all__ = [
+    "EVENT_FIELDS",
     "EVENT_TYPES",
     "Event",
     "format_instant",
     "instant_text",
+    "new_event",
     "parse_event",
     "parse_instant",
     "read_events",
@@ -44,24 +46,77 @@ _STRING_FIELDS = frozenset({"type", "subject", "group"})
 _CHECKED_FIELDS = frozenset({*_ENUM_FIELDS, *_OBJECT_FIELDS, *_STRING_FIELDS, "tags", "assignee"})
 
 
-class Event(NamedTuple):
+class Event:
     """One validated ticket event; ``seq`` is the arrival order, the tie-break for ``at``.
 
-    A named tuple rather than a frozen dataclass: a replay makes one per input line,
-    and a frozen dataclass costs four times as much to build (``bench/engine_bench.py``).
+    Immutable by convention and compared by value, like the named tuple it was. A class
+    with slots rather than a named tuple: compiled, it is a C class (``events.pxd``), so
+    the engine's many reads of an event's fields are struct reads, where a named
+    tuple's are descriptor lookups; and a replay makes one per input line, which
+    :func:`new_event` does without an argument-parsing call.
     """
 
-    id: str
-    ticket: str
-    at: datetime
-    type: str
-    seq: int
-    data: Mapping[str, Any]
+    __slots__ = ("at", "data", "id", "seq", "ticket", "type")
+
+    def __init__(
+        self, id: str, ticket: str, at: datetime, type: str, seq: int, data: Mapping[str, Any]
+    ) -> None:
+        self.id = id
+        self.ticket = ticket
+        self.at = at
+        self.type = type
+        self.seq = seq
+        self.data = data
 
     @property
     def sort_key(self) -> tuple[datetime, int]:
         """Events apply in ``(at, arrival order)`` order, whatever order they came in."""
         return (self.at, self.seq)
+
+    def _fields(self) -> tuple[str, str, datetime, str, int, Mapping[str, Any]]:
+        return (self.id, self.ticket, self.at, self.type, self.seq, self.data)
+
+    def _replace(self, **changes: Any) -> Event:
+        """A copy with some fields changed (as a named tuple's ``_replace``)."""
+        values: dict[str, Any] = dict(zip(EVENT_FIELDS, self._fields(), strict=True))
+        values.update(changes)
+        return Event(**values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.ticket, self.at, self.type, self.seq))
+
+    def __repr__(self) -> str:
+        return (
+            f"Event(id={self.id!r}, ticket={self.ticket!r}, at={self.at!r}, "
+            f"type={self.type!r}, seq={self.seq!r}, data={self.data!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Event, self._fields())
+
+
+#: The fields of an :class:`Event`, in the order its constructor takes them.
+EVENT_FIELDS: tuple[str, ...] = ("id", "ticket", "at", "type", "seq", "data")
+
+
+def new_event(
+    event_id: str, ticket: str, at: datetime, event_type: str, seq: int, data: Any
+) -> Event:
+    """``Event(...)`` for the per-line paths: compiled, a C function that fills the C
+    class's fields directly (no keyword parsing)."""
+    event = Event.__new__(Event)
+    event.id = event_id
+    event.ticket = ticket
+    event.at = at
+    event.type = event_type
+    event.seq = seq
+    event.data = data
+    return event
 
 
 def parse_instant(text: Any, what: str = "at") -> datetime:
@@ -123,9 +178,6 @@ _SECONDS: dict[int, str] = {}
 _QUOTED_SECONDS: dict[int, str] = {}
 
 
-#: ``Event(...)`` without the named tuple's Python-level ``__new__`` (one frame per line
-#: of a replay): the fields in their declared order.
-_new_event = tuple.__new__
 #: ``datetime.fromisoformat``, read once rather than looked up on the type per line.
 _fromisoformat = datetime.fromisoformat
 
@@ -176,7 +228,7 @@ def _parse_plain(obj: dict[str, Any], seq: int) -> Event | None:
         return None
     if at.tzinfo is not UTC:
         return None
-    return _new_event(Event, (event_id, ticket, at, event_type, seq, obj))
+    return new_event(event_id, ticket, at, event_type, seq, obj)
 
 
 def _parse_event_checked(obj: Any, seq: int) -> Event:

@@ -4,11 +4,12 @@ import cython
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track
 from slaclock.core.engine.state cimport TicketState, apply_event
+from slaclock.core.events cimport Event
 
 cdef class Engine:
     cdef public object config
     cdef public CompiledConfig compiled
-    @cython.locals(state=TicketState)
+    @cython.locals(state=TicketState, event=Event)
     cpdef feed(self, state, event)
     @cython.locals(state=TicketState, clock=Clock, found=list)
     cpdef instances(self, state, as_of)

@@ -6,6 +6,7 @@ import cython
 from slaclock.core.calendar.business_calendar cimport epoch_micros, from_epoch_micros
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.state cimport TicketState
+from slaclock.core.events cimport new_event
 
 cdef class Parking:
     cdef public object _known, _refs, _track_refs, cc

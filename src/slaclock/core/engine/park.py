@@ -22,7 +22,7 @@ from slaclock.core.calendar.business_calendar import epoch_micros, from_epoch_mi
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.state import TicketState
-from slaclock.core.events import Event
+from slaclock.core.events import Event, new_event
 
 __all__ = ["Parking", "is_quiet", "pack_event", "unpack_event"]
 
@@ -47,11 +47,7 @@ def pack_event(event: Event) -> bytes:
 
 def unpack_event(blob: bytes) -> Event:
     at, seq, data = marshal.loads(blob)
-    fields = (data["id"], data["ticket"], from_epoch_micros(at), data["type"], seq, data)
-    return _new_event(Event, fields)  # the named tuple's own __new__ is a Python function
-
-
-_new_event = tuple.__new__
+    return new_event(data["id"], data["ticket"], from_epoch_micros(at), data["type"], seq, data)
 
 
 def _us(value: datetime | None) -> int | None:

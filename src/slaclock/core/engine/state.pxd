@@ -2,6 +2,7 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 import cython
 from slaclock.core.bounded_cache cimport cached
+from slaclock.core.events cimport Event
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket cimport (
@@ -18,19 +19,19 @@ cdef class TicketState:
 
 cpdef apply_event(cc, state, event, at)
 
-@cython.locals(cc=CompiledConfig, state=TicketState)
+@cython.locals(cc=CompiledConfig, state=TicketState, event=Event)
 cpdef _apply(cc, state, event, at)
 
-@cython.locals(state=TicketState)
+@cython.locals(state=TicketState, event=Event)
 cpdef _create(state, event, at, by)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, fields=dict)
+@cython.locals(cc=CompiledConfig, state=TicketState, fields=dict, event=Event)
 cpdef _update_facts(cc, state, event)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track, fields=dict)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track, fields=dict, event=Event)
 cpdef _after_facts(cc, state, event, at, facts)
 
-@cython.locals(cc=CompiledConfig, state=TicketState)
+@cython.locals(cc=CompiledConfig, state=TicketState, event=Event)
 cpdef _what_changed(cc, state, event, facts, names, fields)
 
 @cython.locals(state=TicketState, clock=Clock, clocks=list, fields=dict)

@@ -2,6 +2,7 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 import cython
 from slaclock.core.engine.engine cimport Engine
+from slaclock.core.events cimport Event
 from slaclock.core.engine.instance cimport json_line
 from slaclock.core.engine.park cimport Parking, is_quiet
 from slaclock.core.engine.state cimport TicketState
@@ -14,7 +15,7 @@ cdef class StreamReplay:
     cdef public dict states
     cdef public Engine engine
     cdef public Parking _parking
-    @cython.locals(state=TicketState)
+    @cython.locals(state=TicketState, event=Event)
     cpdef feed(self, event)
     @cython.locals(count=cython.Py_ssize_t)
     cpdef feed_all(self, events)
