@@ -131,3 +131,23 @@ def test_repeated_values_are_found_alike_by_python_and_by_numpy():
         found = stream_module.repeated_values(array("q", values))
         assert found == repeats
         assert all(type(v) is int for v in found)
+
+
+def test_every_id_hash_is_kept_across_blocks(kit):
+    """The ids' hashes move from a list to the stream-wide array in blocks: a repeat
+    whose first sighting went over in an earlier block is still found, and no hash is
+    lost or changed in the move (a full block, then a partial one)."""
+    from slaclock.core.engine import stream as stream_module
+
+    count = stream_module._ID_BLOCK + 10
+    objs = [
+        {"id": f"e{n}", "ticket": f"T-{n}", "at": "2026-03-02T08:00:00Z",
+         "type": "ticket.created", "fields": {"status": "new"}}
+        for n in range(count)
+    ]  # fmt: skip
+    objs.append({**objs[0], "ticket": "T-again"})  # e0 once more, in the last block
+    events = [parse_event(obj, seq=n) for n, obj in enumerate(objs)]
+    stream = StreamReplay(Engine(cfg(kit)), kit.t("03-02 12:00"))
+    assert stream.feed_all(events) == count + 1
+    assert stream.repeated_id_hashes() == {hash("e0")}
+    assert list(stream._all_ids) == [hash(e.id) for e in events]
