@@ -16,9 +16,10 @@ cdef class Event:
 cpdef new_event(event_id, ticket, at, event_type, seq, data)
 
 cpdef format_instant(datetime value)
-@cython.locals(day=cython.long, second=cython.long, days=dict, seconds=dict)
+@cython.locals(day=cython.long, second=cython.long, days=list, seconds=list)
 cpdef str instant_text(datetime value, bint quoted)
-cdef dict _DAYS, _QUOTED_DAYS, _SECONDS, _QUOTED_SECONDS
+cdef list _DAYS, _QUOTED_DAYS, _SECONDS, _QUOTED_SECONDS
+cdef long _FIRST_YEAR, _DAY_SLOTS
 cpdef parse_event(obj, seq=*)
 cpdef _parse_plain(dict obj, seq)
 @cython.locals(text=str)

@@ -150,33 +150,41 @@ def instant_text(value: datetime, quoted: bool) -> str:
     """:func:`format_instant` of an instant, in double quotes when ``quoted`` (a JSON
     string). The date part and the time part are each made once and remembered: the
     same days and seconds of the day recur, and one concatenation of two remembered
-    strings costs a fraction of formatting six numbers."""
+    strings costs a fraction of formatting six numbers. They are remembered in lists
+    indexed by the day and by the second of the day, not in dicts: an index is a C
+    array read, where a dict lookup by a fresh int also compares the keys."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)  # another zone, or naive (local): never the engine's
-    day = (value.year * 16 + value.month) * 32 + value.day
     second = value.hour * 3600 + value.minute * 60 + value.second
-    days = _QUOTED_DAYS if quoted else _DAYS
     seconds = _QUOTED_SECONDS if quoted else _SECONDS
-    date_text = days.get(day)
-    if date_text is None:
-        if len(days) >= 100_000:
-            days.clear()
-        date_text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
-        date_text = days[day] = '"' + date_text if quoted else date_text
-    time_text = seconds.get(second)
+    time_text = seconds[second]
     if time_text is None:
         time_text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
         time_text = seconds[second] = time_text + '"' if quoted else time_text
+    day = (value.year - _FIRST_YEAR) * 384 + value.month * 32 + value.day
+    if not 0 <= day < _DAY_SLOTS:
+        return _date_text(value, quoted) + time_text  # outside the remembered years
+    days = _QUOTED_DAYS if quoted else _DAYS
+    date_text = days[day]
+    if date_text is None:
+        date_text = days[day] = _date_text(value, quoted)
     return date_text + time_text
 
 
-#: :func:`instant_text`'s parts by day (``(year * 16 + month) * 32 + day``) and by second
-#: of the day (at most 86,400), plain and quoted. C dicts when compiled (events.pxd).
-_DAYS: dict[int, str] = {}
-_QUOTED_DAYS: dict[int, str] = {}
-_SECONDS: dict[int, str] = {}
-_QUOTED_SECONDS: dict[int, str] = {}
+def _date_text(value: datetime, quoted: bool) -> str:
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+    return '"' + text if quoted else text
 
+
+#: :func:`instant_text`'s parts by day (``(year - _FIRST_YEAR) * 384 + month * 32 +
+#: day``, for the years 1970 to 2129) and by second of the day, plain and quoted, each
+#: made when first needed. C lists when compiled (events.pxd).
+_FIRST_YEAR = 1970
+_DAY_SLOTS = 160 * 384
+_DAYS: list[str | None] = [None] * _DAY_SLOTS
+_QUOTED_DAYS: list[str | None] = [None] * _DAY_SLOTS
+_SECONDS: list[str | None] = [None] * 86_400
+_QUOTED_SECONDS: list[str | None] = [None] * 86_400
 
 #: ``datetime.fromisoformat``, read once rather than looked up on the type per line.
 _fromisoformat = datetime.fromisoformat

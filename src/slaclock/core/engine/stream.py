@@ -25,9 +25,9 @@ their events to :meth:`Engine.replay_ticket`. In-order input never pays for it.
 from __future__ import annotations
 
 from array import array
-from struct import Struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from struct import Struct
 from typing import Protocol
 
 from slaclock.core.engine.engine import Engine, TicketResult
