@@ -3,14 +3,15 @@
 # The methods the engine calls per event are C methods (see clock.pxd).
 from slaclock.core.engine.ticket cimport value_at
 cdef class Track:
-    cdef public object definition, gated_next_response, key, kind, metric, ola, owner
+    cdef public object bit, definition, gated_next_response, key, kind, metric, ola, owner
     cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
     cdef public object stop_names, stop_plain
     cpdef started_by(self, facts, names, ticket)
     cpdef stopped_by(self, facts, names, ticket)
 
 cdef class CompiledConfig:
-    cdef public object _binding_cache, _binding_paths, _plans, _policy_cache, _policy_paths
+    cdef public object _binding_cache, _binding_paths, _plans, _plans_all, _policy_cache
+    cdef public object _policy_paths
     cdef public object binding_tops, config, exhaustive, field_filter, pause_tops
     cdef public object policies, policy_tops, shared, tracks
     # Typed: the author's groups are a C lookup per message.

@@ -41,7 +41,7 @@ class Track:
     """
 
     __slots__ = (
-        "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
+        "bit", "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
         "repeat", "resumes", "start_checks", "start_names", "start_plain", "stop_checks",
         "stop_names", "stop_plain",
     )  # fmt: skip
@@ -55,6 +55,9 @@ class Track:
         self.definition = definition
         self.ola = ola
         self.key = (kind, metric, owner)
+        #: This track's bit in a ticket's set of begun tracks (``TicketState.started``),
+        #: given by the configuration that holds the track.
+        self.bit = 0
         self.start_names = frozenset(p.event for p in definition.start)
         self.stop_names = frozenset(p.event for p in definition.stop)
         # The built-ins' own rules (policies.md): a reopen resumes ``resolution``;
@@ -147,13 +150,17 @@ def pause_holds(rule: PauseRule | None, ticket: Mapping[str, Any]) -> bool:
     return rule.when is not None and evaluate(rule.when, ticket)
 
 
+#: For an event's fact names: ``(track, key, may_stop, may_start, reopen)`` per track.
+Plan = tuple[tuple[Track, tuple[str, str, str], bool, bool, bool], ...]
+
+
 class CompiledConfig:
     """The per-configuration tables the engine consults on every event."""
 
     __slots__ = (
-        "_binding_cache", "_binding_paths", "_plans", "_policy_cache", "_policy_paths",
-        "binding_tops", "config", "exhaustive", "field_filter", "pause_tops", "person_groups",
-        "policies", "policy_tops", "shared", "tracks",
+        "_binding_cache", "_binding_paths", "_plans", "_plans_all", "_policy_cache",
+        "_policy_paths", "binding_tops", "config", "exhaustive", "field_filter", "pause_tops",
+        "person_groups", "policies", "policy_tops", "shared", "tracks",
     )  # fmt: skip
 
     def __init__(self, config: Config, exhaustive: bool = False) -> None:
@@ -163,6 +170,8 @@ class CompiledConfig:
         self.exhaustive = exhaustive
         self.policies: tuple[Policy, ...] = config.policies
         self.tracks: tuple[Track, ...] = self._tracks(config)
+        for index, track in enumerate(self.tracks):
+            track.bit = 1 << index
         self.person_groups: Mapping[str, frozenset[str]] = {
             pid: frozenset(p.groups) for pid, p in config.people.items()
         }
@@ -179,10 +188,11 @@ class CompiledConfig:
             tuple(path.split(".")) for path in ("priority", *sorted(by_paths))
         )
         self._binding_cache: dict[tuple[Any, ...], Binding | None] = {}
-        self._plans: dict[
-            tuple[frozenset[str], bool],
-            tuple[tuple[Track, tuple[str, str, str], bool, bool, bool], ...],
-        ] = {}
+        #: :meth:`plan` by set of fact names, without and with ``every_track``: two
+        #: dicts keyed by the (shared) set itself, found by identity, where a key
+        #: ``(names, every_track)`` would be a fresh tuple to hash and compare.
+        self._plans: dict[frozenset[str], Plan] = {}
+        self._plans_all: dict[frozenset[str], Plan] = {}
         #: Top-level ticket keys whose change can change the policy, a binding, a pause.
         self.policy_tops = frozenset(path[0] for path in self._policy_paths)
         self.binding_tops = frozenset(path[0] for path in self._binding_paths)
@@ -206,14 +216,13 @@ class CompiledConfig:
                 tracks.append(Track("ola", ola.metric, ola.id, config.metrics[ola.metric], ola))
         return tuple(tracks)
 
-    def plan(
-        self, names: frozenset[str], every_track: bool
-    ) -> tuple[tuple[Track, tuple[str, str, str], bool, bool, bool], ...]:
+    def plan(self, names: frozenset[str], every_track: bool) -> Plan:
         """For an event stating ``names``: ``(track, key, may_stop, may_start, reopen)``
         for every track it concerns (all tracks when ``every_track``: the bindings may
         have changed), worked out once per set of fact names."""
+        plans = self._plans_all if every_track else self._plans
         try:
-            return self._plans[names, every_track]
+            return plans[names]
         except KeyError:
             pass
         plan = []
@@ -223,7 +232,7 @@ class CompiledConfig:
             may_stop = not names.isdisjoint(track.stop_names)
             if every_track or may_start or may_stop:
                 plan.append((track, track.key, may_stop, may_start, reopen))
-        found = self._plans[names, every_track] = tuple(plan)
+        found = plans[names] = tuple(plan)
         return found
 
     def choose_policy(self, ticket: Mapping[str, Any]) -> Policy | None:

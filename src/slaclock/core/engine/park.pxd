@@ -9,7 +9,7 @@ from slaclock.core.engine.state cimport TicketState
 from slaclock.core.events cimport new_event
 
 cdef class Parking:
-    cdef public object _known, _refs, _track_refs, cc
+    cdef public object _known, _refs, cc
     @cython.locals(state=TicketState)
     cpdef pack(self, state)
     @cython.locals(state=TicketState, clock=Clock)

@@ -61,15 +61,13 @@ def _at(value: int | None) -> datetime | None:
 class Parking:
     """Packs and unpacks ticket states against one compiled configuration."""
 
-    __slots__ = ("_known", "_refs", "_track_refs", "cc")
+    __slots__ = ("_known", "_refs", "cc")
 
     def __init__(self, cc: CompiledConfig) -> None:
         self.cc = cc
         self._refs: dict[int, int] = {}
         self._known = 0
         self._synced()
-        #: A started track's key -> the track's index in ``cc.shared``.
-        self._track_refs = {t.key: self._refs[id(t)] for t in cc.tracks}
 
     def _synced(self) -> dict[int, int]:
         """The index of every shared object by ``id`` (bindings are added as met)."""
@@ -84,13 +82,12 @@ class Parking:
         """Inline conversions: a big replay packs hundreds of thousands of tickets."""
         refs = self._synced()
         clocks = tuple([_pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
-        track_refs = self._track_refs
         policy, keep, last_key = state.policy, state.keep, state.last_key
         row = (
             state.ticket_id, state.created, state.deleted, _us(state.created_at), state.fields,
             state.first_response_given, _us(state.unanswered_since),
             None if policy is None else refs[id(policy)], clocks,
-            tuple([track_refs[key] for key in state.started]),
+            state.started,
             None if last_key is None else epoch_micros(last_key[0]),
             None if last_key is None else last_key[1],
             None if keep is None else refs[id(keep)],
@@ -116,7 +113,7 @@ class Parking:
             else:
                 clocks[key] = [clock]
         state.clocks = clocks
-        state.started = tuple([shared[i].key for i in row[9]])
+        state.started = row[9]
         state.last_key = None if row[10] is None else (from_epoch_micros(row[10]), row[11])
         state.keep = None if row[12] is None else shared[row[12]]
         state.pending = state.ids = state.events = state.binding_values = None

@@ -55,7 +55,10 @@ class TicketState:
         self.unanswered_since: datetime | None = None
         self.policy: Policy | None = None
         self.clocks: dict[tuple[str, str, str], list[Clock]] = {}
-        self.started: tuple[tuple[str, str, str], ...] = ()  # non-repeating tracks begun
+        #: The tracks begun so far, as a set of their bits (``Track.bit``): a
+        #: non-repeating track starts once. An int test, where a tuple of keys would be
+        #: a scan comparing tuples.
+        self.started = 0
         self.pending: list[Event] | None = None  # events waiting for ticket.created
         self.last_key: tuple[datetime, int] | None = None
         self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
@@ -166,7 +169,7 @@ def _after_facts(
                 if clock.binding is None:  # it never had a target: nobody's business
                     _forget(all_clocks, key)
                 clock = None
-        if clock is None and starts and (track.repeat or key not in state.started or reopen):
+        if clock is None and starts and (track.repeat or not state.started & track.bit or reopen):
             _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
     if repause:
@@ -260,7 +263,7 @@ def _maybe_start(
         if clocks and clocks[-1].ended == "stopped":
             _resume(state, clocks[-1], _binding(cc, state, track, policy), event, at)
             return
-    if track.key in state.started and not definition.repeat:
+    if state.started & track.bit and not definition.repeat:
         return
     if not track.started_by(facts, names, fields):
         return
@@ -275,8 +278,7 @@ def _maybe_start(
     if state.tracing:
         clock.trace = []
     state.clocks.setdefault(track.key, []).append(clock)
-    if track.key not in state.started:
-        state.started = (*state.started, track.key)
+    state.started |= track.bit
     if binding is not None:
         _make_visible(state, clock)
     _note(clock, at, "started", event, facts)
