@@ -357,12 +357,19 @@ def value_at(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
     """The value at a dotted path (pre-split); None when missing, as conditions see it."""
     current: Any = ticket
     for step in steps:
-        # ``type() is dict`` first: an isinstance test against the Mapping ABC is slow.
-        if type(current) is not dict and not isinstance(current, Mapping):
+        # ``type() is dict`` first: an isinstance test against the Mapping ABC is slow;
+        # and one ``get`` (a C lookup on the typed ``found``), not a test and an index.
+        if type(current) is dict:
+            found: dict[str, Any] = current
+            current = found.get(step, _DROP)
+            if current is _DROP:
+                return None
+        elif isinstance(current, Mapping):
+            if step not in current:
+                return None
+            current = current[step]
+        else:
             return None
-        if step not in current:
-            return None
-        current = current[step]
     return current
 
 
