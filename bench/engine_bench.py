@@ -93,7 +93,7 @@ late = {}
 if stream.needs_history or stream.repeated_id_hashes():
     raise SystemExit("bench input is in time order, ids unique; no second pass expected")
 with open(os.devnull, "w") as out:
-    write_lines(stream.instances(late), out)
+    write_lines(stream.rows(late), out)
 print(n)
 from slaclock._accel import status
 print(sum(v == "compiled" for v in status().values()))

@@ -28,10 +28,10 @@ from slaclock.cli.standalone import finish
 from slaclock.core.config import load_config
 from slaclock.core.engine import (
     Engine,
-    Instance,
     StreamReplay,
     TicketResult,
 )
+from slaclock.core.engine.instance import InstanceRow
 from slaclock.core.engine.stream import lines
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_instant, read_events
@@ -59,7 +59,7 @@ def replay_command(
             replayer.feed_all(read_events(stream, name))
             drops = _set_aside_repeats(replayer, stream, name)
             late = _replay_late(engine, replayer.needs_history, stream, name, when, drops)
-            _write(replayer.instances(late), output)
+            _write(replayer.rows(late), output)
         finish()  # the output is written and every file closed: skip freeing the heap
 
 
@@ -81,7 +81,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _write(instances: Iterator[Instance], output: Path | None) -> None:
+def _write(instances: Iterator[InstanceRow], output: Path | None) -> None:
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     try:
         write_lines(instances, out)
@@ -90,7 +90,7 @@ def _write(instances: Iterator[Instance], output: Path | None) -> None:
             out.close()
 
 
-def write_lines(instances: Iterator[Instance], out: IO[str]) -> None:
+def write_lines(instances: Iterator[InstanceRow], out: IO[str]) -> None:
     """One compact JSON line per instance, written in chunks (``bench/engine_bench.py``
     times this very function)."""
     for text in lines(instances):

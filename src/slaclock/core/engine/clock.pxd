@@ -4,6 +4,7 @@
 # variable declared as a Clock, they skip the attribute lookup and the argument tuple.
 import cython
 from slaclock.core.calendar.business_calendar cimport Calendar
+from slaclock.core.engine.compiled cimport Binding, Track
 
 cpdef _whole(seconds)
 
@@ -18,7 +19,9 @@ cdef class Clock:
     cpdef stop(self, at, ended=*)
     cpdef resume(self, at, paused)
     cpdef _close(self, at)
-    @cython.locals(calendar=Calendar)
+    @cython.locals(calendar=Calendar, binding=Binding)
     cpdef Measure measure(self, as_of)
     cpdef _anchor(self)
     cpdef render(self, ticket_id, as_of)
+    @cython.locals(binding=Binding, track=Track, m=Measure)
+    cpdef tuple row(self, ticket_id, as_of)

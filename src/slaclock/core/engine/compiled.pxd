@@ -2,6 +2,10 @@
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 # The methods the engine calls per event are C methods (see clock.pxd).
 from slaclock.core.engine.ticket cimport value_at
+cdef class Binding:
+    cdef public object calendar, escalations, goal_seconds, identity, pause, policy_id
+    cdef public object policy_version, reminders, retarget, target_seconds
+
 cdef class Track:
     cdef public object bit, definition, gated_next_response, key, kind, metric, ola, owner
     cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks

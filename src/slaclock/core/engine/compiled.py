@@ -8,7 +8,6 @@ OLA), which facts start, stop and pause each, and which target/calendar applies.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from slaclock.core.calendar import Calendar
@@ -115,30 +114,68 @@ def _any_holds(checks: tuple[Check, ...], facts: list[Fact], ticket: Any) -> boo
     return False
 
 
-@dataclass(frozen=True, slots=True)
 class Binding:
-    """The target that applies to a clock now: who promised what, on which calendar."""
+    """The target that applies to a clock now: who promised what, on which calendar.
 
-    policy_id: str
-    policy_version: int
-    target_seconds: int
-    goal_seconds: int | None
-    calendar: Calendar
-    pause: PauseRule | None
-    retarget: Retarget
-    reminders: tuple[Reminder, ...]
-    escalations: tuple[Escalation, ...]
+    Immutable by convention and compared by value, like the frozen dataclass it was. A
+    class with slots: compiled, a C class (``compiled.pxd``), so reading a clock (its
+    policy, calendar, goal) is struct reads rather than descriptor lookups.
+    """
 
-    @property
-    def identity(self) -> tuple[str, int, int, int | None, str]:
-        """What a re-targeting compares: a change here re-targets running clocks."""
+    __slots__ = (
+        "calendar", "escalations", "goal_seconds", "identity", "pause", "policy_id",
+        "policy_version", "reminders", "retarget", "target_seconds",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        policy_id: str,
+        policy_version: int,
+        target_seconds: int,
+        goal_seconds: int | None,
+        calendar: Calendar,
+        pause: PauseRule | None,
+        retarget: Retarget,
+        reminders: tuple[Reminder, ...],
+        escalations: tuple[Escalation, ...],
+    ) -> None:
+        self.policy_id = policy_id
+        self.policy_version = policy_version
+        self.target_seconds = target_seconds
+        self.goal_seconds = goal_seconds
+        self.calendar = calendar
+        self.pause = pause
+        self.retarget = retarget
+        self.reminders = reminders
+        self.escalations = escalations
+        #: What a re-targeting compares: a change here re-targets running clocks.
+        self.identity: tuple[str, int, int, int | None, str] = (
+            policy_id, policy_version, target_seconds, goal_seconds, calendar.id,
+        )  # fmt: skip
+
+    def _fields(self) -> tuple[Any, ...]:
         return (
-            self.policy_id,
-            self.policy_version,
-            self.target_seconds,
-            self.goal_seconds,
-            self.calendar.id,
+            self.policy_id, self.policy_version, self.target_seconds, self.goal_seconds,
+            self.calendar, self.pause, self.retarget, self.reminders, self.escalations,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Binding):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Binding(policy_id={self.policy_id!r}, policy_version={self.policy_version!r}, "
+            f"target_seconds={self.target_seconds!r}, goal_seconds={self.goal_seconds!r}, "
+            f"calendar={self.calendar.id!r})"
         )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Binding, self._fields())
 
 
 def pause_holds(rule: PauseRule | None, ticket: Mapping[str, Any]) -> bool:

@@ -13,6 +13,8 @@ cdef class Engine:
     cpdef feed(self, state, event)
     @cython.locals(state=TicketState, clock=Clock, found=list)
     cpdef instances(self, state, as_of)
+    @cython.locals(state=TicketState, clock=Clock, found=list)
+    cpdef rows(self, state, as_of)
 
 @cython.locals(clock=Clock, i=cython.Py_ssize_t, j=cython.Py_ssize_t)
 cpdef list in_report_order(list clocks)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
-from slaclock.core.engine.instance import Instance
+from slaclock.core.engine.instance import Instance, InstanceRow
 from slaclock.core.engine.schedule import Due, clock_dues
 from slaclock.core.engine.state import TicketState, apply_event
 from slaclock.core.engine.ticket import copy_json
@@ -107,6 +107,13 @@ class Engine:
         found: list[Instance] = []
         for clock in in_report_order(state.visible_clocks()):  # a typed loop: C calls
             found.append(clock.render(state.ticket_id, as_of))
+        return found
+
+    def rows(self, state: TicketState, as_of: datetime) -> list[InstanceRow]:
+        """:meth:`instances` as plain tuples (:meth:`Clock.row`), for printing."""
+        found: list[InstanceRow] = []
+        for clock in in_report_order(state.visible_clocks()):
+            found.append(clock.row(state.ticket_id, as_of))
         return found
 
     def result(self, state: TicketState, as_of: datetime, schedule: bool = True) -> TicketResult:

@@ -31,7 +31,7 @@ from struct import Struct
 from typing import Protocol
 
 from slaclock.core.engine.engine import Engine, TicketResult
-from slaclock.core.engine.instance import Instance, json_line
+from slaclock.core.engine.instance import Instance, InstanceRow, json_line
 from slaclock.core.engine.park import Parking, is_quiet, pack_event, unpack_event
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
@@ -261,6 +261,11 @@ class StreamReplay:
 
     def instances(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[Instance]:
         """Every instance, sorted by ticket; ``replayed`` covers :attr:`needs_history`."""
+        for row in self.rows(replayed):
+            yield _new_instance(Instance, row)
+
+    def rows(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[InstanceRow]:
+        """:meth:`instances` as plain tuples (``Clock.row``): what the replay prints."""
         replayed = replayed or {}
         missing = self.needs_history - set(replayed)
         if missing:
@@ -275,7 +280,7 @@ class StreamReplay:
             if state is None:
                 assert parked is not None
                 state = self._read_parked(parked, ticket_id)
-            yield from self.engine.instances(state, self.as_of)
+            yield from self.engine.rows(state, self.as_of)
 
 
 def repeated_values(values: array[int]) -> set[int]:
@@ -312,8 +317,8 @@ _ID_BLOCK = 4096
 _ID_BLOCK_STRUCT = Struct(f"{_ID_BLOCK}q")
 
 
-def lines(instances: Iterable[Instance], chunk_size: int = 4096) -> Iterator[str]:
-    """The replay output of ``instances``: one compact JSON line each (:func:`json_line`),
+def lines(instances: Iterable[InstanceRow], chunk_size: int = 4096) -> Iterator[str]:
+    """The replay output of ``instances`` (or rows): one compact JSON line each (:func:`json_line`),
     in chunks of ``chunk_size`` lines, each chunk ending with a newline. (A compiled loop,
     as :meth:`StreamReplay.feed_all`; the caller writes the chunks.)"""
     chunk: list[str] = []
@@ -324,6 +329,10 @@ def lines(instances: Iterable[Instance], chunk_size: int = 4096) -> Iterator[str
             chunk = []
     if chunk:
         yield "\n".join(chunk) + "\n"
+
+
+#: ``Instance(*row)`` without the named tuple's Python-level ``__new__``.
+_new_instance = tuple.__new__
 
 
 def _packed(event: Event) -> bytes | None:
