@@ -187,8 +187,8 @@ class IndexBuilder:
     def _grow(self, want_first: int, want_last: int) -> Snapshot:
         snap = self.snapshot
         if snap is None:
-            first = max(FIRST_YEAR, want_first - 1)
-            last = min(LAST_YEAR, max(want_last, want_first + 2))
+            first = want_first
+            last = min(LAST_YEAR, max(want_last, want_first + 1))
             self._spans = self._build(first, last + 1)
         else:
             first, last = snap.first_year, snap.last_year
