@@ -1,7 +1,7 @@
 # Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
 # Python. Attributes here must match the class's __slots__ (tests/accel checks it).
 # The methods the engine calls per event are C methods (see clock.pxd).
-from slaclock.core.engine.ticket cimport value_at
+from slaclock.core.engine.ticket cimport Fact, value_at
 cdef class Binding:
     cdef public object calendar, escalations, goal_seconds, identity, pause, policy_id
     cdef public object policy_version, reminders, retarget, target_seconds
@@ -25,6 +25,7 @@ cdef class CompiledConfig:
     cpdef binding_key(self, ticket)
     cpdef binding(self, track, policy, ticket, values=*)
 
+@cython.locals(fact=Fact)
 cpdef _any_holds(checks, facts, ticket)
 cpdef pause_holds(rule, dict ticket)
 cpdef _typed(value)

@@ -6,7 +6,7 @@ from slaclock.core.events cimport Event
 from slaclock.core.engine.clock cimport Clock
 from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket cimport (
-    apply_changes, as_dict, creation_facts, initial_fields, message_facts,
+    Fact, apply_changes, as_dict, creation_facts, initial_fields, message_facts,
 )
 
 cdef class TicketState:
@@ -28,10 +28,10 @@ cpdef _create(state, event, at, by)
 @cython.locals(cc=CompiledConfig, state=TicketState, fields=dict, event=Event)
 cpdef _update_facts(cc, state, event)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track, fields=dict, event=Event)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track, fields=dict, event=Event, fact=Fact, stated=list)
 cpdef _after_facts(cc, state, event, at, facts)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, event=Event)
+@cython.locals(cc=CompiledConfig, state=TicketState, event=Event, fact=Fact, tops=set)
 cpdef _what_changed(cc, state, event, facts, names, fields)
 
 @cython.locals(state=TicketState, clock=Clock, clocks=list, fields=dict)

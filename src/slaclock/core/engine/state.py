@@ -143,7 +143,10 @@ def _after_facts(
 ) -> None:
     fields = state.fields
     assert fields is not None
-    names = cached(_NAMES, tuple([f.name for f in facts]))
+    stated: list[str] = []
+    for fact in facts:  # a loop with a typed ``fact`` (state.pxd): struct reads
+        stated.append(fact.name)
+    names = cached(_NAMES, tuple(stated))
     policy, rebind, repause = _what_changed(cc, state, event, facts, names, fields)
     if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
         state.policy_trace.append((at, event.id, _pid(policy)))
@@ -196,7 +199,10 @@ def _what_changed(
         return cc.choose_policy(fields), True, True
     if "field_changed" not in names:
         return state.policy, False, False
-    tops = {cached(_TOPS, f.attrs["field"]) for f in facts if f.name == "field_changed"}
+    tops: set[str] = set()
+    for fact in facts:  # a loop with a typed ``fact`` (state.pxd)
+        if fact.name == "field_changed":
+            tops.add(cached(_TOPS, fact.attrs["field"]))
     policy = state.policy
     if not tops.isdisjoint(cc.policy_tops):
         policy = cc.choose_policy(fields)

@@ -6,6 +6,9 @@
 import cython
 from slaclock.core.bounded_cache cimport cached
 
+cdef class Fact:
+    cdef public object attrs, groups, name
+
 cdef class FieldFilter:
     cdef public object nodes, root, trie
     @cython.locals(found=dict, out=dict, steps=tuple)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import Event
@@ -40,17 +40,38 @@ SOLVED_STATUSES = frozenset({"solved", "closed"})
 _NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
 
 
-class Fact(NamedTuple):
+class Fact:
     """One thing an event says happened, in predicate words: ``group_entered(engineering)``.
 
     ``attrs`` holds the values predicate parameters test (``by``, ``group``, ``from``,
-    ``to``, ``field``); ``groups`` the author's groups for ``by_group``. (A named tuple:
-    several are made per event, and a frozen dataclass costs three times as much.)
+    ``to``, ``field``); ``groups`` the author's groups for ``by_group``. Immutable by
+    convention and compared by value. Facts are made once and shared (see the caches
+    below) and read several times per event: a class with slots, a C class when
+    compiled (``ticket.pxd``), so those reads are struct reads.
     """
 
-    name: str
-    attrs: Mapping[str, Any] = _NO_ATTRS
-    groups: frozenset[str] = frozenset()
+    __slots__ = ("attrs", "groups", "name")
+
+    def __init__(
+        self,
+        name: str,
+        attrs: Mapping[str, Any] = _NO_ATTRS,
+        groups: frozenset[str] = frozenset(),
+    ) -> None:
+        self.name = name
+        self.attrs = attrs
+        self.groups = groups
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fact):
+            return NotImplemented
+        return (self.name, self.attrs, self.groups) == (other.name, other.attrs, other.groups)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.groups))
+
+    def __repr__(self) -> str:
+        return f"Fact(name={self.name!r}, attrs={dict(self.attrs)!r}, groups={self.groups!r})"
 
 
 #: Facts without parameters are values: made once, shared by every event that states them.
