@@ -213,22 +213,62 @@ def initial_fields(
     Nested values are shared with the event, never copied: the engine treats them as
     immutable and copies a nested object only when a change writes into it.
     """
-    ticket: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key in KNOWN_FIELDS:
-            ticket[key] = value
-        else:
-            custom[key] = value
-    if custom:
-        ticket["custom"] = {**ticket.get("custom", {}), **custom}
-    if keep is not None:
-        kept: FieldFilter = keep  # a C class when compiled: prune is a C call
-        ticket = kept.prune(ticket, kept.root)
+    kept: FieldFilter | None = keep  # a C class when compiled: its methods are C calls
+    if kept is not None and kept.root is not True and type(fields) is dict:
+        ticket = _kept_fields(fields, kept)
+    else:
+        ticket = {}
+        custom: dict[str, Any] = {}
+        for key, value in fields.items():
+            if key in KNOWN_FIELDS:
+                ticket[key] = value
+            else:
+                custom[key] = value
+        if custom:
+            ticket["custom"] = {**ticket.get("custom", {}), **custom}
+        if kept is not None:
+            ticket = kept.prune(ticket, kept.root)
     ticket["id"] = ticket_id
     ticket.setdefault("status", "new")
     ticket.setdefault("tags", [])
     return ticket
+
+
+def _kept_fields(fields: dict[str, Any], kept: FieldFilter) -> dict[str, Any]:
+    """``kept.prune`` of the ticket :func:`initial_fields` would build from ``fields``,
+    without building it: the filter's top-level keys are read from the event's fields
+    directly (a creation carries a dozen fields, of which the configuration reads a
+    few), and ``custom`` is put together only when it is read."""
+    out: dict[str, Any] = {}
+    steps: tuple[tuple[str, Plan], ...] = kept.root  # type: ignore[assignment]  # not True
+    for key, sub in steps:
+        if key == "custom":
+            value = _custom_of(fields)
+        elif key in KNOWN_FIELDS:
+            value = fields.get(key, _DROP)
+        else:
+            continue  # an unknown top-level key of the event lives under ``custom``
+        if value is _DROP:
+            continue
+        if sub is True:
+            out[key] = _intern(value)
+            continue
+        value = kept.prune(value, sub)
+        if value is not _DROP:
+            out[key] = value
+    return out
+
+
+def _custom_of(fields: dict[str, Any]) -> Any:
+    """The ticket's ``custom``: the event's own, with its unknown top-level keys added."""
+    extra: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key not in KNOWN_FIELDS:
+            extra[key] = value
+    base = fields.get("custom", _DROP)
+    if not extra:
+        return base
+    return {**(base if base is not _DROP else {}), **extra}
 
 
 def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
