@@ -241,3 +241,25 @@ def test_decoding_any_json_value_equals_json_loads(value, ascii_only):
     got, expected = _decode(line), json.loads(line)
     assert got == expected or (isinstance(got, float) and math.isnan(got))
     assert repr(got) == repr(expected)
+
+
+def test_an_event_is_a_value_copied_with_replace_and_pickled_whole():
+    """``Event`` is a class with slots (a C class when compiled), not the named tuple it
+    was: it still compares by value, copies with ``_replace`` and survives pickling."""
+    import pickle
+
+    event = parse_event(CREATED, seq=3)
+    same = parse_event(dict(CREATED), seq=3)
+    assert event == same and hash(event) == hash(same)
+    assert event != parse_event(CREATED, seq=4)
+    later = event._replace(seq=9, at=datetime(2026, 3, 3, tzinfo=UTC))
+    assert (later.seq, later.at, later.id, later.data) == (
+        9,
+        datetime(2026, 3, 3, tzinfo=UTC),
+        "e1",
+        CREATED,
+    )
+    assert event.seq == 3  # the original is unchanged
+    assert pickle.loads(pickle.dumps(event)) == event
+    assert repr(event).startswith("Event(id='e1', ticket='T-1', at=")
+    assert event.sort_key == (event.at, 3)

@@ -63,3 +63,26 @@ TICKETS = st.sampled_from(
 def test_unrolled_checks_agree_with_matches(predicates, facts, ticket):
     expected = any(matches(p, f, ticket) for p in predicates for f in facts)
     assert _any_holds(tuple(_check(p) for p in predicates), facts, ticket) == expected
+
+
+def test_a_binding_compares_by_value_and_pickles_whole(kit):
+    """``Binding`` is a class with slots (a C class when compiled), not the frozen
+    dataclass it was: equal fields are equal bindings, and pickling keeps them."""
+    import pickle
+
+    from slaclock.core.engine import Engine
+
+    engine = Engine(kit.one_policy())
+    cc = engine.compiled
+    track = cc.tracks[0]
+    ticket = {"priority": "high", "status": "open", "tags": []}
+    binding = cc.binding(track, cc.choose_policy(ticket), ticket)
+    assert binding is not None
+    again = pickle.loads(pickle.dumps(binding))
+    assert again == binding and hash(again) == hash(binding)
+    assert again.identity == binding.identity
+    assert binding.identity == (
+        binding.policy_id, binding.policy_version, binding.target_seconds,
+        binding.goal_seconds, binding.calendar.id,
+    )  # fmt: skip
+    assert repr(binding).startswith(f"Binding(policy_id={binding.policy_id!r}")

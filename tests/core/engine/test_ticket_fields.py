@@ -52,3 +52,16 @@ def test_the_filtered_ticket_is_the_whole_ticket_cut_down(fields: dict[str, Any]
     for path in paths:
         steps = tuple(path.split("."))
         assert value_at(fast, steps) == value_at(whole, steps), path
+
+
+def test_a_fact_compares_by_value():
+    """``Fact`` is a class with slots (a C class when compiled), not a named tuple: it
+    still compares by value, and one with the same name and groups hashes alike."""
+    from slaclock.core.engine.ticket import Fact
+
+    one = Fact("group_entered", {"group": "support"}, frozenset({"support"}))
+    assert one == Fact("group_entered", {"group": "support"}, frozenset({"support"}))
+    assert hash(one) == hash(Fact("group_entered", {"group": "x"}, frozenset({"support"})))
+    assert one != Fact("group_entered", {"group": "engineering"}, frozenset({"support"}))
+    assert Fact("solved") == Fact("solved", {}, frozenset())
+    assert repr(Fact("solved")) == "Fact(name='solved', attrs={}, groups=frozenset())"
