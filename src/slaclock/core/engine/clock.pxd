@@ -5,6 +5,7 @@
 import cython
 from slaclock.core.calendar.business_calendar cimport Calendar
 from slaclock.core.engine.compiled cimport Binding, Track
+from slaclock.core.engine.instance cimport instance_of
 
 cpdef _whole(seconds)
 

@@ -18,13 +18,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from slaclock.core.engine.compiled import Binding, Track
-from slaclock.core.engine.instance import Instance, InstanceRow
+from slaclock.core.engine.instance import Instance, InstanceRow, instance_of
 
 __all__ = ["Clock", "Measure"]
 
 Segment = tuple[datetime, datetime, bool]  # start, end, paused
-
-_new_instance = tuple.__new__
 
 
 class Measure:
@@ -195,8 +193,7 @@ class Clock:
 
     def render(self, ticket_id: str, as_of: datetime) -> Instance:
         """The instance of events.md as of ``as_of``."""
-        # The named tuple's own ``__new__`` is a Python function taking keywords.
-        return _new_instance(Instance, self.row(ticket_id, as_of))
+        return instance_of(self.row(ticket_id, as_of))
 
     def row(self, ticket_id: str, as_of: datetime) -> InstanceRow:
         """:meth:`render`'s fields as a plain tuple, in the declared order

@@ -3,6 +3,8 @@
 from slaclock.core.events cimport format_instant, instant_text
 from slaclock.core.bounded_cache cimport cached
 
+cpdef instance_of(row)
+
 cpdef str json_line(instance)
 
 cpdef str _at(value)

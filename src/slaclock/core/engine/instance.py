@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import format_instant, instant_text
 
-__all__ = ["INSTANCE_KEYS", "STATES", "Instance", "InstanceRow", "json_line"]
+__all__ = ["INSTANCE_KEYS", "STATES", "Instance", "InstanceRow", "instance_of", "json_line"]
 
 STATES: tuple[str, ...] = ("running", "paused", "met", "breached", "cancelled")
 
@@ -89,6 +89,15 @@ class Instance(NamedTuple):
 #: An instance's fields as a plain tuple, in :data:`INSTANCE_KEYS` order (an
 #: :class:`Instance` is one too).
 InstanceRow = tuple[Any, ...]
+
+
+def instance_of(row: InstanceRow) -> Instance:
+    """``Instance(*row)`` without the named tuple's own ``__new__``, a Python function
+    taking keywords."""
+    return _new_instance(Instance, row)
+
+
+_new_instance = tuple.__new__
 
 
 def json_line(instance: InstanceRow) -> str:

@@ -3,7 +3,7 @@
 import cython
 from slaclock.core.engine.engine cimport Engine
 from slaclock.core.events cimport Event
-from slaclock.core.engine.instance cimport json_line
+from slaclock.core.engine.instance cimport instance_of, json_line
 from slaclock.core.engine.park cimport Parking, is_quiet
 from slaclock.core.engine.state cimport TicketState
 

@@ -31,7 +31,7 @@ from struct import Struct
 from typing import Protocol
 
 from slaclock.core.engine.engine import Engine, TicketResult
-from slaclock.core.engine.instance import Instance, InstanceRow, json_line
+from slaclock.core.engine.instance import Instance, InstanceRow, instance_of, json_line
 from slaclock.core.engine.park import Parking, is_quiet, pack_event, unpack_event
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
@@ -262,7 +262,7 @@ class StreamReplay:
     def instances(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[Instance]:
         """Every instance, sorted by ticket; ``replayed`` covers :attr:`needs_history`."""
         for row in self.rows(replayed):
-            yield _new_instance(Instance, row)
+            yield instance_of(row)
 
     def rows(self, replayed: Mapping[str, TicketResult] | None = None) -> Iterator[InstanceRow]:
         """:meth:`instances` as plain tuples (``Clock.row``): what the replay prints."""
@@ -318,8 +318,9 @@ _ID_BLOCK_STRUCT = Struct(f"{_ID_BLOCK}q")
 
 
 def lines(instances: Iterable[InstanceRow], chunk_size: int = 4096) -> Iterator[str]:
-    """The replay output of ``instances`` (or rows): one compact JSON line each (:func:`json_line`),
-    in chunks of ``chunk_size`` lines, each chunk ending with a newline. (A compiled loop,
+    """The replay output of ``instances`` (rows, or :class:`Instance` objects): one
+    compact JSON line each (:func:`json_line`), in chunks of ``chunk_size`` lines, each
+    chunk ending with a newline. (A compiled loop,
     as :meth:`StreamReplay.feed_all`; the caller writes the chunks.)"""
     chunk: list[str] = []
     for instance in instances:
@@ -329,10 +330,6 @@ def lines(instances: Iterable[InstanceRow], chunk_size: int = 4096) -> Iterator[
             chunk = []
     if chunk:
         yield "\n".join(chunk) + "\n"
-
-
-#: ``Instance(*row)`` without the named tuple's Python-level ``__new__``.
-_new_instance = tuple.__new__
 
 
 def _packed(event: Event) -> bytes | None:

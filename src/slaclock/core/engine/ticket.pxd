@@ -19,12 +19,12 @@ cdef class FieldFilter:
 
 cdef dict _INTERNED
 cpdef _intern(value)
-@cython.locals(ticket=dict, custom=dict, kept=FieldFilter)
+@cython.locals(ticket=dict, kept=FieldFilter)
 cpdef initial_fields(ticket_id, fields, keep)
 @cython.locals(out=dict, kept=FieldFilter)
 cpdef dict _kept_fields(dict fields, kept)
 @cython.locals(extra=dict)
-cpdef _custom_of(dict fields)
+cpdef _custom_of(fields)
 cpdef creation_facts(dict ticket, by)
 @cython.locals(kept=FieldFilter)
 cpdef apply_changes(dict ticket, changes, keep)

@@ -217,15 +217,10 @@ def initial_fields(
     if kept is not None and kept.root is not True and type(fields) is dict:
         ticket = _kept_fields(fields, kept)
     else:
-        ticket = {}
-        custom: dict[str, Any] = {}
-        for key, value in fields.items():
-            if key in KNOWN_FIELDS:
-                ticket[key] = value
-            else:
-                custom[key] = value
-        if custom:
-            ticket["custom"] = {**ticket.get("custom", {}), **custom}
+        ticket = {key: value for key, value in fields.items() if key in KNOWN_FIELDS}
+        custom = _custom_of(fields)
+        if custom is not _DROP:
+            ticket["custom"] = custom
         if kept is not None:
             ticket = kept.prune(ticket, kept.root)
     ticket["id"] = ticket_id
@@ -248,19 +243,16 @@ def _kept_fields(fields: dict[str, Any], kept: FieldFilter) -> dict[str, Any]:
             value = fields.get(key, _DROP)
         else:
             continue  # an unknown top-level key of the event lives under ``custom``
-        if value is _DROP:
-            continue
-        if sub is True:
-            out[key] = _intern(value)
-            continue
-        value = kept.prune(value, sub)
         if value is not _DROP:
-            out[key] = value
+            value = kept.prune(value, sub)  # a leaf (``sub`` True): the value, interned
+            if value is not _DROP:
+                out[key] = value
     return out
 
 
-def _custom_of(fields: dict[str, Any]) -> Any:
-    """The ticket's ``custom``: the event's own, with its unknown top-level keys added."""
+def _custom_of(fields: Mapping[str, Any]) -> Any:
+    """The ticket's ``custom``: the event's own, with its unknown top-level keys added
+    (_DROP when there is neither)."""
     extra: dict[str, Any] = {}
     for key, value in fields.items():
         if key not in KNOWN_FIELDS:
