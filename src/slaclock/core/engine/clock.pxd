@@ -14,13 +14,15 @@ cdef class Measure:
 
 cdef class Clock:
     cdef public object base_elapsed, base_paused, binding, cycle, ended, open_at
-    cdef public object open_paused, segments, started_at, stopped_at, target_seconds, trace, track
+    cdef public object open_paused, started_at, stopped_at, target_seconds, trace, track
+    cdef public list segments
     cpdef begin(self, track, at, paused, binding)
     cpdef set_paused(self, at, paused)
     cpdef stop(self, at, ended=*)
     cpdef resume(self, at, paused)
+    @cython.locals(segments=list)
     cpdef _close(self, at)
-    @cython.locals(calendar=Calendar, binding=Binding)
+    @cython.locals(calendar=Calendar, binding=Binding, segments=list, i=Py_ssize_t)
     cpdef Measure measure(self, as_of)
     cpdef _anchor(self)
     cpdef render(self, ticket_id, as_of)

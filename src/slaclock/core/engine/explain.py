@@ -68,7 +68,7 @@ def explain_ticket(engine: Engine, events: Iterable[Event], as_of: datetime) -> 
     tried, chosen = _policies_tried(engine, state)
     history = [
         {"at": format_instant(at), "event": event_id, "policy": policy}
-        for at, event_id, policy in state.policy_trace
+        for at, event_id, policy in state.policy_trace or ()
     ]
     result = engine.result(state, as_of, schedule=False)
     clocks = in_report_order(state.visible_clocks())  # the order of result.instances

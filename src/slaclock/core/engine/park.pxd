@@ -15,10 +15,10 @@ cdef class Parking:
     @cython.locals(state=TicketState, clock=Clock)
     cpdef unpack(self, data)
 
-@cython.locals(c=Clock)
+@cython.locals(c=Clock, segments=list, packed=list, i=Py_ssize_t)
 cpdef _pack_clock(c, refs)
 
-@cython.locals(clock=Clock)
+@cython.locals(clock=Clock, packed=tuple, segments=list, i=Py_ssize_t)
 cpdef _unpack_clock(row, shared)
 
 cpdef _us(value)

@@ -118,16 +118,21 @@ class Parking:
         state.keep = None if row[12] is None else shared[row[12]]
         state.pending = state.ids = state.events = state.binding_values = None
         state.tracing = False
-        state.policy_trace = []
+        state.policy_trace = None
         return state
 
 
 def _pack_clock(c: Clock, refs: dict[int, int]) -> tuple[Any, ...]:
-    segments = tuple([(epoch_micros(s), epoch_micros(e), p) for s, e, p in c.segments])
+    segments = c.segments  # flat: start, end, paused, ...
+    packed = [0] * len(segments)
+    for i in range(0, len(segments), 3):
+        packed[i] = epoch_micros(segments[i])
+        packed[i + 1] = epoch_micros(segments[i + 1])
+        packed[i + 2] = segments[i + 2]
     open_at, stopped_at = c.open_at, c.stopped_at
     return (
         refs[id(c.track)], c.cycle, epoch_micros(c.started_at),
-        None if c.binding is None else refs[id(c.binding)], c.target_seconds, segments,
+        None if c.binding is None else refs[id(c.binding)], c.target_seconds, tuple(packed),
         None if open_at is None else epoch_micros(open_at), c.open_paused,
         c.base_elapsed, c.base_paused,
         None if stopped_at is None else epoch_micros(stopped_at), c.ended,
@@ -142,7 +147,12 @@ def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
     clock.started_at = from_epoch_micros(row[2])
     clock.binding = None if row[3] is None else shared[row[3]]
     clock.target_seconds = row[4]
-    clock.segments = [(from_epoch_micros(s), from_epoch_micros(e), p) for s, e, p in row[5]]
+    packed = row[5]
+    segments = list(packed)
+    for i in range(0, len(packed), 3):
+        segments[i] = from_epoch_micros(packed[i])
+        segments[i + 1] = from_epoch_micros(packed[i + 1])
+    clock.segments = segments
     clock.open_at = _at(row[6])
     clock.open_paused = row[7]
     clock.base_elapsed, clock.base_paused = row[8], row[9]

@@ -64,7 +64,9 @@ class TicketState:
         self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
         self.events: list[Event] | None = None
         self.tracing = tracing
-        self.policy_trace: list[tuple[datetime, str, str | None]] = []
+        #: The policy chosen after each event that changed it; kept only when tracing
+        #: (``slaclock explain``): a replay would carry an empty list per ticket.
+        self.policy_trace: list[tuple[datetime, str, str | None]] | None = [] if tracing else None
         self.keep: FieldFilter | None = None  # compact mode: keep only fields that are read
         #: The fields a binding depends on (``CompiledConfig.binding_key``), kept until a
         #: change of those fields or of the policy; None: not known yet.
@@ -148,8 +150,9 @@ def _after_facts(
         stated.append(fact.name)
     names = cached(_NAMES, tuple(stated))
     policy, rebind, repause = _what_changed(cc, state, event, facts, names, fields)
-    if state.tracing and (not state.policy_trace or state.policy_trace[-1][2] != _pid(policy)):
-        state.policy_trace.append((at, event.id, _pid(policy)))
+    trace = state.policy_trace
+    if trace is not None and (not trace or trace[-1][2] != _pid(policy)):
+        trace.append((at, event.id, _pid(policy)))
     state.policy = policy
     if rebind:
         state.binding_values = None
