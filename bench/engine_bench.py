@@ -20,6 +20,14 @@ noisy) and wall seconds beside them; each kind runs ``--repeat`` times, interlea
 and the fastest run counts (the machines are noisy: one slow spell moved a ratio by
 20%). Targets: replay >= 100,000 events/s, <= 10x the ``json`` floor, peak RSS for 1M
 tickets <= 1 GB, cost linear in events.
+
+A workload spans ``max(30, tickets / 20,000)`` days, so tickets arrive 6x faster per
+day at 1M than at 100k (``tickets/day``), and beyond 150,000 tickets in memory the
+replay parks tickets to disk (``parked``). To see whether cost stays linear past that
+point, compare sizes with the same arrival rate, e.g. ``--sizes 1M,2M --kinds
+json,replay`` (``pure`` at 2M takes minutes). Every size is replayed as of
+:data:`AS_OF`, or 30 days after its workload ends when that is later, so no size is
+cut short.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slaclock._accel.hot import HOT_MODULES, PURE_ENV
@@ -38,7 +46,7 @@ from slaclock._accel.hot import HOT_MODULES, PURE_ENV
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tests" / "data" / "example_config.yaml"
 START = datetime(2026, 3, 2, tzinfo=UTC)
-AS_OF = "2026-06-01T00:00:00+00:00"
+AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
 
 #: Appended to each child: its own peak RSS. (``ru_maxrss`` from ``wait4`` is no good
 #: here: Linux carries the parent's peak across fork + exec into the child's figure.)
@@ -86,15 +94,18 @@ from slaclock.core.engine import Engine, StreamReplay
 from slaclock.core.events import read_events
 import gc; gc.disable()  # as slaclock replay does, from the configuration on
 engine = Engine(load_config(sys.argv[2]))
-stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile())
+lot = SpillFile()
+stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), lot)
 with open(sys.argv[1], encoding="utf-8") as f:
     n = stream.feed_all(read_events(f, sys.argv[1]))
+parked = len(lot)
 late = {}
 if stream.needs_history or stream.repeated_id_hashes():
     raise SystemExit("bench input is in time order, ids unique; no second pass expected")
 with open(os.devnull, "w") as out:
     write_lines(stream.rows(late), out)
 print(n)
+print(parked)
 from slaclock._accel import status
 print(sum(v == "compiled" for v in status().values()))
 """
@@ -112,12 +123,22 @@ def parse_size(text: str) -> int:
     return int(float(text.rstrip("km")) * scale)
 
 
+def workload_days(tickets: int) -> int:
+    """How many days a workload of ``tickets`` tickets spans."""
+    return max(30, tickets // 20_000)
+
+
+def as_of(tickets: int) -> str:
+    """The replay instant: :data:`AS_OF`, or 30 days after the workload ends if later."""
+    return max(AS_OF, START + timedelta(days=workload_days(tickets) + 30)).isoformat()
+
+
 def generate(tickets: int, path: Path) -> int:
     """Write a time-ordered workload of ``tickets`` tickets; return the event count."""
     from slaclock.core.config import load_config
     from slaclock.core.workload import generate_lines
 
-    days = max(30, tickets // 20_000)
+    days = workload_days(tickets)
     count = 0
     with open(path, "w", encoding="utf-8") as out:
         chunk: list[str] = []
@@ -135,11 +156,13 @@ def generate(tickets: int, path: Path) -> int:
 
 #: How many hot modules the last ``replay`` child ran compiled (``pure``: none, by design).
 COMPILED = {"modules": -1}
+#: Tickets the last ``replay`` child parked to disk, by workload size.
+PARKED: dict[int, int] = {}
 
 
-def measure(kind: str, path: Path) -> tuple[float, float, float]:
+def measure(kind: str, path: Path, tickets: int) -> tuple[float, float, float]:
     """(cpu seconds, wall seconds, peak RSS MB) of one child run."""
-    args = [sys.executable, "-c", CHILD[kind], str(path), str(CONFIG), AS_OF]
+    args = [sys.executable, "-c", CHILD[kind], str(path), str(CONFIG), as_of(tickets)]
     # An installed program has its bytecode cached: a shell that forbids writing it
     # (PYTHONDONTWRITEBYTECODE) would add the compiling of every module to each start.
     env = {k: v for k, v in os.environ.items() if k not in (PURE_ENV, "PYTHONDONTWRITEBYTECODE")}
@@ -155,6 +178,7 @@ def measure(kind: str, path: Path) -> tuple[float, float, float]:
         raise SystemExit(f"{kind} run failed with status {status}")
     if kind == "replay":
         COMPILED["modules"] = int(lines[-2])
+        PARKED[tickets] = int(lines[-3])
     return usage.ru_utime + usage.ru_stime, wall, int(lines[-1]) / 1024
 
 
@@ -168,7 +192,16 @@ def main() -> None:
         default=0,
         help="runs of each kind, the fastest counts (default: 3 up to 100k tickets, else 1)",
     )
+    parser.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help=f"which runs to make (default: all of {','.join(KINDS)}); replay is always made",
+    )
     options = parser.parse_args()
+    kinds = [k for k in KINDS if k in {"replay", *options.kinds.split(",")}]
+    unknown = set(options.kinds.split(",")) - set(KINDS)
+    if unknown:
+        parser.error(f"--kinds: unknown {', '.join(sorted(unknown))}; known: {', '.join(KINDS)}")
     folder = Path(options.keep or tempfile.mkdtemp(prefix="slaclock-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -182,8 +215,8 @@ def main() -> None:
         repeat = options.repeat if options.repeat else (3 if size <= 100_000 else 1)
         results: dict[str, tuple[float, float, float]] = {}
         for _ in range(repeat):  # interleaved, so a slow spell of the machine hits all three
-            for kind in KINDS:
-                run = measure(kind, path)
+            for kind in kinds:
+                run = measure(kind, path, size)
                 if kind not in results or run[0] < results[kind][0]:
                     results[kind] = run
         rows.append((size, events, results))
@@ -193,28 +226,49 @@ def main() -> None:
 
 
 def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]]]) -> None:
+    """The table of the note; a kind not run shows as ``-``. ``vs prev`` is the cost of
+    an event against the row above (1.00: linear in events)."""
     print(f"replay: {COMPILED['modules']} of {len(HOT_MODULES)} hot modules compiled; pure: none")
     head = (
-        f"{'tickets':>9} {'events':>9} | {'json s':>6} {'orjson':>6} {'parse s':>7} "
-        f"{'replay s':>8} {'(wall)':>7} {'pure s':>7} | {'replay ev/s':>11} {'x json':>6} "
-        f"{'x orjson':>8} {'x parse':>7} {'pure x json':>11} {'gain':>5} | {'RSS json':>8} "
-        f"{'RSS replay':>10} | {'us/event':>8}"
+        f"{'tickets':>9} {'events':>10} {'tickets/day':>11} {'parked':>9} | {'json s':>6} "
+        f"{'orjson':>6} {'parse s':>7} {'replay s':>8} {'(wall)':>7} {'pure s':>7} | "
+        f"{'replay ev/s':>11} {'x json':>6} {'x orjson':>8} {'x parse':>7} {'pure x json':>11} "
+        f"{'gain':>5} | {'RSS json':>8} {'RSS replay':>10} | {'us/event':>8} {'vs prev':>7}"
     )
     print(head)
     print("-" * len(head))
+    previous: float | None = None
     for size, events, r in rows:
-        json_cpu, orjson_cpu, parse_cpu = r["json"][0], r["orjson"][0], r["parse"][0]
         replay_cpu, replay_wall, replay_rss = r["replay"]
-        pure_cpu = r["pure"][0]
+        per_event = 1e6 * replay_cpu / events
+        cpu = {kind: run[0] for kind, run in r.items()}
+
+        gain = f"{cpu['pure'] / replay_cpu:>5.2f}" if "pure" in cpu else f"{'-':>5}"
+        rss_json = f"{r['json'][2]:>6.0f}MB" if "json" in r else f"{'-':>8}"
+        versus = f"{per_event / previous:>7.2f}" if previous else f"{'':>7}"
         print(
-            f"{size:>9,} {events:>9,} | {json_cpu:>6.2f} {orjson_cpu:>6.2f} {parse_cpu:>7.2f} "
-            f"{replay_cpu:>8.2f} {replay_wall:>7.2f} {pure_cpu:>7.2f} | "
-            f"{events / replay_cpu:>11,.0f} {replay_cpu / json_cpu:>6.1f} "
-            f"{replay_cpu / orjson_cpu:>8.1f} {replay_cpu / parse_cpu:>7.1f} "
-            f"{pure_cpu / json_cpu:>11.1f} {pure_cpu / replay_cpu:>5.2f} | "
-            f"{r['json'][2]:>6.0f}MB {replay_rss:>8.0f}MB | {1e6 * replay_cpu / events:>8.1f}"
+            f"{size:>9,} {events:>10,} {size / workload_days(size):>11,.0f} "
+            f"{PARKED.get(size, 0):>9,} | {_seconds(cpu, 'json', 6)} "
+            f"{_seconds(cpu, 'orjson', 6)} {_seconds(cpu, 'parse', 7)} {replay_cpu:>8.2f} "
+            f"{replay_wall:>7.2f} {_seconds(cpu, 'pure', 7)} | "
+            f"{events / replay_cpu:>11,.0f} {_times(cpu, 'replay', 'json', 6)} "
+            f"{_times(cpu, 'replay', 'orjson', 8)} {_times(cpu, 'replay', 'parse', 7)} "
+            f"{_times(cpu, 'pure', 'json', 11)} {gain} | {rss_json} {replay_rss:>8.0f}MB | "
+            f"{per_event:>8.1f} {versus}"
         )
+        previous = per_event
     sys.stdout.flush()
+
+
+def _seconds(cpu: dict[str, float], kind: str, width: int) -> str:
+    return f"{cpu[kind]:>{width}.2f}" if kind in cpu else f"{'-':>{width}}"
+
+
+def _times(cpu: dict[str, float], kind: str, of: str, width: int) -> str:
+    """``kind``'s time as a multiple of ``of``'s."""
+    if {kind, of} <= set(cpu):
+        return f"{cpu[kind] / cpu[of]:>{width}.1f}"
+    return f"{'-':>{width}}"
 
 
 if __name__ == "__main__":
