@@ -91,7 +91,7 @@ class Engine:
             if state.pending is None:
                 state.pending = []
             state.pending.append(event)
-            state.last_key = event.sort_key
+            state.last_at, state.last_seq = event.at, event.seq
             return
         apply_event(self.compiled, state, event, event.at)
         if state.pending and state.created:
@@ -100,7 +100,7 @@ class Engine:
             assert created_at is not None
             for early in held:  # applied right after creation, at the creation instant
                 apply_event(self.compiled, state, early, max(early.at, created_at))
-            state.last_key = event.sort_key
+            state.last_at, state.last_seq = event.at, event.seq
 
     def instances(self, state: TicketState, as_of: datetime) -> list[Instance]:
         """Just the instances as of ``as_of`` (sorted kind, metric, cycle)."""
@@ -163,11 +163,12 @@ class Engine:
         assert state.events is not None, "step() needs a state from new_state()"
         if event.id in state.ids:
             return Step([], self._next_change(state), duplicate=True)
-        as_of = max(event.at, state.last_key[0]) if state.last_key else event.at
+        last_at = state.last_at
+        as_of = event.at if last_at is None else max(event.at, last_at)
         before = {i.key: i for i in self.result(state, as_of, schedule=False).instances}
         state.ids.add(event.id)
         state.events.append(event)
-        if state.last_key is not None and event.sort_key < state.last_key:
+        if last_at is not None and event.sort_key < (last_at, state.last_seq):
             self._rebuild(state)
         else:
             self.feed(state, event)
@@ -184,7 +185,7 @@ class Engine:
                 setattr(state, name, getattr(fresh, name))
 
     def _next_change(self, state: TicketState) -> datetime | None:
-        as_of = state.last_key[0] if state.last_key else None
+        as_of = state.last_at
         if as_of is None:
             return None
         return self.result(state, as_of).next_change_at

@@ -82,14 +82,13 @@ class Parking:
         """Inline conversions: a big replay packs hundreds of thousands of tickets."""
         refs = self._synced()
         clocks = tuple([_pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
-        policy, keep, last_key = state.policy, state.keep, state.last_key
+        policy, keep = state.policy, state.keep
         row = (
             state.ticket_id, state.created, state.deleted, _us(state.created_at), state.fields,
             state.first_response_given, _us(state.unanswered_since),
             None if policy is None else refs[id(policy)], clocks,
             state.started,
-            None if last_key is None else epoch_micros(last_key[0]),
-            None if last_key is None else last_key[1],
+            _us(state.last_at), state.last_seq,
             None if keep is None else refs[id(keep)],
         )  # fmt: skip
         return marshal.dumps(row)
@@ -114,7 +113,7 @@ class Parking:
                 clocks[key] = [clock]
         state.clocks = clocks
         state.started = row[9]
-        state.last_key = None if row[10] is None else (from_epoch_micros(row[10]), row[11])
+        state.last_at, state.last_seq = _at(row[10]), row[11]
         state.keep = None if row[12] is None else shared[row[12]]
         state.pending = state.ids = state.events = state.binding_values = None
         state.tracing = False

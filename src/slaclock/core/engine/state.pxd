@@ -13,7 +13,7 @@ cdef class TicketState:
     # ``clocks`` is always a dict: typed, its get/setdefault/values are C calls.
     cdef public dict clocks
     cdef public object binding_values, created, created_at, deleted, events, fields
-    cdef public object first_response_given, ids, keep, last_key, pending, policy
+    cdef public object first_response_given, ids, keep, last_at, last_seq, pending, policy
     cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
     cpdef list visible_clocks(self)
 

@@ -41,7 +41,7 @@ class TicketState:
 
     __slots__ = (
         "binding_values", "clocks", "created", "created_at", "deleted", "events", "fields",
-        "first_response_given", "ids", "keep", "last_key", "pending", "policy",
+        "first_response_given", "ids", "keep", "last_at", "last_seq", "pending", "policy",
         "policy_trace", "started", "ticket_id", "tracing", "unanswered_since",
     )  # fmt: skip
 
@@ -60,7 +60,10 @@ class TicketState:
         #: a scan comparing tuples.
         self.started = 0
         self.pending: list[Event] | None = None  # events waiting for ticket.created
-        self.last_key: tuple[datetime, int] | None = None
+        #: The last event applied, by instant and arrival (``Event.sort_key``): two slots,
+        #: not a tuple made anew for every event.
+        self.last_at: datetime | None = None
+        self.last_seq = 0
         self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
         self.events: list[Event] | None = None
         self.tracing = tracing
@@ -137,7 +140,7 @@ def _delete(state: TicketState, event: Event, at: datetime) -> None:
         if clock.ended is None:
             clock.stop(at, "cancelled")
             _note(clock, at, "cancelled", event, "ticket deleted")
-    state.last_key = event.sort_key
+    state.last_at, state.last_seq = event.at, event.seq
 
 
 def _after_facts(
@@ -180,7 +183,8 @@ def _after_facts(
     _track_conversation(state, names, at)
     if repause:
         _update_pauses(state, event, at, fields)
-    state.last_key = (event.at, event.seq)  # event.sort_key, without a property call
+    state.last_at = event.at  # event.sort_key, without a property call or a tuple
+    state.last_seq = event.seq
 
 
 def _what_changed(

@@ -197,8 +197,12 @@ class StreamReplay:
     def _in_order(self, state: TicketState, event: Event) -> bool:
         """Whether ``event`` comes after the ticket's last one; if not, the ticket is set
         aside for a replay from its full history."""
-        last = state.last_key
-        if last is None or event.at > last[0] or (event.at == last[0] and event.seq > last[1]):
+        last_at = state.last_at
+        if (
+            last_at is None
+            or event.at > last_at
+            or (event.at == last_at and event.seq > state.last_seq)
+        ):
             return True
         self.needs_history.add(state.ticket_id)
         del self.states[state.ticket_id]
@@ -344,4 +348,4 @@ def _packed(event: Event) -> bytes | None:
 def _can_leave(state: TicketState, idle_before: datetime) -> bool:
     if state.pending or not state.created:
         return False  # held events are Event objects; they stay until creation
-    return is_quiet(state) or (state.last_key is not None and state.last_key[0] < idle_before)
+    return is_quiet(state) or (state.last_at is not None and state.last_at < idle_before)
