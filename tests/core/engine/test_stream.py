@@ -96,7 +96,7 @@ def test_an_unpacked_state_has_every_slot_its_packed_state_had(kit):
     to TicketState or Clock and forgotten there would be missing here."""
     from slaclock.core.engine.clock import Clock
     from slaclock.core.engine.park import Parking
-    from slaclock.core.engine.state import TicketState
+    from slaclock.core.engine.state import TicketState, every_clock
 
     tk = kit.Ticket("T-1").create("03-02 08:00").reply("03-02 08:10")
     engine = Engine(cfg(kit))
@@ -107,11 +107,41 @@ def test_an_unpacked_state_has_every_slot_its_packed_state_had(kit):
     parking = Parking(engine.compiled)
     back = parking.unpack(parking.pack(state))
     assert all(hasattr(back, slot) for slot in TicketState.__slots__)
-    clocks = [c for cs in back.clocks.values() for c in cs]
+    clocks = every_clock(back.clocks)
     assert clocks and all(hasattr(c, slot) for c in clocks for slot in Clock.__slots__)
     assert engine.instances(back, kit.t("03-02 12:00")) == engine.instances(
         state, kit.t("03-02 12:00")
     )
+
+
+def test_a_tracks_cycles_stay_in_order_through_packing(kit):
+    """A ticket keeps each track's latest clock, its earlier cycles linked behind it
+    (``Clock.previous``): ``every_clock`` reads them oldest first, and packing and
+    unpacking keeps them so, with the instances the same."""
+    from slaclock.core.engine.park import Parking
+    from slaclock.core.engine.state import TicketState, every_clock
+
+    tk = kit.Ticket("T-1").create("03-02 08:00").reply("03-02 08:10")
+    for hour in range(9, 13):  # four more next-response cycles
+        tk.customer(f"03-02 {hour:02d}:00").reply(f"03-02 {hour:02d}:20")
+    tk.customer("03-02 13:00")
+    engine = Engine(cfg(kit))
+    state = TicketState("T-1")
+    state.keep = engine.compiled.field_filter
+    for event in tk.events:
+        engine.feed(state, event)
+    cycles = [c.cycle for c in every_clock(state.clocks) if c.track.metric == "next_response"]
+    assert cycles == [0, 1, 2, 3, 4]
+    latest = next(c for c in state.clocks.values() if c.track.metric == "next_response")
+    assert latest.cycle == 4 and latest.ended is None and latest.previous.cycle == 3
+    parking = Parking(engine.compiled)
+    back = parking.unpack(parking.pack(state))
+    assert [(c.track.key, c.cycle) for c in every_clock(back.clocks)] == [
+        (c.track.key, c.cycle) for c in every_clock(state.clocks)
+    ]
+    at = kit.t("03-02 14:00")
+    assert engine.instances(back, at) == engine.instances(state, at)
+    assert len([i for i in engine.instances(back, at) if i.metric == "next_response"]) == 5
 
 
 def test_repeated_values_are_found_alike_by_python_and_by_numpy():

@@ -16,6 +16,7 @@ cdef class Clock:
     cdef public object base_elapsed, base_paused, binding, cycle, ended, open_at
     cdef public object open_paused, started_at, stopped_at, target_seconds, trace, track
     cdef public list segments
+    cdef public Clock previous
     cpdef begin(self, track, at, paused, binding)
     cpdef set_paused(self, at, paused)
     cpdef stop(self, at, ended=*)

@@ -49,7 +49,7 @@ class Clock:
 
     __slots__ = (
         "base_elapsed", "base_paused", "binding", "cycle", "ended", "open_at", "open_paused",
-        "segments", "started_at", "stopped_at", "target_seconds", "trace", "track",
+        "previous", "segments", "started_at", "stopped_at", "target_seconds", "trace", "track",
     )  # fmt: skip
 
     def __init__(self, track: Track, at: datetime, paused: bool, binding: Binding | None) -> None:
@@ -72,6 +72,8 @@ class Clock:
         self.stopped_at: datetime | None = None
         self.ended: str | None = None  # None (active), "stopped", "cancelled"
         self.trace: list[tuple[datetime, str, str, str]] | None = None
+        #: The same track's clock before this one (an earlier cycle), if any.
+        self.previous: Clock | None = None
 
     # ------------------------------------------------------------------ transitions
 

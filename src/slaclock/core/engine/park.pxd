@@ -5,7 +5,7 @@
 import cython
 from slaclock.core.calendar.business_calendar cimport epoch_micros, from_epoch_micros
 from slaclock.core.engine.clock cimport Clock
-from slaclock.core.engine.state cimport TicketState
+from slaclock.core.engine.state cimport TicketState, every_clock
 from slaclock.core.events cimport new_event
 
 cdef class Parking:
@@ -24,5 +24,5 @@ cpdef _unpack_clock(row, shared)
 cpdef _us(value)
 cpdef _at(value)
 
-@cython.locals(state=TicketState, clocks=list, clock=Clock)
+@cython.locals(state=TicketState, clock=Clock)
 cpdef bint is_quiet(state)

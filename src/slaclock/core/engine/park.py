@@ -21,7 +21,7 @@ from typing import Any
 from slaclock.core.calendar.business_calendar import epoch_micros, from_epoch_micros
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
-from slaclock.core.engine.state import TicketState
+from slaclock.core.engine.state import TicketState, every_clock
 from slaclock.core.events import Event, new_event
 
 __all__ = ["Parking", "is_quiet", "pack_event", "unpack_event"]
@@ -31,8 +31,8 @@ def is_quiet(state: TicketState) -> bool:
     """No clock runs and nothing waits: only a new event can change this ticket."""
     if state.pending or state.tracing or state.events is not None or not state.created:
         return False
-    for clocks in state.clocks.values():  # a loop, not all(...): no generator when compiled
-        clock = clocks[-1]
+    # A loop, not all(...): no generator when compiled.
+    for clock in state.clocks.values():  # noqa: SIM110
         if clock.ended is None:
             return False
     return True
@@ -81,7 +81,7 @@ class Parking:
     def pack(self, state: TicketState) -> bytes:
         """Inline conversions: a big replay packs hundreds of thousands of tickets."""
         refs = self._synced()
-        clocks = tuple([_pack_clock(c, refs) for cs in state.clocks.values() for c in cs])
+        clocks = tuple([_pack_clock(c, refs) for c in every_clock(state.clocks)])
         policy, keep = state.policy, state.keep
         row = (
             state.ticket_id, state.created, state.deleted, _us(state.created_at), state.fields,
@@ -103,14 +103,12 @@ class Parking:
         state.fields, state.first_response_given = row[4], row[5]
         state.unanswered_since = _at(row[6])
         state.policy = None if row[7] is None else shared[row[7]]
-        clocks: dict[tuple[str, str, str], list[Clock]] = {}
-        for packed in row[8]:
+        clocks: dict[tuple[str, str, str], Clock] = {}
+        for packed in row[8]:  # each track's cycles oldest first (every_clock)
             clock = _unpack_clock(packed, shared)
             key = clock.track.key
-            if key in clocks:
-                clocks[key].append(clock)
-            else:
-                clocks[key] = [clock]
+            clock.previous = clocks.get(key)
+            clocks[key] = clock
         state.clocks = clocks
         state.started = row[9]
         state.last_at, state.last_seq = _at(row[10]), row[11]
@@ -158,4 +156,5 @@ def _unpack_clock(row: tuple[Any, ...], shared: list[Any]) -> Clock:
     clock.stopped_at = _at(row[10])
     clock.ended = row[11]
     clock.trace = None
+    clock.previous = None  # Parking.unpack links the cycles
     return clock

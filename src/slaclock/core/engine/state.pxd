@@ -28,19 +28,19 @@ cpdef _create(state, event, at, by)
 @cython.locals(cc=CompiledConfig, state=TicketState, fields=dict, event=Event)
 cpdef _update_facts(cc, state, event)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, clocks=list, all_clocks=dict, track=Track, fields=dict, event=Event, fact=Fact, stated=list)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, all_clocks=dict, track=Track, fields=dict, event=Event, fact=Fact, stated=list)
 cpdef _after_facts(cc, state, event, at, facts)
 
 @cython.locals(cc=CompiledConfig, state=TicketState, event=Event, fact=Fact, tops=set)
 cpdef _what_changed(cc, state, event, facts, names, fields)
 
-@cython.locals(state=TicketState, clock=Clock, clocks=list, fields=dict)
+@cython.locals(state=TicketState, clock=Clock, fields=dict)
 cpdef _update_pauses(state, event, at, fields)
 
 @cython.locals(state=TicketState, clock=Clock)
 cpdef _follow(state, clock, binding, event, at)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, track=Track, fields=dict)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, latest=Clock, track=Track, fields=dict)
 cpdef _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
 
 @cython.locals(cc=CompiledConfig, state=TicketState, track=Track)
@@ -51,6 +51,9 @@ cpdef _track_conversation(state, names, at)
 
 @cython.locals(state=TicketState, clock=Clock, sibling=Clock)
 cpdef _make_visible(state, clock)
+
+@cython.locals(clocks=dict, found=list, clock=Clock, latest=Clock, start=Py_ssize_t)
+cpdef list every_clock(clocks)
 
 @cython.locals(clock=Clock)
 cpdef _note(clock, at, step, event, detail)

@@ -54,7 +54,10 @@ class TicketState:
         self.first_response_given = False
         self.unanswered_since: datetime | None = None
         self.policy: Policy | None = None
-        self.clocks: dict[tuple[str, str, str], list[Clock]] = {}
+        #: Each track's latest clock; its earlier cycles hang off it (``Clock.previous``).
+        #: Most tracks run one clock in a ticket's life: a list per track was a fifth of
+        #: a ticket's objects.
+        self.clocks: dict[tuple[str, str, str], Clock] = {}
         #: The tracks begun so far, as a set of their bits (``Track.bit``): a
         #: non-repeating track starts once. An int test, where a tuple of keys would be
         #: a scan comparing tuples.
@@ -76,13 +79,13 @@ class TicketState:
         self.binding_values: tuple[Any, ...] | None = None
 
     def active(self, key: tuple[str, str, str]) -> Clock | None:
-        clocks = self.clocks.get(key)
-        if clocks and clocks[-1].ended is None:
-            return clocks[-1]
+        clock = self.clocks.get(key)
+        if clock is not None and clock.ended is None:
+            return clock
         return None
 
     def visible_clocks(self) -> list[Clock]:
-        return [c for cs in self.clocks.values() for c in cs if c.binding is not None]
+        return [c for c in every_clock(self.clocks) if c.binding is not None]
 
 
 def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:
@@ -135,8 +138,7 @@ def _update_facts(cc: CompiledConfig, state: TicketState, event: Event) -> list[
 def _delete(state: TicketState, event: Event, at: datetime) -> None:
     """``deleted`` cancels every running instance; hidden clocks simply end."""
     state.deleted = True
-    for clocks in state.clocks.values():
-        clock = clocks[-1]
+    for clock in state.clocks.values():
         if clock.ended is None:
             clock.stop(at, "cancelled")
             _note(clock, at, "cancelled", event, "ticket deleted")
@@ -162,8 +164,9 @@ def _after_facts(
     was_unanswered = state.unanswered_since is not None
     all_clocks = state.clocks
     for track, key, may_stop, starts, reopen in cc.plan(names, rebind or cc.exhaustive):
-        clocks = all_clocks.get(key)
-        clock = clocks[-1] if clocks and clocks[-1].ended is None else None
+        clock = all_clocks.get(key)
+        if clock is not None and clock.ended is not None:
+            clock = None
         stops = may_stop and clock is not None
         if not (starts or stops or (rebind and clock is not None)):
             continue
@@ -227,8 +230,7 @@ _TOPS: BoundedCache[str, str] = BoundedCache(lambda path: path.split(".", 1)[0])
 
 def _update_pauses(state: TicketState, event: Event, at: datetime, fields: dict[str, Any]) -> None:
     """Every running clock pauses or resumes by its pause rule on the new fields."""
-    for clocks in state.clocks.values():
-        clock = clocks[-1]
+    for clock in state.clocks.values():
         if clock.ended is None:
             rule = clock.binding.pause if clock.binding else clock.track.definition.pause
             paused = pause_holds(rule, fields)
@@ -272,9 +274,9 @@ def _maybe_start(
     assert fields is not None
     definition = track.definition
     if track.resumes and "reopened" in names:
-        clocks = state.clocks.get(track.key)
-        if clocks and clocks[-1].ended == "stopped":
-            _resume(state, clocks[-1], _binding(cc, state, track, policy), event, at)
+        latest = state.clocks.get(track.key)
+        if latest is not None and latest.ended == "stopped":
+            _resume(state, latest, _binding(cc, state, track, policy), event, at)
             return
     if state.started & track.bit and not definition.repeat:
         return
@@ -290,7 +292,8 @@ def _maybe_start(
     clock.begin(track, at, pause_holds(rule, fields), binding)
     if state.tracing:
         clock.trace = []
-    state.clocks.setdefault(track.key, []).append(clock)
+    clock.previous = state.clocks.get(track.key)
+    state.clocks[track.key] = clock
     state.started |= track.bit
     if binding is not None:
         _make_visible(state, clock)
@@ -336,21 +339,39 @@ def _track_conversation(state: TicketState, names: frozenset[str], at: datetime)
 def _make_visible(state: TicketState, clock: Clock) -> None:
     """Cycles are numbered among the clocks that were ever shown (had a target)."""
     cycle = 0
-    for sibling in state.clocks.get(clock.track.key, []):  # a loop: compiled as a C
-        if sibling.binding is not None and sibling is not clock:  # function, no closures
+    sibling = state.clocks.get(clock.track.key)
+    while sibling is not None:  # a loop: compiled as a C function, no closures
+        if sibling.binding is not None and sibling is not clock:
             cycle += 1
+        sibling = sibling.previous
     clock.cycle = cycle
 
 
-def _forget(all_clocks: dict[tuple[str, str, str], list[Clock]], key: tuple[str, str, str]) -> None:
+def _forget(all_clocks: dict[tuple[str, str, str], Clock], key: tuple[str, str, str]) -> None:
     """Drop the track's last clock, which stopped without ever having had a target.
 
     Only a stop can end such a clock (a re-target to no target leaves it running, and a
     deletion ends the ticket's life), so it is dropped right there."""
-    clocks = all_clocks[key]
-    clocks.pop()
-    if not clocks:
+    previous = all_clocks[key].previous
+    if previous is None:
         del all_clocks[key]
+    else:
+        all_clocks[key] = previous
+
+
+def every_clock(clocks: dict[tuple[str, str, str], Clock]) -> list[Clock]:
+    """Every clock of ``clocks`` (``TicketState.clocks``), track by track in the order
+    the tracks began, each track's cycles oldest first."""
+    found: list[Clock] = []
+    for latest in clocks.values():
+        start = len(found)
+        clock: Clock | None = latest
+        while clock is not None:
+            found.append(clock)
+            clock = clock.previous
+        if len(found) - start > 1:
+            found[start:] = found[start:][::-1]
+    return found
 
 
 def _note(clock: Clock, at: datetime, step: str, event: Event, detail: Any) -> None:
