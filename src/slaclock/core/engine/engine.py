@@ -91,7 +91,7 @@ class Engine:
             if state.pending is None:
                 state.pending = []
             state.pending.append(event)
-            state.last_at, state.last_seq = event.at, event.seq
+            state.mark_last(event)
             return
         apply_event(self.compiled, state, event, event.at)
         if state.pending and state.created:
@@ -100,7 +100,7 @@ class Engine:
             assert created_at is not None
             for early in held:  # applied right after creation, at the creation instant
                 apply_event(self.compiled, state, early, max(early.at, created_at))
-            state.last_at, state.last_seq = event.at, event.seq
+            state.mark_last(event)
 
     def instances(self, state: TicketState, as_of: datetime) -> list[Instance]:
         """Just the instances as of ``as_of`` (sorted kind, metric, cycle)."""

@@ -29,7 +29,9 @@ __all__ = ["Parking", "is_quiet", "pack_event", "unpack_event"]
 
 def is_quiet(state: TicketState) -> bool:
     """No clock runs and nothing waits: only a new event can change this ticket."""
-    if state.pending or state.tracing or state.events is not None or not state.created:
+    if state.pending or state.policy_trace is not None or state.events is not None:
+        return False  # waiting, traced (explain) or kept with its events (the service)
+    if not state.created:
         return False
     # A loop, not all(...): no generator when compiled.
     for clock in state.clocks.values():  # noqa: SIM110
@@ -114,7 +116,6 @@ class Parking:
         state.last_at, state.last_seq = _at(row[10]), row[11]
         state.keep = None if row[12] is None else shared[row[12]]
         state.pending = state.ids = state.events = state.binding_values = None
-        state.tracing = False
         state.policy_trace = None
         return state
 

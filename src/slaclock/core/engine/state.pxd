@@ -14,7 +14,9 @@ cdef class TicketState:
     cdef public dict clocks
     cdef public object binding_values, created, created_at, deleted, events, fields
     cdef public object first_response_given, ids, keep, last_at, last_seq, pending, policy
-    cdef public object policy_trace, started, ticket_id, tracing, unanswered_since
+    cdef public object policy_trace, started, ticket_id, unanswered_since
+    @cython.locals(event=Event)
+    cpdef mark_last(self, event)
     cpdef list visible_clocks(self)
 
 cpdef apply_event(cc, state, event, at)

@@ -42,7 +42,7 @@ class TicketState:
     __slots__ = (
         "binding_values", "clocks", "created", "created_at", "deleted", "events", "fields",
         "first_response_given", "ids", "keep", "last_at", "last_seq", "pending", "policy",
-        "policy_trace", "started", "ticket_id", "tracing", "unanswered_since",
+        "policy_trace", "started", "ticket_id", "unanswered_since",
     )  # fmt: skip
 
     def __init__(self, ticket_id: str, tracing: bool = False) -> None:
@@ -69,9 +69,9 @@ class TicketState:
         self.last_seq = 0
         self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
         self.events: list[Event] | None = None
-        self.tracing = tracing
         #: The policy chosen after each event that changed it; kept only when tracing
-        #: (``slaclock explain``): a replay would carry an empty list per ticket.
+        #: (``slaclock explain``): a replay would carry an empty list per ticket. A
+        #: list here is what "tracing" means (clocks then keep their steps too).
         self.policy_trace: list[tuple[datetime, str, str | None]] | None = [] if tracing else None
         self.keep: FieldFilter | None = None  # compact mode: keep only fields that are read
         #: The fields a binding depends on (``CompiledConfig.binding_key``), kept until a
@@ -83,6 +83,11 @@ class TicketState:
         if clock is not None and clock.ended is None:
             return clock
         return None
+
+    def mark_last(self, event: Event) -> None:
+        """``event`` is the last one applied (``last_at``, ``last_seq``)."""
+        self.last_at = event.at  # event.sort_key, without a property call or a tuple
+        self.last_seq = event.seq
 
     def visible_clocks(self) -> list[Clock]:
         return [c for c in every_clock(self.clocks) if c.binding is not None]
@@ -142,7 +147,7 @@ def _delete(state: TicketState, event: Event, at: datetime) -> None:
         if clock.ended is None:
             clock.stop(at, "cancelled")
             _note(clock, at, "cancelled", event, "ticket deleted")
-    state.last_at, state.last_seq = event.at, event.seq
+    state.mark_last(event)
 
 
 def _after_facts(
@@ -186,8 +191,7 @@ def _after_facts(
     _track_conversation(state, names, at)
     if repause:
         _update_pauses(state, event, at, fields)
-    state.last_at = event.at  # event.sort_key, without a property call or a tuple
-    state.last_seq = event.seq
+    state.mark_last(event)
 
 
 def _what_changed(
@@ -290,7 +294,7 @@ def _maybe_start(
     rule = binding.pause if binding else definition.pause
     clock = Clock.__new__(Clock)
     clock.begin(track, at, pause_holds(rule, fields), binding)
-    if state.tracing:
+    if state.policy_trace is not None:  # tracing
         clock.trace = []
     clock.previous = state.clocks.get(track.key)
     state.clocks[track.key] = clock
