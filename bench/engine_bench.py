@@ -88,24 +88,17 @@ import os, sys
 from slaclock.cli.standalone import prepare_process
 prepare_process()  # as the slaclock command does, before anything imports NumPy
 from datetime import datetime
-from slaclock.cli.replay_cmd import SpillFile, write_lines
+from pathlib import Path
+from slaclock.cli.replay_cmd import replay_stream
 from slaclock.core.config import load_config
-from slaclock.core.engine import Engine, StreamReplay
-from slaclock.core.events import read_events
+from slaclock.core.engine import Engine
 import gc; gc.disable()  # as slaclock replay does, from the configuration on
 engine = Engine(load_config(sys.argv[2]))
-lot = SpillFile()
-stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), lot)
+when = datetime.fromisoformat(sys.argv[3])
 with open(sys.argv[1], encoding="utf-8") as f:
-    n = stream.feed_all(read_events(f, sys.argv[1]))
-parked = len(lot)
-late = {}
-if stream.needs_history or stream.repeated_id_hashes():
-    raise SystemExit("bench input is in time order, ids unique; no second pass expected")
-with open(os.devnull, "w") as out:
-    write_lines(stream.rows(late), out)
-print(n)
-print(parked)
+    stats = replay_stream(engine, f, sys.argv[1], when, Path(os.devnull))
+print(stats.parts)
+print(stats.parked)
 from slaclock._accel import status
 print(sum(v == "compiled" for v in status().values()))
 """
@@ -158,6 +151,8 @@ def generate(tickets: int, path: Path) -> int:
 COMPILED = {"modules": -1}
 #: Tickets the last ``replay`` child parked to disk, by workload size.
 PARKED: dict[int, int] = {}
+#: In how many parts the last ``replay`` child replayed each size (``slaclock.cli.partition``).
+PARTS: dict[int, int] = {}
 
 
 def measure(kind: str, path: Path, tickets: int) -> tuple[float, float, float]:
@@ -179,6 +174,7 @@ def measure(kind: str, path: Path, tickets: int) -> tuple[float, float, float]:
     if kind == "replay":
         COMPILED["modules"] = int(lines[-2])
         PARKED[tickets] = int(lines[-3])
+        PARTS[tickets] = int(lines[-4])
     return usage.ru_utime + usage.ru_stime, wall, int(lines[-1]) / 1024
 
 
@@ -230,7 +226,8 @@ def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]
     an event against the row above (1.00: linear in events)."""
     print(f"replay: {COMPILED['modules']} of {len(HOT_MODULES)} hot modules compiled; pure: none")
     head = (
-        f"{'tickets':>9} {'events':>10} {'tickets/day':>11} {'parked':>9} | {'json s':>6} "
+        f"{'tickets':>9} {'events':>10} {'tickets/day':>11} {'parts':>5} {'parked':>9} | "
+        f"{'json s':>6} "
         f"{'orjson':>6} {'parse s':>7} {'replay s':>8} {'(wall)':>7} {'pure s':>7} | "
         f"{'replay ev/s':>11} {'x json':>6} {'x orjson':>8} {'x parse':>7} {'pure x json':>11} "
         f"{'gain':>5} | {'RSS json':>8} {'RSS replay':>10} | {'us/event':>8} {'vs prev':>7}"
@@ -248,7 +245,7 @@ def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]
         versus = f"{per_event / previous:>7.2f}" if previous else f"{'':>7}"
         print(
             f"{size:>9,} {events:>10,} {size / workload_days(size):>11,.0f} "
-            f"{PARKED.get(size, 0):>9,} | {_seconds(cpu, 'json', 6)} "
+            f"{PARTS.get(size, 1):>5} {PARKED.get(size, 0):>9,} | {_seconds(cpu, 'json', 6)} "
             f"{_seconds(cpu, 'orjson', 6)} {_seconds(cpu, 'parse', 7)} {replay_cpu:>8.2f} "
             f"{replay_wall:>7.2f} {_seconds(cpu, 'pure', 7)} | "
             f"{events / replay_cpu:>11,.0f} {_times(cpu, 'replay', 'json', 6)} "

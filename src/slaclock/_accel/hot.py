@@ -25,6 +25,7 @@ HOT_MODULES: tuple[str, ...] = (
     "slaclock.core.engine.stream",
     "slaclock.core.engine.ticket",
     "slaclock.core.events",
+    "slaclock.cli.partition",
     "slaclock.cli.spill",
 )
 

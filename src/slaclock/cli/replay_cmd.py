@@ -2,7 +2,9 @@
 
 ``replay`` streams the events once, keeping compact per-ticket state (see
 :mod:`slaclock.core.engine.stream`); tickets whose events came out of order or
-repeated are replayed from a second read of the input. Output is sorted by ticket,
+repeated are replayed from a second read of the input. An input bigger than
+:data:`PART_BYTES` is first cut by ticket into parts that each fit in memory, and the
+parts' outputs are merged (:mod:`slaclock.cli.partition`). Output is sorted by ticket,
 so nothing is printed before the whole input has been read and validated: an
 invalid event exits 2 with ``file:line: reason`` on stderr and nothing on stdout.
 """
@@ -10,19 +12,24 @@ invalid event exits 2 with ``file:line: reason`` on stderr and nothing on stdout
 from __future__ import annotations
 
 import gc
+import io
 import json
+import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO, cast
 
 import typer
 
 from slaclock.cli.errors import exit_on_error
+from slaclock.cli.partition import merged, split_by_ticket, write_groups
 from slaclock.cli.spill import SpillFile
 from slaclock.cli.standalone import finish
 from slaclock.core.config import load_config
@@ -32,11 +39,23 @@ from slaclock.core.engine import (
     TicketResult,
 )
 from slaclock.core.engine.instance import InstanceRow
-from slaclock.core.engine.stream import lines
+from slaclock.core.engine.stream import cross_ticket_repeats, lines, repeated_values
 from slaclock.core.errors import EventError
-from slaclock.core.events import Event, parse_instant, read_events
+from slaclock.core.events import Event, parse_instant, read_events, read_numbered_events
 
-__all__ = ["register"]
+__all__ = ["PART_BYTES", "ReplayStats", "register", "replay_stream"]
+
+#: An input bigger than this is replayed in parts of about this size. A part of the
+#: generated workloads then holds about 120,000 tickets, which a replay keeps in memory
+#: (about 280 MB) without parking any (:mod:`slaclock.cli.partition`).
+PART_BYTES = 160_000_000
+#: At most this many parts (two temporary files each): a bigger input makes bigger
+#: parts, whose replays park tickets as a whole replay does.
+MAX_PARTS = 128
+
+#: How a stream of lines becomes events: :func:`read_events`, or
+#: :func:`read_numbered_events` for a part.
+Reader = Callable[[Iterable[str], str], Iterator[Event]]
 
 
 def register(app: typer.Typer) -> None:
@@ -54,13 +73,139 @@ def replay_command(
     with exit_on_error(), _no_cyclic_gc():
         when = _as_of(as_of)
         engine = Engine(load_config(config))
-        with _seekable(events) as (stream, name), SpillFile() as parked:
-            replayer = StreamReplay(engine, when, parked)
-            replayer.feed_all(read_events(stream, name))
-            drops = _set_aside_repeats(replayer, stream, name)
-            late = _replay_late(engine, replayer.needs_history, stream, name, when, drops)
-            _write(replayer.rows(late), output)
+        with _seekable(events) as (stream, name):
+            replay_stream(engine, stream, name, when, output)
         finish()  # the output is written and every file closed: skip freeing the heap
+
+
+@dataclass(frozen=True)
+class ReplayStats:
+    """How a replay went: in how many parts, and how many tickets it parked to disk."""
+
+    parts: int
+    parked: int
+
+
+def replay_stream(
+    engine: Engine, stream: IO[str], name: str, as_of: datetime, output: Path | None
+) -> ReplayStats:
+    """Replay a seekable stream of events and write the instances (stdout when
+    ``output`` is None); ``bench/engine_bench.py`` times this very function."""
+    parts = _part_count(stream)
+    if parts > 1:
+        return _replay_in_parts(engine, stream, name, as_of, parts, output)
+    with SpillFile() as parked:
+        replayer = StreamReplay(engine, as_of, parked)
+        _write(_replay(engine, replayer, stream, name, read_events), output)
+        return ReplayStats(1, len(parked))
+
+
+def _part_count(stream: IO[str]) -> int:
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError, AttributeError):
+        return 1  # not a file (a test's StringIO): one part
+    if not hasattr(stream, "buffer"):
+        return 1  # parts are cut from the bytes under the text
+    return max(1, min(MAX_PARTS, -(-size // PART_BYTES)))
+
+
+def _replay(
+    engine: Engine, replayer: StreamReplay, stream: IO[str], name: str, reader: Reader
+) -> Iterator[InstanceRow]:
+    """Feed the stream, replay its out-of-order and repeated tickets from a second read,
+    and return the rows."""
+    replayer.feed_all(reader(stream, name))
+    drops = _set_aside_repeats(replayer, stream, name, reader)
+    late = _replay_late(engine, replayer.needs_history, stream, name, replayer.as_of, drops, reader)
+    return replayer.rows(late)
+
+
+def _replay_in_parts(
+    engine: Engine, stream: IO[str], name: str, as_of: datetime, count: int, output: Path | None
+) -> ReplayStats:
+    """Cut the stream by ticket into ``count`` parts, replay each in turn, settle the
+    event ids repeated across parts, and merge the parts' outputs (see
+    :mod:`slaclock.cli.partition`)."""
+    parked = 0
+    with ExitStack() as files:
+        parts = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
+        outputs = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
+        groups: list[tuple[str, int, int]] = []
+        hashes: array[int] = array("q")
+        try:
+            stream.seek(0)
+            numbers = split_by_ticket(cast(TextIO, stream).buffer, parts)
+            for index, part in enumerate(parts):
+                part.seek(0)
+                text = files.enter_context(io.TextIOWrapper(part, encoding="utf-8"))
+                reader = _numbered(numbers[index])
+                with SpillFile() as lot:
+                    replayer = StreamReplay(engine, as_of, lot)
+                    rows = _replay(engine, replayer, text, name, reader)
+                    write_groups(rows, outputs[index], index, groups)
+                    parked += len(lot)
+                hashes.extend(replayer.id_hashes())
+                numbers[index] = array("q")
+                part.truncate(0)  # its disk space back
+        except (EventError, UnicodeDecodeError):
+            stream.seek(0)
+            for _ in read_events(stream, name):  # raises at the input's first bad line
+                pass
+            raise
+        apart = _across_parts(engine, stream, name, as_of, hashes)
+        if apart:
+            printed = {group[0] for group in groups}
+            groups.extend((ticket, -1, 0) for ticket in apart if ticket not in printed)
+        for out in outputs:
+            out.seek(0)
+        _write_chunks(merged(groups, outputs, apart), output)
+    return ReplayStats(count, parked)
+
+
+def _numbered(numbers: array[int]) -> Reader:
+    """A part's reader: its lines with their numbers in the whole input."""
+
+    def reader(lines: Iterable[str], name: str) -> Iterator[Event]:
+        return read_numbered_events(lines, numbers, name)
+
+    return reader
+
+
+def _across_parts(
+    engine: Engine, stream: IO[str], name: str, as_of: datetime, hashes: array[int]
+) -> dict[str, bytes]:
+    """Tickets with an event id whose hash was fed more than once, in any parts,
+    replayed exactly from the whole input (an id another ticket had first is left
+    out): ticket -> its output lines. Each part already settled the repeats within it;
+    this finds those across parts (and does the others again, the same way)."""
+    suspects = repeated_values(hashes)
+    if not suspects:
+        return {}
+    stream.seek(0)
+    candidates = [e for e in read_events(stream, name) if hash(e.id) in suspects]
+    tickets = {e.ticket for e in candidates}
+    drops = cross_ticket_repeats(candidates)
+    late = _replay_late(engine, tickets, stream, name, as_of, drops, read_events)
+    return {t: "".join(lines(result.instances)).encode("utf-8") for t, result in late.items()}
+
+
+def _write_chunks(chunks: Iterable[bytes], output: Path | None) -> None:
+    """Write byte chunks (ASCII JSON lines) to ``output``, or to stdout."""
+    if output:
+        with open(output, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    for chunk in chunks:
+        buffer.write(chunk)
+    buffer.flush()
 
 
 @contextmanager
@@ -129,7 +274,9 @@ def _as_of(text: str | None) -> datetime:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> dict[str, set[int]]:
+def _set_aside_repeats(
+    replayer: StreamReplay, stream: IO[str], name: str, reader: Reader
+) -> dict[str, set[int]]:
     """Tickets with a repeated event id go to the exact replay; returns the events whose
     id an earlier event of another ticket had: ticket -> line numbers.
 
@@ -139,7 +286,7 @@ def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> di
     if not suspects:
         return {}
     stream.seek(0)
-    candidates = [e for e in read_events(stream, name) if hash(e.id) in suspects]
+    candidates = [e for e in reader(stream, name) if hash(e.id) in suspects]
     return replayer.set_aside_repeats(candidates)
 
 
@@ -150,6 +297,7 @@ def _replay_late(
     name: str,
     as_of: datetime,
     drops: dict[str, set[int]],
+    reader: Reader,
 ) -> dict[str, TicketResult]:
     """Second read, for out-of-order or repeated tickets only: exact replay from events
     (without the events whose id another ticket had first)."""
@@ -157,7 +305,7 @@ def _replay_late(
         return {}
     stream.seek(0)
     history: dict[str, list[Event]] = {t: [] for t in tickets}
-    for event in read_events(stream, name):
+    for event in reader(stream, name):
         if event.ticket in history and event.seq not in drops.get(event.ticket, ()):
             history[event.ticket].append(event)
     return {t: engine.replay_ticket(evs, as_of) for t, evs in history.items()}

@@ -215,6 +215,12 @@ class StreamReplay:
         self._move_ids()
         return repeated_values(self._all_ids)
 
+    def id_hashes(self) -> array[int]:
+        """The hash of every event id fed so far, in arrival order (8 bytes each): a
+        caller that replays a stream in parts finds the ids repeated across them."""
+        self._move_ids()
+        return self._all_ids
+
     def _move_ids(self) -> None:
         # ``array.extend`` reads each int through a format-string parser (2% of a
         # replay at 100k tickets); ``struct`` converts them in a third of the time.
