@@ -22,10 +22,11 @@ and the fastest run counts (the machines are noisy: one slow spell moved a ratio
 tickets <= 1 GB, cost linear in events.
 
 A workload spans ``max(30, tickets / 20,000)`` days, so tickets arrive 6x faster per
-day at 1M than at 100k (``tickets/day``), and beyond 150,000 tickets in memory the
-replay parks tickets to disk (``parked``). To see whether cost stays linear past that
-point, compare sizes with the same arrival rate, e.g. ``--sizes 1M,2M --kinds
-json,replay`` (``pure`` at 2M takes minutes). Every size is replayed as of
+day at 1M than at 100k (``tickets/day``). An input over 160 MB is replayed in parts
+cut by ticket (``parts``, ``slaclock.cli.partition``); a replay or a part with more
+than 150,000 tickets in memory parks tickets to disk (``parked``). To see whether cost
+stays linear, compare sizes with the same arrival rate too, e.g. ``--sizes 1M,2M
+--kinds json,replay`` (``pure`` at 2M takes minutes). Every size is replayed as of
 :data:`AS_OF`, or 30 days after its workload ends when that is later, so no size is
 cut short.
 """

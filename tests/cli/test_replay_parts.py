@@ -1,5 +1,5 @@
-"""``slaclock replay`` of a big input in parts (``replay_cmd.PART_BYTES``): the same bytes,
-the same errors, as the replay of the whole input in one go."""
+"""``slaclock replay`` of a big input in parts (``replay_cmd.SPLIT_BYTES``): the same
+bytes, the same errors, as the replay of the whole input in one go."""
 
 from __future__ import annotations
 
@@ -23,13 +23,17 @@ AS_OF = "2026-04-15T00:00:00Z"
 runner = CliRunner()
 
 
-def _replay(monkeypatch: pytest.MonkeyPatch, part_bytes: int, *args: str, stdin: str | None = None):
-    monkeypatch.setattr(replay_cmd, "PART_BYTES", part_bytes)
+def _replay(
+    monkeypatch: pytest.MonkeyPatch, part_bytes: int | None, *args: str, stdin: str | None = None
+):
+    """The replay command, in parts of ``part_bytes`` (None: in one go)."""
+    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", 10**12 if part_bytes is None else 0)
+    monkeypatch.setattr(replay_cmd, "PART_BYTES", part_bytes or 1)
     return runner.invoke(app, ["replay", "--config", CONFIG, *args], input=stdin)
 
 
 def _whole_and_parts(monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str | None = None):
-    whole = _replay(monkeypatch, 10**12, *args, stdin=stdin)
+    whole = _replay(monkeypatch, None, *args, stdin=stdin)
     parts = _replay(monkeypatch, 2_000, *args, stdin=stdin)
     return whole, parts
 
@@ -73,6 +77,7 @@ def test_the_parts_are_many_and_small(monkeypatch, tmp_path, messy_lines):
     """The test above really cut its input: into as many parts as the size asks."""
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(messy_lines) + "\n")
+    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", 0)
     monkeypatch.setattr(replay_cmd, "PART_BYTES", path.stat().st_size // 5)
     engine = Engine(load_config(CONFIG))
     with open(path, encoding="utf-8") as stream:
@@ -80,7 +85,7 @@ def test_the_parts_are_many_and_small(monkeypatch, tmp_path, messy_lines):
             engine, stream, str(path), datetime(2026, 4, 15, tzinfo=UTC), tmp_path / "out.jsonl"
         )
     assert stats.parts == 6
-    monkeypatch.setattr(replay_cmd, "PART_BYTES", 10**12)
+    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", path.stat().st_size)
     with open(path, encoding="utf-8") as stream:
         whole = replay_cmd.replay_stream(
             engine, stream, str(path), datetime(2026, 4, 15, tzinfo=UTC), tmp_path / "whole.jsonl"
@@ -92,7 +97,7 @@ def test_the_parts_are_many_and_small(monkeypatch, tmp_path, messy_lines):
 def test_stdin_is_replayed_in_parts_too(monkeypatch, tmp_path, messy_lines):
     text = "\n".join(messy_lines) + "\n"
     out = tmp_path / "out.jsonl"
-    whole = _replay(monkeypatch, 10**12, "--events", "-", "--as-of", AS_OF, stdin=text)
+    whole = _replay(monkeypatch, None, "--events", "-", "--as-of", AS_OF, stdin=text)
     parts = _replay(
         monkeypatch, 2_000, "--events", "-", "--as-of", AS_OF, "--output", str(out), stdin=text
     )

@@ -4,13 +4,10 @@ import cython
 
 cpdef ticket_of(bytes line)
 cpdef _key_value(bytes line, Py_ssize_t after)
-cpdef bint _no_other_key(bytes line, Py_ssize_t start)
 cpdef Py_ssize_t _skip_blanks(bytes line, Py_ssize_t i)
-@cython.locals(count=cython.Py_ssize_t, number=cython.longlong, index=cython.Py_ssize_t,
-               raw=bytes, line=bytes, pieces=list, numbers=list, lines=list, numbered=list,
-               chunk=list)
-cpdef split_by_ticket(source, parts)
-cpdef _flush_lines(part, list lines, numbers, list new)
-@cython.locals(texts=list)
-cpdef write_groups(rows, out, Py_ssize_t part, list groups)
-cpdef _flush_group(ticket, list texts, out, Py_ssize_t part, list groups)
+@cython.locals(count=cython.Py_ssize_t, number=cython.Py_ssize_t, index=cython.Py_ssize_t,
+               raw=bytes, line=bytes, pieces=list, lines=list, chunk=list)
+cpdef Py_ssize_t split_by_ticket(source, parts) except -1
+@cython.locals(texts=list, block=list, count=cython.Py_ssize_t)
+cpdef write_groups(rows, out, notes)
+cpdef tuple _write_ticket(ticket, list texts, out)

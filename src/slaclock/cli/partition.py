@@ -9,11 +9,10 @@ whole stream), so ``slaclock replay`` can instead cut a big input into parts by 
 of the ticket id, each small enough to replay in memory, and merge the parts' outputs:
 each is sorted by ticket, so the merge only interleaves whole tickets.
 
-:func:`split_by_ticket` copies each line to its part and notes its number in the whole
-stream (:func:`~slaclock.core.events.read_numbered_events` reads the part back with
-those numbers: arrival order and error messages stay those of the whole input).
+:func:`split_by_ticket` copies each line to its part, keeping their order: a part is
+then read as an input of its own.
 :func:`write_groups` writes a part's output ticket by ticket and notes each ticket's
-size; :func:`merged` reads the parts back in ticket order.
+size in a second file; :func:`merged` reads the parts back interleaved in ticket order.
 
 A hot module (``slaclock._accel``): the split runs for every line of the input and the
 merge for every ticket.
@@ -21,11 +20,11 @@ merge for every ticket.
 
 from __future__ import annotations
 
+import heapq
 import io
 import json
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from struct import Struct
+import marshal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from slaclock.core.engine.instance import InstanceRow, json_line
@@ -37,18 +36,17 @@ def ticket_of(line: bytes) -> bytes | None:
     """The UTF-8 bytes of the ``ticket`` of a JSON line's top-level object (None when it
     has none, or the line is not JSON), mostly without parsing it.
 
-    A line without a backslash has no escapes: each ``"ticket"`` followed by a colon is a
-    key named ticket, and its string value ends at the next quote. With exactly one such
-    key, that key gives the part. (Were it a nested key, the top-level object has no
-    ticket at all: the event is invalid, and the replay reports it wherever it lands.)
-    Anything else is parsed, with the result ``json.loads`` gives and the replay uses.
+    A line without a backslash has no escapes: a ``"ticket"`` followed by a colon is a
+    key named ticket, and its string value ends at the next quote. When ``"ticket"``
+    occurs once and is such a key, it gives the part. (Were it a nested key, the
+    top-level object has no ticket at all: the event is invalid, and the replay reports
+    it wherever it lands.) Any other line is parsed, with the result ``json.loads``
+    gives and the replay uses.
     """
-    if b"\\" not in line:
-        at = line.find(b'"ticket"')
-        if at >= 0:
-            value = _key_value(line, at + 8)
-            if value is not None and _no_other_key(line, at + 8):
-                return value
+    if b"\\" not in line and line.count(b'"ticket"') == 1:
+        value = _key_value(line, line.find(b'"ticket"') + 8)
+        if value is not None:
+            return value
     try:
         obj = json.loads(line)
     except ValueError:  # not JSON, or not UTF-8
@@ -70,17 +68,6 @@ def _key_value(line: bytes, after: int) -> bytes | None:
     return None if end < 0 else line[i + 1 : end]
 
 
-def _no_other_key(line: bytes, start: int) -> bool:
-    """No second ``"ticket"`` key after ``start`` (a value "ticket" does not count)."""
-    at = line.find(b'"ticket"', start)
-    while at >= 0:
-        i = _skip_blanks(line, at + 8)
-        if i < len(line) and line[i] == 58:  # ':'
-            return False
-        at = line.find(b'"ticket"', i)
-    return True
-
-
 def _skip_blanks(line: bytes, i: int) -> int:
     """The first index from ``i`` that is not JSON whitespace."""
     while i < len(line) and line[i] in (32, 9, 10, 13):
@@ -88,20 +75,20 @@ def _skip_blanks(line: bytes, i: int) -> int:
     return i
 
 
-def split_by_ticket(source: IO[bytes], parts: Sequence[IO[bytes]]) -> list[array[int]]:
+def split_by_ticket(source: IO[bytes], parts: Sequence[IO[bytes]]) -> int:
     """Copy each line of ``source`` to ``parts[hash(ticket) % len(parts)]`` (lines without
-    a ticket go to the first part), and return each part's line numbers in the whole
-    input, for :func:`~slaclock.core.events.read_numbered_events`. A ticket's lines land
-    in one part, in their order.
+    a ticket go to the first part); returns the number of lines read. A ticket's lines
+    land in one part, in their order, so a part is read as an input of its own: its
+    line numbers keep the arrival order within each ticket, which is all the replay of
+    a ticket reads from them. (An error's line number is the whole input's: on any
+    error the caller reads the whole input again.)
 
     Lines are bytes, copied as they are (no decoding, no encoding). A line break is
     what the text reading of the whole input would take for one: a line with a
     carriage return is cut as text would cut it. Lines of ASCII blanks are left out;
     the replay skips them anyway."""
     count = len(parts)
-    numbers = [array("q") for _ in range(count)]
     lines: list[list[bytes]] = [[] for _ in range(count)]
-    numbered: list[list[int]] = [[] for _ in range(count)]
     number = 0
     for raw in source:
         if b"\r" in raw:
@@ -115,76 +102,89 @@ def split_by_ticket(source: IO[bytes], parts: Sequence[IO[bytes]]) -> list[array
             ticket = ticket_of(line)
             index = 0 if ticket is None else hash(ticket) % count
             chunk = lines[index]
-            chunk.append(line if line.endswith(b"\n") else line + b"\n")
-            numbered[index].append(number)
+            chunk.append(line if line[len(line) - 1] == 10 else line + b"\n")  # 10: newline
             if len(chunk) >= _CHUNK:
-                _flush_lines(parts[index], chunk, numbers[index], numbered[index])
+                parts[index].write(b"".join(chunk))
                 lines[index] = []
-                numbered[index] = []
     for index in range(count):
         if lines[index]:
-            _flush_lines(parts[index], lines[index], numbers[index], numbered[index])
-    return numbers
+            parts[index].write(b"".join(lines[index]))
+    return number
 
 
-def _flush_lines(part: IO[bytes], lines: list[bytes], numbers: array[int], new: list[int]) -> None:
-    """One write of gathered lines, and their numbers moved into the part's array (``struct``
-    converts them in a third of the time ``array.extend`` takes)."""
-    part.write(b"".join(lines))
-    packer = _CHUNK_STRUCT if len(new) == _CHUNK else Struct(f"{len(new)}q")
-    numbers.frombytes(packer.pack(*new))
-
-
-#: Lines gathered per part before one write, and the layout of a full chunk's numbers.
+#: Lines gathered per part before one write.
 _CHUNK = 2048
-_CHUNK_STRUCT = Struct(f"{_CHUNK}q")
 
 
-def write_groups(
-    rows: Iterable[InstanceRow], out: IO[bytes], part: int, groups: list[tuple[str, int, int]]
-) -> None:
-    """Write a part's output lines (rows sorted by ticket) to ``out``, one ticket's lines
-    at a time, and note ``(ticket, part, bytes)`` for each in ``groups``."""
+def write_groups(rows: Iterable[InstanceRow], out: IO[bytes], notes: IO[bytes]) -> int:
+    """Write a part's output lines (rows sorted by ticket) to ``out``, and to ``notes``
+    each ticket with the size of its lines, in blocks (:func:`_notes` reads them back);
+    returns the number of tickets. The notes wait on disk, not in memory: a merge of
+    millions of tickets then holds one block per part."""
     ticket: Any = None
     texts: list[str] = []
+    block: list[tuple[str, int]] = []
+    count = 0
     for row in rows:
         if row[0] != ticket:
             if texts:
-                _flush_group(ticket, texts, out, part, groups)
+                block.append(_write_ticket(ticket, texts, out))
                 texts = []
+                if len(block) >= _NOTES:
+                    marshal.dump(block, notes)
+                    count += len(block)
+                    block = []
             ticket = row[0]
         texts.append(json_line(row))
     if texts:
-        _flush_group(ticket, texts, out, part, groups)
+        block.append(_write_ticket(ticket, texts, out))
+    if block:
+        marshal.dump(block, notes)
+        count += len(block)
+    return count
 
 
-def _flush_group(
-    ticket: str, texts: list[str], out: IO[bytes], part: int, groups: list[tuple[str, int, int]]
-) -> None:
+def _write_ticket(ticket: str, texts: list[str], out: IO[bytes]) -> tuple[str, int]:
     data = ("\n".join(texts) + "\n").encode("utf-8")
     out.write(data)
-    groups.append((ticket, part, len(data)))
+    return ticket, len(data)
+
+
+def _notes(notes: IO[bytes], part: int) -> Iterator[tuple[str, int, int]]:
+    """A part's notes as ``(ticket, part, size)``, in its order (by ticket)."""
+    while True:
+        try:
+            block = marshal.load(notes)
+        except EOFError:
+            return
+        for ticket, size in block:
+            yield ticket, part, size
 
 
 def merged(
-    groups: list[tuple[str, int, int]],
     outputs: Sequence[IO[bytes]],
-    apart: dict[str, bytes],
+    notes: Sequence[IO[bytes]],
+    apart: Mapping[str, bytes],
     chunk_size: int = 1 << 20,
 ) -> Iterator[bytes]:
     """The parts' outputs in ticket order, in chunks of about ``chunk_size`` bytes.
 
-    ``groups`` (sorted here by ticket) names each ticket's part and size; every part's
-    output is read front to back, since a part lists its tickets in order. A ticket in
-    ``apart`` (replayed apart by the caller) gets those bytes instead of its part's; a
-    group of part -1 is such a ticket that no part printed."""
-    groups.sort(key=_first)
+    Each part's output and notes (:func:`write_groups`) are read front to back and
+    interleaved by ticket (tickets are disjoint across parts). A ticket in ``apart``
+    (replayed apart by the caller) gets those bytes instead of its part's, and is
+    printed even when no part printed it."""
+    streams = [_notes(part_notes, part) for part, part_notes in enumerate(notes)]
+    streams.append(iter(sorted((ticket, -1, 0) for ticket in apart)))
     chunk: list[bytes] = []
     size = 0
-    for ticket, part, length in groups:
+    previous = None
+    for ticket, part, length in heapq.merge(*streams):
         data = outputs[part].read(length) if part >= 0 else b""
         if apart and ticket in apart:
+            if ticket == previous:
+                continue  # its part's lines, after its lines from apart (part -1 sorts first)
             data = apart[ticket]
+        previous = ticket
         chunk.append(data)
         size += len(data)
         if size >= chunk_size:
@@ -195,5 +195,5 @@ def merged(
         yield b"".join(chunk)
 
 
-def _first(group: tuple[str, int, int]) -> str:
-    return group[0]
+#: Tickets noted per block of a part's notes.
+_NOTES = 4096

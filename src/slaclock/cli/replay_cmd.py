@@ -3,7 +3,7 @@
 ``replay`` streams the events once, keeping compact per-ticket state (see
 :mod:`slaclock.core.engine.stream`); tickets whose events came out of order or
 repeated are replayed from a second read of the input. An input bigger than
-:data:`PART_BYTES` is first cut by ticket into parts that each fit in memory, and the
+:data:`SPLIT_BYTES` is first cut by ticket into parts that each fit in memory, and the
 parts' outputs are merged (:mod:`slaclock.cli.partition`). Output is sorted by ticket,
 so nothing is printed before the whole input has been read and validated: an
 invalid event exits 2 with ``file:line: reason`` on stderr and nothing on stdout.
@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,21 +41,20 @@ from slaclock.core.engine import (
 from slaclock.core.engine.instance import InstanceRow
 from slaclock.core.engine.stream import cross_ticket_repeats, lines, repeated_values
 from slaclock.core.errors import EventError
-from slaclock.core.events import Event, parse_instant, read_events, read_numbered_events
+from slaclock.core.events import Event, parse_instant, read_events
 
-__all__ = ["PART_BYTES", "ReplayStats", "register", "replay_stream"]
+__all__ = ["PART_BYTES", "SPLIT_BYTES", "ReplayStats", "register", "replay_stream"]
 
-#: An input bigger than this is replayed in parts of about this size. A part of the
-#: generated workloads then holds about 120,000 tickets, which a replay keeps in memory
-#: (about 280 MB) without parking any (:mod:`slaclock.cli.partition`).
-PART_BYTES = 160_000_000
+#: An input bigger than this is replayed in parts (:mod:`slaclock.cli.partition`): up to
+#: here, about 125,000 tickets of the generated workloads, one replay keeps every ticket
+#: in memory (under 300 MB) and cutting would only add its cost (18% at 100,000).
+SPLIT_BYTES = 160_000_000
+#: The size of a part: about 60,000 tickets of the generated workloads (about 150 MB
+#: replayed). Parts of 160 MB took about 9% longer at 1M tickets, parts of 40 MB as long.
+PART_BYTES = 80_000_000
 #: At most this many parts (two temporary files each): a bigger input makes bigger
 #: parts, whose replays park tickets as a whole replay does.
 MAX_PARTS = 128
-
-#: How a stream of lines becomes events: :func:`read_events`, or
-#: :func:`read_numbered_events` for a part.
-Reader = Callable[[Iterable[str], str], Iterator[Event]]
 
 
 def register(app: typer.Typer) -> None:
@@ -96,7 +95,7 @@ def replay_stream(
         return _replay_in_parts(engine, stream, name, as_of, parts, output)
     with SpillFile() as parked:
         replayer = StreamReplay(engine, as_of, parked)
-        _write(_replay(engine, replayer, stream, name, read_events), output)
+        _write(_replay(engine, replayer, stream, name), output)
         return ReplayStats(1, len(parked))
 
 
@@ -107,17 +106,19 @@ def _part_count(stream: IO[str]) -> int:
         return 1  # not a file (a test's StringIO): one part
     if not hasattr(stream, "buffer"):
         return 1  # parts are cut from the bytes under the text
-    return max(1, min(MAX_PARTS, -(-size // PART_BYTES)))
+    if size <= SPLIT_BYTES:
+        return 1
+    return max(2, min(MAX_PARTS, -(-size // PART_BYTES)))
 
 
 def _replay(
-    engine: Engine, replayer: StreamReplay, stream: IO[str], name: str, reader: Reader
+    engine: Engine, replayer: StreamReplay, stream: IO[str], name: str
 ) -> Iterator[InstanceRow]:
     """Feed the stream, replay its out-of-order and repeated tickets from a second read,
     and return the rows."""
-    replayer.feed_all(reader(stream, name))
-    drops = _set_aside_repeats(replayer, stream, name, reader)
-    late = _replay_late(engine, replayer.needs_history, stream, name, replayer.as_of, drops, reader)
+    replayer.feed_all(read_events(stream, name))
+    drops = _set_aside_repeats(replayer, stream, name)
+    late = _replay_late(engine, replayer.needs_history, stream, name, replayer.as_of, drops)
     return replayer.rows(late)
 
 
@@ -131,22 +132,20 @@ def _replay_in_parts(
     with ExitStack() as files:
         parts = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
         outputs = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
-        groups: list[tuple[str, int, int]] = []
+        notes = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
         hashes: array[int] = array("q")
         try:
             stream.seek(0)
-            numbers = split_by_ticket(cast(TextIO, stream).buffer, parts)
+            split_by_ticket(cast(TextIO, stream).buffer, parts)
             for index, part in enumerate(parts):
                 part.seek(0)
                 text = files.enter_context(io.TextIOWrapper(part, encoding="utf-8"))
-                reader = _numbered(numbers[index])
                 with SpillFile() as lot:
                     replayer = StreamReplay(engine, as_of, lot)
-                    rows = _replay(engine, replayer, text, name, reader)
-                    write_groups(rows, outputs[index], index, groups)
+                    rows = _replay(engine, replayer, text, name)
+                    write_groups(rows, outputs[index], notes[index])
                     parked += len(lot)
                 hashes.extend(replayer.id_hashes())
-                numbers[index] = array("q")
                 part.truncate(0)  # its disk space back
         except (EventError, UnicodeDecodeError):
             stream.seek(0)
@@ -154,22 +153,10 @@ def _replay_in_parts(
                 pass
             raise
         apart = _across_parts(engine, stream, name, as_of, hashes)
-        if apart:
-            printed = {group[0] for group in groups}
-            groups.extend((ticket, -1, 0) for ticket in apart if ticket not in printed)
-        for out in outputs:
-            out.seek(0)
-        _write_chunks(merged(groups, outputs, apart), output)
+        for file in (*outputs, *notes):
+            file.seek(0)
+        _write_chunks(merged(outputs, notes, apart), output)
     return ReplayStats(count, parked)
-
-
-def _numbered(numbers: array[int]) -> Reader:
-    """A part's reader: its lines with their numbers in the whole input."""
-
-    def reader(lines: Iterable[str], name: str) -> Iterator[Event]:
-        return read_numbered_events(lines, numbers, name)
-
-    return reader
 
 
 def _across_parts(
@@ -186,7 +173,7 @@ def _across_parts(
     candidates = [e for e in read_events(stream, name) if hash(e.id) in suspects]
     tickets = {e.ticket for e in candidates}
     drops = cross_ticket_repeats(candidates)
-    late = _replay_late(engine, tickets, stream, name, as_of, drops, read_events)
+    late = _replay_late(engine, tickets, stream, name, as_of, drops)
     return {t: "".join(lines(result.instances)).encode("utf-8") for t, result in late.items()}
 
 
@@ -274,9 +261,7 @@ def _as_of(text: str | None) -> datetime:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _set_aside_repeats(
-    replayer: StreamReplay, stream: IO[str], name: str, reader: Reader
-) -> dict[str, set[int]]:
+def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> dict[str, set[int]]:
     """Tickets with a repeated event id go to the exact replay; returns the events whose
     id an earlier event of another ticket had: ticket -> line numbers.
 
@@ -286,7 +271,7 @@ def _set_aside_repeats(
     if not suspects:
         return {}
     stream.seek(0)
-    candidates = [e for e in reader(stream, name) if hash(e.id) in suspects]
+    candidates = [e for e in read_events(stream, name) if hash(e.id) in suspects]
     return replayer.set_aside_repeats(candidates)
 
 
@@ -297,7 +282,6 @@ def _replay_late(
     name: str,
     as_of: datetime,
     drops: dict[str, set[int]],
-    reader: Reader,
 ) -> dict[str, TicketResult]:
     """Second read, for out-of-order or repeated tickets only: exact replay from events
     (without the events whose id another ticket had first)."""
@@ -305,7 +289,7 @@ def _replay_late(
         return {}
     stream.seek(0)
     history: dict[str, list[Event]] = {t: [] for t in tickets}
-    for event in reader(stream, name):
+    for event in read_events(stream, name):
         if event.ticket in history and event.seq not in drops.get(event.ticket, ()):
             history[event.ticket].append(event)
     return {t: engine.replay_ticket(evs, as_of) for t, evs in history.items()}

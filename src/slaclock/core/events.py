@@ -29,7 +29,6 @@ __all__ = [
     "parse_event",
     "parse_instant",
     "read_events",
-    "read_numbered_events",
 ]
 
 EVENT_TYPES: tuple[str, ...] = ("ticket.created", "ticket.updated", "message", "ticket.deleted")
@@ -267,25 +266,6 @@ def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Ev
         except json.JSONDecodeError as exc:
             if not line.strip():
                 continue  # a blank line (asked only when a line fails: most are not blank)
-            raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
-        try:
-            yield parse_event(obj, seq=number)
-        except EventError as exc:
-            raise EventError(f"{filename}:{number}: {exc}") from None
-
-
-def read_numbered_events(
-    lines: Iterable[str], numbers: Iterable[int], filename: str = "<events>"
-) -> Iterator[Event]:
-    """:func:`read_events` of a part of a bigger stream (see :mod:`slaclock.cli.partition`):
-    ``numbers`` gives each line's number in the whole stream, which becomes its ``seq``
-    and the line an error names, as :func:`read_events` would have given them."""
-    for number, line in zip(numbers, lines, strict=True):
-        try:
-            obj = _decode(line)
-        except json.JSONDecodeError as exc:
-            if not line.strip():
-                continue
             raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
         try:
             yield parse_event(obj, seq=number)
