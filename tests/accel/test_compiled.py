@@ -180,8 +180,9 @@ def test_declared_c_classes_and_typed_functions_are_compiled_as_declared():
     assert checked >= 10
 
 
-#: Replays a file with parking after every event, prints the module status and the
-#: output's SHA-256: the compiled and the pure run must agree on every byte.
+#: Replays a file with parking after every event, and again in parts (cut by ticket,
+#: ``slaclock.cli.partition``), prints the module status and the outputs' SHA-256: the
+#: compiled and the pure run must agree on every byte, and so must both ways.
 _REPLAY = """
 import hashlib, io, json, sys
 from datetime import datetime
@@ -197,8 +198,17 @@ with open(sys.argv[1], encoding="utf-8") as f:
 assert not stream.needs_history and not stream.repeated_id_hashes()
 out = io.StringIO()
 write_lines(stream.instances({}), out)
+import tempfile
+from pathlib import Path
+from slaclock.cli import replay_cmd
+replay_cmd.SPLIT_BYTES, replay_cmd.PART_BYTES = 0, 20_000  # in parts, as a big input is
+with tempfile.TemporaryDirectory() as tmp, open(sys.argv[1], encoding="utf-8") as f:
+    parts = replay_cmd.replay_stream(engine, f, sys.argv[1], stream.as_of, Path(tmp, "out"))
+    in_parts = Path(tmp, "out").read_bytes()
+assert parts.parts > 10
 print(json.dumps({"status": status(), "lines": out.getvalue().count("\\n"),
-                  "sha": hashlib.sha256(out.getvalue().encode()).hexdigest()}))
+                  "sha": hashlib.sha256(out.getvalue().encode()).hexdigest(),
+                  "parts_sha": hashlib.sha256(in_parts).hexdigest()}))
 """
 
 
@@ -218,6 +228,7 @@ def test_compiled_and_pure_replays_print_the_same_bytes(tmp_path):
     pure, compiled = _run(events, pure=True), _run(events, pure=False)
     assert pure["lines"] > 1000
     assert compiled["sha"] == pure["sha"]
+    assert compiled["parts_sha"] == pure["parts_sha"] == pure["sha"]
     assert set(pure["status"].values()) == {"python (SLACLOCK_PURE set)"}
     if _built():
         assert set(compiled["status"].values()) == {"compiled"}
