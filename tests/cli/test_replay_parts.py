@@ -3,8 +3,10 @@ bytes, the same errors, as the replay of the whole input in one go."""
 
 from __future__ import annotations
 
+import errno
 import json
 import random
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,3 +128,22 @@ def test_the_first_bad_line_of_the_input_is_reported_whichever_part_holds_it(
     assert whole.stdout == parts.stdout == ""
     assert parts.stderr == whole.stderr
     assert f"{path}:201:" in parts.stderr
+
+
+def test_a_full_disk_or_an_unwritable_output_exits_2_naming_it(monkeypatch, tmp_path, messy_lines):
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(messy_lines) + "\n")
+    missing = tmp_path / "no-such-dir" / "out.jsonl"
+    result = _replay(monkeypatch, 2_000, "--events", str(path), "--output", str(missing))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert str(missing) in result.stderr and "No such file" in result.stderr
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    for part_bytes in (None, 2_000):  # the spill file of one replay, or the parts
+        for events, stdin in ((str(path), None), ("-", path.read_text())):  # stdin: spooled
+            result = _replay(monkeypatch, part_bytes, "--events", events, stdin=stdin)
+            assert result.exit_code == 2 and result.stdout == ""
+            assert f"temporary files in {tempfile.gettempdir()}: No space" in result.stderr

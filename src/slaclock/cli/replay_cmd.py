@@ -40,7 +40,7 @@ from slaclock.core.engine import (
 )
 from slaclock.core.engine.instance import InstanceRow
 from slaclock.core.engine.stream import cross_ticket_repeats, lines, repeated_values
-from slaclock.core.errors import EventError
+from slaclock.core.errors import EventError, SlaclockError
 from slaclock.core.events import Event, parse_instant, read_events
 
 __all__ = ["PART_BYTES", "SPLIT_BYTES", "ReplayStats", "register", "replay_stream"]
@@ -72,8 +72,12 @@ def replay_command(
     with exit_on_error(), _no_cyclic_gc():
         when = _as_of(as_of)
         engine = Engine(load_config(config))
-        with _seekable(events) as (stream, name):
-            replay_stream(engine, stream, name, when, output)
+        try:
+            with _seekable(events) as (stream, name):
+                replay_stream(engine, stream, name, when, output)
+        except OSError as exc:  # the output, or the temporary files (a full disk)
+            where = exc.filename or f"temporary files in {tempfile.gettempdir()}"
+            raise SlaclockError(f"{where}: {exc.strerror or exc}") from None
         finish()  # the output is written and every file closed: skip freeing the heap
 
 
