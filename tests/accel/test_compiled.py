@@ -187,17 +187,17 @@ _REPLAY = """
 import hashlib, io, json, sys
 from datetime import datetime
 from slaclock._accel import status
-from slaclock.cli.replay_cmd import SpillFile, write_lines
+from slaclock.cli.replay_cmd import SpillFile
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine, StreamReplay
+from slaclock.core.engine.stream import lines
 from slaclock.core.events import read_events
 engine = Engine(load_config(sys.argv[2]))
 stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile(), 50, 0)
 with open(sys.argv[1], encoding="utf-8") as f:
     assert stream.feed_all(read_events(f, sys.argv[1])) > 0
 assert not stream.needs_history and not stream.repeated_id_hashes()
-out = io.StringIO()
-write_lines(stream.instances({}), out)
+out = io.StringIO("".join(lines(stream.instances({}))))
 import tempfile
 from pathlib import Path
 from slaclock.cli import replay_cmd

@@ -38,7 +38,6 @@ from slaclock.core.engine import (
     StreamReplay,
     TicketResult,
 )
-from slaclock.core.engine.instance import InstanceRow
 from slaclock.core.engine.stream import cross_ticket_repeats, lines, repeated_values
 from slaclock.core.errors import EventError, SlaclockError
 from slaclock.core.events import Event, parse_instant, read_events
@@ -93,13 +92,17 @@ def replay_stream(
     engine: Engine, stream: IO[str], name: str, as_of: datetime, output: Path | None
 ) -> ReplayStats:
     """Replay a seekable stream of events and write the instances (stdout when
-    ``output`` is None); ``bench/engine_bench.py`` times this very function."""
+    ``output`` is None): in one go, or in parts above :data:`SPLIT_BYTES`.
+    ``bench/engine_bench.py`` times this very function."""
     parts = _part_count(stream)
     if parts > 1:
         return _replay_in_parts(engine, stream, name, as_of, parts, output)
     with SpillFile() as parked:
         replayer = StreamReplay(engine, as_of, parked)
-        _write(_replay(engine, replayer, stream, name), output)
+        replayer.feed_all(read_events(stream, name))
+        drops = _set_aside_repeats(replayer, stream, name)
+        late = _replay_late(engine, replayer.needs_history, stream, name, as_of, drops)
+        _write_chunks((text.encode("utf-8") for text in lines(replayer.rows(late))), output)
         return ReplayStats(1, len(parked))
 
 
@@ -113,17 +116,6 @@ def _part_count(stream: IO[str]) -> int:
     if size <= SPLIT_BYTES:
         return 1
     return max(2, min(MAX_PARTS, -(-size // PART_BYTES)))
-
-
-def _replay(
-    engine: Engine, replayer: StreamReplay, stream: IO[str], name: str
-) -> Iterator[InstanceRow]:
-    """Feed the stream, replay its out-of-order and repeated tickets from a second read,
-    and return the rows."""
-    replayer.feed_all(read_events(stream, name))
-    drops = _set_aside_repeats(replayer, stream, name)
-    late = _replay_late(engine, replayer.needs_history, stream, name, replayer.as_of, drops)
-    return replayer.rows(late)
 
 
 def _replay_in_parts(
@@ -146,8 +138,11 @@ def _replay_in_parts(
                 text = files.enter_context(io.TextIOWrapper(part, encoding="utf-8"))
                 with SpillFile() as lot:
                     replayer = StreamReplay(engine, as_of, lot)
-                    rows = _replay(engine, replayer, text, name)
-                    write_groups(rows, outputs[index], notes[index])
+                    replayer.feed_all(read_events(text, name))
+                    # Repeated ids, within a part or across parts, are settled once, over
+                    # the whole input (_across_parts): only late events are replayed here.
+                    late = _replay_late(engine, replayer.needs_history, text, name, as_of, {})
+                    write_groups(replayer.rows(late), outputs[index], notes[index])
                     parked += len(lot)
                 hashes.extend(replayer.id_hashes())
                 part.truncate(0)  # its disk space back
@@ -166,10 +161,9 @@ def _replay_in_parts(
 def _across_parts(
     engine: Engine, stream: IO[str], name: str, as_of: datetime, hashes: array[int]
 ) -> dict[str, bytes]:
-    """Tickets with an event id whose hash was fed more than once, in any parts,
-    replayed exactly from the whole input (an id another ticket had first is left
-    out): ticket -> its output lines. Each part already settled the repeats within it;
-    this finds those across parts (and does the others again, the same way)."""
+    """Tickets with an event id whose hash was fed more than once, in one part or in
+    several, replayed exactly from the whole input (an id another ticket had first is
+    left out): ticket -> its output lines, which replace its part's."""
     suspects = repeated_values(hashes)
     if not suspects:
         return {}
@@ -215,22 +209,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _write(instances: Iterator[InstanceRow], output: Path | None) -> None:
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-    try:
-        write_lines(instances, out)
-    finally:
-        if output:
-            out.close()
-
-
-def write_lines(instances: Iterator[InstanceRow], out: IO[str]) -> None:
-    """One compact JSON line per instance, written in chunks (``bench/engine_bench.py``
-    times this very function)."""
-    for text in lines(instances):
-        out.write(text)
 
 
 def explain_command(

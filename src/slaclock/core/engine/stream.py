@@ -212,8 +212,7 @@ class StreamReplay:
         """Hashes of ids fed more than once (a superset of the real repeats: hashes of
         different ids may collide). The caller finds the events with these hashes on a
         second read and hands them to :meth:`set_aside_repeats`."""
-        self._move_ids()
-        return repeated_values(self._all_ids)
+        return repeated_values(self.id_hashes())
 
     def id_hashes(self) -> array[int]:
         """The hash of every event id fed so far, in arrival order (8 bytes each): a
