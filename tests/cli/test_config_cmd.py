@@ -102,9 +102,9 @@ def test_invalid_file_lists_every_problem_on_stderr_and_exits_2(tmp_path: Path) 
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:
-    code, _, err = validate(str(tmp_path / "absent.yaml"))
-    assert code == 2
-    assert "cannot read the configuration file" in err
+    code, out, err = validate(str(tmp_path / "absent.yaml"))
+    assert code == 2 and out == ""
+    assert err == f"error: {tmp_path / 'absent.yaml'}: no such configuration file\n"
 
 
 def test_bad_today_is_a_usage_error() -> None:

@@ -3,8 +3,9 @@
 The command reads the configuration file itself and takes the ``calendars:`` entry with
 the given id, so it works on a file whose other sections are still being written.
 Instants are ISO-8601; one without an offset is a local wall time in the calendar's
-zone (the same DST rule as opening hours). Results are printed in UTC, with the
-calendar's local time beside them.
+zone (the same DST rule as opening hours), and a plain date is its midnight there.
+Results are printed in UTC, with the calendar's local time beside them. ``--at`` is the
+instant the arithmetic starts from (not an ``--as-of``: nothing is computed "as of" it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import typer
 import yaml
 
 from slaclock.cli.errors import exit_on_error
+from slaclock.cli.inputs import read_input
+from slaclock.cli.options import config_option
 from slaclock.core.calendar import Calendar
 from slaclock.core.calendar.localtime import local_to_utc
 from slaclock.core.durations import format_duration, parse_duration
@@ -30,10 +33,14 @@ calendar_app = typer.Typer(
     name="calendar", help="Business-time arithmetic on a configured calendar.", no_args_is_help=True
 )
 
-ConfigOption = typer.Option(..., "--config", "-c", help="Configuration file (YAML or JSON).")
+ConfigOption = config_option()
 CalendarOption = typer.Option(..., "--calendar", help="Id of an entry of `calendars:`.")
 AtOption = typer.Option(
-    ..., "--at", help="Instant, ISO-8601 (e.g. 2026-03-02T09:00Z; no offset = calendar's zone)."
+    ...,
+    "--at",
+    metavar="INSTANT",
+    help="Instant to start from, ISO-8601 (e.g. 2026-03-02T09:00Z); no offset: a wall time "
+    "in the calendar's zone; a date YYYY-MM-DD: its midnight there.",
 )
 
 
@@ -52,10 +59,7 @@ _Yaml12Loader.add_implicit_resolver(
 
 def load_calendar(config: Path, calendar_id: str) -> Calendar:
     """The calendar ``calendar_id`` from the file ``config``."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CalendarError(f"{config}: cannot read: {exc.strerror}") from exc
+    text = read_input(config, "configuration")
     try:
         data: Any = json.loads(text) if config.suffix == ".json" else yaml.load(text, _Yaml12Loader)
     except (ValueError, yaml.YAMLError) as exc:
@@ -122,7 +126,9 @@ def elapsed_command(
     config: Path = ConfigOption,
     calendar: str = CalendarOption,
     at: str = AtOption,
-    until: str = typer.Option(..., "--until", help="End instant, ISO-8601."),
+    until: str = typer.Option(
+        ..., "--until", metavar="INSTANT", help="End instant, ISO-8601 (read as --at is)."
+    ),
 ) -> None:
     """Open time between --at and --until (negative when --until is earlier)."""
     with exit_on_error():

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 import typer
 
 from slaclock.cli.errors import exit_on_error
-from slaclock.core.config import load_config
+from slaclock.cli.inputs import load_config_file
+from slaclock.cli.options import config_option, user_instant
 
 __all__ = ["DEFAULT_START", "register"]
 
@@ -29,16 +30,7 @@ def _parse_instant(value: str, option: str) -> datetime:
     """``YYYY-MM-DD`` (midnight UTC), an ISO instant with an offset, or ``now``."""
     if value == "now":
         return datetime.now(UTC).replace(microsecond=0)
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"expected YYYY-MM-DD or an ISO instant, got {value!r}",
-                                 param_hint=option) from exc  # fmt: skip
-    if parsed.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no offset; add 'Z' or '+01:00'", param_hint=option)
-    return parsed.astimezone(UTC)
+    return user_instant(value, option)
 
 
 def _start(start: str | None, end: str | None, days: int) -> datetime:
@@ -65,15 +57,22 @@ def _write(lines: Iterable[str], out: TextIO) -> int:
 
 
 def generate(
-    config: Path = typer.Option(..., "--config", help="Configuration file (YAML or JSON)."),
+    config: Path = config_option(),
     tickets: int = typer.Option(1000, "--tickets", min=0, help="Tickets to create."),
     days: int = typer.Option(30, "--days", min=1, help="Length of the period in days."),
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed: same seed, same output."),
     start: str | None = typer.Option(
-        None, "--start", help="Start: YYYY-MM-DD (UTC) or ISO instant; default 2026-03-02."
+        None,
+        "--start",
+        metavar="INSTANT",
+        help="Start: a date YYYY-MM-DD (its midnight, UTC) or an ISO-8601 instant with an "
+        "offset; default 2026-03-02.",
     ),
     end: str | None = typer.Option(
-        None, "--end", help="End instant instead of --start ('now' for live demo tickets)."
+        None,
+        "--end",
+        metavar="INSTANT",
+        help="End, instead of --start: the same forms, or 'now' (for live demo tickets).",
     ),
     sorted_: bool = typer.Option(
         True, "--sorted/--unsorted", help="Time order (default) or ticket by ticket per day."
@@ -89,7 +88,7 @@ def generate(
     """Generate ticket events (JSON Lines) fitted to real support workloads."""
     begin = _start(start, end, days)
     with exit_on_error():
-        loaded = load_config(config)
+        loaded = load_config_file(config)
     # Imported here: the generator's tables load in 0.07 s that other commands would pay.
     from slaclock.core.workload import WorkloadOptions, generate_lines
 

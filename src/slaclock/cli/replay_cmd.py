@@ -22,17 +22,18 @@ from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TextIO, cast
 
 import typer
 
 from slaclock.cli.errors import exit_on_error
+from slaclock.cli.inputs import load_config_file, open_input
+from slaclock.cli.options import as_of_option, config_option, instant_or_now
 from slaclock.cli.partition import merged, split_by_ticket, write_groups
 from slaclock.cli.spill import SpillFile
 from slaclock.cli.standalone import finish
-from slaclock.core.config import load_config
 from slaclock.core.engine import (
     Engine,
     StreamReplay,
@@ -40,7 +41,7 @@ from slaclock.core.engine import (
 )
 from slaclock.core.engine.stream import cross_ticket_repeats, lines, repeated_values
 from slaclock.core.errors import EventError, SlaclockError
-from slaclock.core.events import Event, parse_instant, read_events
+from slaclock.core.events import Event, read_events
 
 __all__ = ["PART_BYTES", "SPLIT_BYTES", "ReplayStats", "register", "replay_stream"]
 
@@ -62,15 +63,17 @@ def register(app: typer.Typer) -> None:
 
 
 def replay_command(
-    config: Path = typer.Option(..., "--config", help="Configuration file (YAML or JSON)."),
+    config: Path = config_option(),
     events: str = typer.Option(..., "--events", help="Events, JSON Lines; '-' for stdin."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Instant (ISO-8601); default now."),
-    output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
+    as_of: str | None = as_of_option(),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write here instead of stdout."
+    ),
 ) -> None:
     """Print every SLA instance as one JSON line, as of an instant."""
     with exit_on_error(), _no_cyclic_gc():
-        when = _as_of(as_of)
-        engine = Engine(load_config(config))
+        when = instant_or_now(as_of)
+        engine = Engine(load_config_file(config))
         try:
             with _seekable(events) as (stream, name):
                 replay_stream(engine, stream, name, when, output)
@@ -212,16 +215,16 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def explain_command(
-    config: Path = typer.Option(..., "--config", help="Configuration file (YAML or JSON)."),
+    config: Path = config_option(),
     events: str = typer.Option(..., "--events", help="Events, JSON Lines; '-' for stdin."),
     ticket: str = typer.Option(..., "--ticket", help="The ticket id to explain."),
-    at: str | None = typer.Option(None, "--at", help="Instant (ISO-8601); default now."),
+    as_of: str | None = as_of_option("--at"),
     as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON."),
 ) -> None:
     """Explain one ticket: policies tried, the one chosen, each instance's life."""
     with exit_on_error():
-        when = _as_of(at)
-        engine = Engine(load_config(config))
+        when = instant_or_now(as_of)
+        engine = Engine(load_config_file(config))
         with _seekable(events) as (stream, name):
             mine = [e for e in read_events(stream, name) if e.ticket == ticket]
         if not mine:
@@ -231,16 +234,6 @@ def explain_command(
             typer.echo(json.dumps(explanation.to_json(), indent=2))
         else:
             typer.echo(explanation.to_text(), nl=False)
-
-
-def _as_of(text: str | None) -> datetime:
-    """The CLI is the one place that reads the clock; the core is handed the instant."""
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        return parse_instant(text, "--as-of")
-    except EventError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> dict[str, set[int]]:
@@ -281,11 +274,7 @@ def _replay_late(
 def _seekable(path: str) -> Iterator[tuple[IO[str], str]]:
     """The events as a seekable text stream; stdin is spooled to a temporary file."""
     if path != "-":
-        try:
-            stream = open(path, encoding="utf-8")  # noqa: SIM115
-        except OSError as exc:
-            raise EventError(f"{path}: cannot read events: {exc.strerror}") from None
-        with stream:
+        with open_input(path, "events") as stream:
             yield stream, path
         return
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 import typer
 
 from slaclock.cli.errors import exit_on_error
+from slaclock.cli.inputs import read_input
+from slaclock.cli.options import config_argument, config_option, one_config
 from slaclock.core.errors import ConfigError
 
 __all__ = ["register"]
@@ -125,13 +127,16 @@ def token_revoke(token_id: str, database_url: DbUrl = None) -> None:
 
 
 def config_apply(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Path | None = config_argument(),
+    config: Path | None = config_option(required=False),
     author: Annotated[str | None, typer.Option(help="recorded with the version")] = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Validate FILE and store it as the new configuration version."""
+    """Validate the configuration file and store it as the new configuration version."""
+    file = one_config(config, file)
+    with exit_on_error():
+        text = read_input(file, "configuration")
     services = open_services(database_url)
-    text = file.read_text(encoding="utf-8")
     with exit_on_error():
         try:
             version = services.config_apply(
