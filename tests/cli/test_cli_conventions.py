@@ -1,6 +1,7 @@
 """One convention for every command (docs/cli.md): ``--config``/``-c`` for the
 configuration, ``--as-of`` for the instant computed as of (a date is its midnight,
-UTC), the older spellings as aliases, and plain sentences for missing files."""
+UTC), the older spellings as aliases, plain sentences for missing files, and a notice
+on stderr for the events ``--as-of`` leaves out."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from slaclock.cli import replay_cmd
 from slaclock.cli.main import app
 from slaclock.core.config import load_config
 from slaclock.core.engine import replay
@@ -140,6 +142,72 @@ def test_a_calendar_date_is_midnight_in_the_calendars_zone():
     by_date = run(*args, "--at", "2026-03-03")
     assert by_date.exit_code == 0, by_date.output
     assert by_date.stdout == run(*args, "--at", "2026-03-03T00:00:00+01:00").stdout
+
+
+# --------------------------------------------------- events after --as-of, on stderr
+
+
+def test_an_as_of_before_every_event_says_so_on_stderr_and_prints_nothing():
+    result = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", "2016-01-01")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == (
+        "slaclock: no event at or before --as-of 2016-01-01T00:00:00Z: all 9 events come "
+        "later (the first at 2026-03-02T08:15:00Z)\n"
+    )
+
+
+def test_events_after_as_of_are_counted_on_stderr_and_stdout_is_unchanged():
+    as_of = "2026-03-03T00:00:00Z"
+    result = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", as_of)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == replay_lines(datetime(2026, 3, 3, tzinfo=UTC))
+    assert result.stderr == f"slaclock: 6 events after --as-of {as_of} were not applied\n"
+
+
+def test_no_notice_when_every_event_is_applied():
+    result = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", "2026-04-01")
+    assert result.exit_code == 0 and result.stdout and result.stderr == ""
+
+
+def test_without_as_of_the_notice_names_now(tmp_path):
+    lines = Path(EVENTS).read_text().splitlines()
+    late = {**json.loads(lines[-1]), "id": "e-late", "at": "2999-01-01T00:00:00Z"}
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(late)]) + "\n")
+    result = run("replay", "-c", CONFIG, "--events", str(path))
+    assert result.exit_code == 0
+    assert result.stderr.startswith("slaclock: 1 event after now (")
+    assert result.stderr.endswith("; no --as-of given) was not applied\n")
+
+
+def test_the_notice_counts_the_same_when_the_input_is_replayed_in_parts(monkeypatch):
+    as_of = "2026-03-03T00:00:00Z"
+    whole = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", as_of)
+    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(replay_cmd, "PART_BYTES", 500)
+    in_parts = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", as_of)
+    assert in_parts.exit_code == 0, in_parts.output
+    assert (in_parts.stdout, in_parts.stderr) == (whole.stdout, whole.stderr)
+
+
+def test_the_notice_for_stdin_and_output_file(tmp_path):
+    out = tmp_path / "out.jsonl"
+    args = ["replay", "-c", CONFIG, "--events", "-", "--as-of", "2026-03-03", "-o", str(out)]
+    result = run(*args, stdin=Path(EVENTS).read_text())
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text() == replay_lines(datetime(2026, 3, 3, tzinfo=UTC))
+    assert "6 events after --as-of 2026-03-03T00:00:00Z" in result.stderr
+
+
+def test_explain_says_which_events_of_its_ticket_came_after_as_of():
+    args = ["explain", "-c", CONFIG, "--events", EVENTS, "--ticket", "T-1"]
+    some = run(*args, "--as-of", "2026-03-02T09:00:00Z")
+    assert some.exit_code == 0, some.output
+    assert some.stderr.startswith("slaclock: ") and " of ticket T-1 after --as-of " in some.stderr
+    none = run(*args, "--as-of", "2016-01-01")
+    assert none.exit_code == 0
+    assert none.stderr.startswith("slaclock: no event of ticket T-1 at or before --as-of ")
+    assert run(*args, "--as-of", "2026-04-01").stderr == ""
 
 
 # ----------------------------------------------------------- missing files, plainly

@@ -7,6 +7,8 @@ repeated are replayed from a second read of the input. An input bigger than
 parts' outputs are merged (:mod:`slaclock.cli.partition`). Output is sorted by ticket,
 so nothing is printed before the whole input has been read and validated: an
 invalid event exits 2 with ``file:line: reason`` on stderr and nothing on stdout.
+Events after ``--as-of`` count for nothing; how many there were is said on stderr
+(:class:`slaclock.cli.options.LateEvents`), never on stdout.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import typer
 
 from slaclock.cli.errors import exit_on_error
 from slaclock.cli.inputs import load_config_file, open_input
-from slaclock.cli.options import as_of_option, config_option, instant_or_now
+from slaclock.cli.options import LateEvents, as_of_option, config_option, instant_or_now
 from slaclock.cli.partition import merged, split_by_ticket, write_groups
 from slaclock.cli.spill import SpillFile
 from slaclock.cli.standalone import finish
@@ -70,25 +72,30 @@ def replay_command(
         None, "--output", "-o", help="Write here instead of stdout."
     ),
 ) -> None:
-    """Print every SLA instance as one JSON line, as of an instant."""
+    """Print every SLA instance as one JSON line, as of an instant.
+
+    Events after --as-of are not applied; how many is said on stderr."""
     with exit_on_error(), _no_cyclic_gc():
         when = instant_or_now(as_of)
         engine = Engine(load_config_file(config))
         try:
             with _seekable(events) as (stream, name):
-                replay_stream(engine, stream, name, when, output)
+                stats = replay_stream(engine, stream, name, when, output)
         except OSError as exc:  # the output, or the temporary files (a full disk)
             where = exc.filename or f"temporary files in {tempfile.gettempdir()}"
             raise SlaclockError(f"{where}: {exc.strerror or exc}") from None
+        stats.late.report(as_of is not None)
         finish()  # the output is written and every file closed: skip freeing the heap
 
 
 @dataclass(frozen=True)
 class ReplayStats:
-    """How a replay went: in how many parts, and how many tickets it parked to disk."""
+    """How a replay went: in how many parts, how many tickets it parked to disk, and
+    how many events it read and left out for coming after ``as_of``."""
 
     parts: int
     parked: int
+    late: LateEvents
 
 
 def replay_stream(
@@ -100,13 +107,14 @@ def replay_stream(
     parts = _part_count(stream)
     if parts > 1:
         return _replay_in_parts(engine, stream, name, as_of, parts, output)
+    counted = LateEvents(as_of)
     with SpillFile() as parked:
         replayer = StreamReplay(engine, as_of, parked)
-        replayer.feed_all(read_events(stream, name))
+        replayer.feed_all(counted.counted(read_events(stream, name)))
         drops = _set_aside_repeats(replayer, stream, name)
         late = _replay_late(engine, replayer.needs_history, stream, name, as_of, drops)
         _write_chunks((text.encode("utf-8") for text in lines(replayer.rows(late))), output)
-        return ReplayStats(1, len(parked))
+        return ReplayStats(1, len(parked), counted)
 
 
 def _part_count(stream: IO[str]) -> int:
@@ -128,6 +136,7 @@ def _replay_in_parts(
     event ids repeated across parts, and merge the parts' outputs (see
     :mod:`slaclock.cli.partition`)."""
     parked = 0
+    counted = LateEvents(as_of)
     with ExitStack() as files:
         parts = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
         outputs = [files.enter_context(tempfile.TemporaryFile("w+b")) for _ in range(count)]
@@ -141,7 +150,7 @@ def _replay_in_parts(
                 text = files.enter_context(io.TextIOWrapper(part, encoding="utf-8"))
                 with SpillFile() as lot:
                     replayer = StreamReplay(engine, as_of, lot)
-                    replayer.feed_all(read_events(text, name))
+                    replayer.feed_all(counted.counted(read_events(text, name)))
                     # Repeated ids, within a part or across parts, are settled once, over
                     # the whole input (_across_parts): only late events are replayed here.
                     late = _replay_late(engine, replayer.needs_history, text, name, as_of, {})
@@ -158,7 +167,7 @@ def _replay_in_parts(
         for file in (*outputs, *notes):
             file.seek(0)
         _write_chunks(merged(outputs, notes, apart), output)
-    return ReplayStats(count, parked)
+    return ReplayStats(count, parked, counted)
 
 
 def _across_parts(
@@ -225,8 +234,9 @@ def explain_command(
     with exit_on_error():
         when = instant_or_now(as_of)
         engine = Engine(load_config_file(config))
+        late = LateEvents(when)
         with _seekable(events) as (stream, name):
-            mine = [e for e in read_events(stream, name) if e.ticket == ticket]
+            mine = list(late.counted(e for e in read_events(stream, name) if e.ticket == ticket))
         if not mine:
             raise EventError(f"{name}: no events for ticket {ticket!r}")
         explanation = engine.explain_ticket(mine, when)
@@ -234,6 +244,7 @@ def explain_command(
             typer.echo(json.dumps(explanation.to_json(), indent=2))
         else:
             typer.echo(explanation.to_text(), nl=False)
+        late.report(as_of is not None, f" of ticket {ticket}")
 
 
 def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> dict[str, set[int]]:
