@@ -34,6 +34,7 @@ def _register_all() -> None:
     # Each line adds one command group; keep them in layer order.
     __import__("slaclock.cli.calendar_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.replay_cmd", fromlist=["register"]).register(app)
+    __import__("slaclock.cli.explain_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.config_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.service_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.generate_cmd", fromlist=["register"]).register(app)

@@ -1,4 +1,4 @@
-"""``slaclock replay`` and ``slaclock explain``: the black-box commands of events.md.
+"""``slaclock replay``: the black-box command of events.md.
 
 ``replay`` streams the events once, keeping compact per-ticket state (see
 :mod:`slaclock.core.engine.stream`); tickets whose events came out of order or
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import os
 import shutil
 import sys
@@ -61,7 +60,6 @@ MAX_PARTS = 128
 
 def register(app: typer.Typer) -> None:
     app.command("replay")(replay_command)
-    app.command("explain")(explain_command)
 
 
 def replay_command(
@@ -221,30 +219,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def explain_command(
-    config: Path = config_option(),
-    events: str = typer.Option(..., "--events", help="Events, JSON Lines; '-' for stdin."),
-    ticket: str = typer.Option(..., "--ticket", help="The ticket id to explain."),
-    as_of: str | None = as_of_option("--at"),
-    as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON."),
-) -> None:
-    """Explain one ticket: policies tried, the one chosen, each instance's life."""
-    with exit_on_error():
-        when = instant_or_now(as_of)
-        engine = Engine(load_config_file(config))
-        late = LateEvents(when)
-        with _seekable(events) as (stream, name):
-            mine = list(late.counted(e for e in read_events(stream, name) if e.ticket == ticket))
-        if not mine:
-            raise EventError(f"{name}: no events for ticket {ticket!r}")
-        explanation = engine.explain_ticket(mine, when)
-        if as_json:
-            typer.echo(json.dumps(explanation.to_json(), indent=2))
-        else:
-            typer.echo(explanation.to_text(), nl=False)
-        late.report(as_of is not None, f" of ticket {ticket}")
 
 
 def _set_aside_repeats(replayer: StreamReplay, stream: IO[str], name: str) -> dict[str, set[int]]:
