@@ -36,6 +36,8 @@ from sqlalchemy import (
     select,
 )
 
+from slaclock.core.calendar import Calendar
+from slaclock.core.engine import overdue_from
 from slaclock.core.events import Event, parse_event
 from slaclock.service.bulk import bulk_insert, copy_rows
 from slaclock.service.sql import chunks, config_gate
@@ -164,7 +166,9 @@ def project_tickets(
         ticket_row = ticket_values(ticket_id, result, entry.state.created_at, now)
         ticket_rows.append(ticket_row)
         instances = judges.merge(result.instances, olds.get(ticket_id, {}))
-        instance_rows.extend(instance_values(i, ticket_row) for i in instances)
+        instance_rows.extend(
+            instance_values(i, ticket_row, engine.config.calendars) for i in instances
+        )
         if entry.last_key is None or entry.last_key[0] <= now:
             outcome.states.append((ticket_id, entry))
     bulk_insert(conn, TICKETS, ticket_rows, conflict=("id", _TICKET_COLUMNS))
@@ -341,8 +345,11 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def instance_values(inst: Any, ticket_row: Mapping[str, Any]) -> dict[str, Any]:
-    """An instance row: the engine's values plus the ticket fields the queue filters on."""
+def instance_values(
+    inst: Any, ticket_row: Mapping[str, Any], calendars: Mapping[str, Calendar]
+) -> dict[str, Any]:
+    """An instance row: the engine's values, the instant a running one turns breached,
+    and the ticket fields the queue filters on."""
     is_open = inst.stopped_at is None and inst.state != "cancelled"
     row = {
         "ticket_id": inst.ticket,
@@ -361,6 +368,7 @@ def instance_values(inst: Any, ticket_row: Mapping[str, Any]) -> dict[str, Any]:
         "goal_due_at": inst.goal_due_at,
         "stopped_at": inst.stopped_at,
         "breached_at": inst.breached_at,
+        "overdue_from": _overdue_from(inst, calendars),
         "target_seconds": inst.target_seconds,
         "goal_seconds": inst.goal_seconds,
         "elapsed_seconds": inst.elapsed_seconds,
@@ -377,6 +385,14 @@ def instance_values(inst: Any, ticket_row: Mapping[str, Any]) -> dict[str, Any]:
     }
     row["digest"] = digest(row)
     return row
+
+
+def _overdue_from(inst: Any, calendars: Mapping[str, Calendar]) -> datetime | None:
+    """A running clock's breach instant (:func:`overdue_from`); None for any other."""
+    if inst.state != "running" or inst.due_at is None:
+        return None
+    calendar = calendars.get(inst.calendar)
+    return inst.due_at if calendar is None else overdue_from(calendar, inst.due_at)
 
 
 #: The instance row's values that its replay JSON does not already determine.

@@ -7,7 +7,9 @@ Order is by ``sort_key`` (``due_at`` in epoch seconds; paused clocks, which have
 (base64 of JSON), so a page is one index range scan whatever the page number.
 
 The projection is as of the last event; "now" is applied at read time: a running
-clock whose ``due_at`` has passed is shown (and filtered) as breached.
+clock whose calendar has run past its ``due_at`` (``overdue_from``) is shown (and
+filtered) as breached. One due at closing time shows as due, 0 left, until the next
+opening (policies.md: a breach is elapsed open time beyond the target).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, true, tuple_
 
+from slaclock.service.formats import iso_z
 from slaclock.store.models import InstanceRow
 
 QUEUE_STATES = ("running", "paused", "breached")
@@ -83,8 +86,6 @@ def _conditions(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool
     conds.extend(column == value for column, value in equal.items() if value is not None)
     if filters.state is not None:
         conds.append(state_condition(filters.state, now))
-        if filters.state == "running":  # implied by due_at >= now; lets the index range-scan
-            conds.append(i.sort_key >= math.floor(now.timestamp()))
     if filters.due_within_seconds is not None:
         due_by = now + timedelta(seconds=filters.due_within_seconds)
         conds.append(i.due_at <= due_by)
@@ -92,21 +93,34 @@ def _conditions(filters: QueueFilters, now: datetime) -> list[ColumnElement[bool
     return conds
 
 
-def state_condition(state: str, now: datetime) -> ColumnElement[bool]:
-    """An open clock's state as of ``now`` (a running clock past due is breached)."""
+def past_target(now: datetime) -> ColumnElement[bool]:
+    """A clock projected as running whose calendar has run past its ``due_at`` by ``now``:
+    breached, though not re-projected yet (``overdue_from``, policies.md)."""
     i = InstanceRow
-    past_due = and_(i.state == "running", i.due_at < now)
+    return and_(i.state == "running", i.overdue_from < now)
+
+
+def still_running(now: datetime) -> ColumnElement[bool]:
+    """A clock projected as running that is not past its target at ``now``; one due in
+    closed hours waits, due with 0 left, until its calendar opens again."""
+    i = InstanceRow
+    return and_(i.state == "running", or_(i.overdue_from.is_(None), i.overdue_from >= now))
+
+
+def state_condition(state: str, now: datetime) -> ColumnElement[bool]:
+    """An open clock's state as of ``now`` (a running clock past its target is breached)."""
+    i = InstanceRow
     if state == "breached":
-        return or_(i.state == "breached", past_due)
+        return or_(i.state == "breached", past_target(now))
     if state == "running":
-        return and_(i.state == "running", or_(i.due_at.is_(None), i.due_at >= now))
+        return still_running(now)
     if state == "paused":
         return i.state == "paused"
     raise ValueError(f"unknown queue state {state!r}; expected one of {', '.join(QUEUE_STATES)}")
 
 
-def read_state(state: str, due_at: datetime | None, now: datetime) -> str:
-    if state == "running" and due_at is not None and due_at < now:
+def read_state(state: str, overdue_from: datetime | None, now: datetime) -> str:
+    if state == "running" and overdue_from is not None and overdue_from < now:
         return "breached"
     return state
 
@@ -132,11 +146,12 @@ def queue_page(
 def queue_row(row: Any, now: datetime) -> dict[str, Any]:
     """The instance's replay JSON plus the ticket's subject, customer and assignee."""
     out = dict(row.json)
-    out["state"] = read_state(row.state, row.due_at, now)
+    out["state"] = read_state(row.state, row.overdue_from, now)
     if out["state"] == "breached" and row.state == "running":
         out["breached"] = True
         out["breached_at"] = out.get("due_at")
-    out["seconds_to_due"] = None if row.due_at is None else int((row.due_at - now).total_seconds())
+    out["seconds_to_due"] = seconds_to_due(row.due_at, row.overdue_from, now)
+    out["overdue_from"] = iso_z(row.overdue_from)
     out.update(
         {
             "subject": row.subject,
@@ -148,3 +163,15 @@ def queue_row(row: Any, now: datetime) -> dict[str, Any]:
         }
     )
     return out
+
+
+def seconds_to_due(due_at: datetime | None, overdue: datetime | None, now: datetime) -> int | None:
+    """Real seconds to ``due_at``; 0 (due, none left) while the calendar is closed
+    between ``due_at`` and the breach instant, negative once breached."""
+    if due_at is None:
+        return None
+    if overdue is not None and due_at <= now <= overdue:
+        return 0
+    if overdue is not None and now > overdue:
+        return min(-1, int((due_at - now).total_seconds()))
+    return int((due_at - now).total_seconds())

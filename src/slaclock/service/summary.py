@@ -1,7 +1,8 @@
 """The summary on top of the dashboard: counts of clocks by state, overall and per group.
 
-"Today" is the UTC day of ``now``. As in the queue, a running clock past its
-``due_at`` counts as breached (and breached today if its due_at fell today).
+"Today" is the UTC day of ``now``. As in the queue, a running clock whose calendar
+has run past its ``due_at`` counts as breached (and breached today if its due_at, its
+``breached_at``, fell today); one due in the closed hours before that is still running.
 Two queries, each reading only what it counts: the open clocks (through the
 ``open`` index), and the clocks that stopped today (through ``stopped_at``) — never
 the whole history.
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, case, false, func, or_, select, true
 
 from slaclock.service.formats import iso_z
+from slaclock.service.queue import past_target, still_running
 from slaclock.store.models import InstanceRow
 
 COUNTS = ("running", "paused", "at_risk", "breached", "breached_today", "met_today")
@@ -25,8 +27,8 @@ def summary(conn: Connection, now: datetime, at_risk_within_seconds: int) -> dic
     i = InstanceRow
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     risk_until = now + timedelta(seconds=at_risk_within_seconds)
-    past_due = and_(i.state == "running", i.due_at < now)
-    running = and_(i.state == "running", or_(i.due_at.is_(None), i.due_at >= now))
+    past_due = past_target(now)
+    running = still_running(now)
     open_counts = {
         "running": running,
         "paused": i.state == "paused",

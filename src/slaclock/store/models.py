@@ -93,7 +93,7 @@ class InstanceRow(Base):
     """One SLA/OLA clock of a ticket, as of the ticket's last projection.
 
     ``open`` is true while the clock has not stopped (running, paused, or running
-    past due). ``sort_key`` orders the queue by time left without knowing "now":
+    past its target). ``sort_key`` orders the queue by time left without knowing "now":
     the epoch seconds of ``due_at``, or for a paused clock (no ``due_at``)
     ``PAUSED_SORT_BASE`` plus its remaining seconds, so paused clocks come last.
     ``digest`` fingerprints the row's values, so re-projection rewrites only the
@@ -121,6 +121,10 @@ class InstanceRow(Base):
     goal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A running clock's breach instant: the first open instant at or after ``due_at``
+    #: (its calendar may be closed right after ``due_at``). Past it, the clock reads as
+    #: breached without a re-projection. Null for any other clock.
+    overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     target_seconds: Mapped[float | None] = mapped_column(Float)
     goal_seconds: Mapped[float | None] = mapped_column(Float)
     elapsed_seconds: Mapped[float] = mapped_column(Float)
@@ -143,7 +147,10 @@ class InstanceRow(Base):
         Index(None, "assignee", "open", "sort_key", "pk"),
         Index(None, "stopped_at"),
         # Covers the summary's scan of open clocks (no visit to the wide rows).
-        Index(None, "open", "group_id", "state", "due_at", "breached_at"),
+        Index(
+            "ix_instances_summary",
+            *("open", "group_id", "state", "due_at", "breached_at", "overdue_from"),
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -89,6 +90,10 @@ def _time_left(row: Mapping[str, Any], fmt: Formatter, gettext: Gettext) -> tupl
     return fmt.duration(seconds), "at-risk" if seconds <= AT_RISK_SECONDS else "ok"
 
 
+def _epoch(at: datetime | None) -> int | None:
+    return None if at is None else int(at.timestamp())
+
+
 def ticket_url(ticket_id: str) -> str:
     return "/tickets/" + quote(ticket_id, safe="")
 
@@ -116,6 +121,7 @@ def queue_rows(
                 "priority": label(PRIORITY_LABELS, row.get("priority"), gettext),
                 "due": fmt.instant(due),
                 "due_epoch": None if due is None else int(due.timestamp()),
+                "overdue_epoch": _epoch(parse_instant(row.get("overdue_from"))),
                 "time_left": text,
                 "css": css,
             }

@@ -26,8 +26,10 @@ CALENDARS = [
 
 
 def t(text: str) -> datetime:
-    """'03-02 09:15' -> 2026-03-02T09:15Z (2026-03-02 is a Monday)."""
-    return datetime.fromisoformat(f"2026-{text.replace(' ', 'T')}:00+00:00").astimezone(UTC)
+    """'03-02 09:15' -> 2026-03-02T09:15Z (2026-03-02 is a Monday); seconds may follow
+    ('03-02 09:15:01')."""
+    seconds = "" if text.count(":") == 2 else ":00"
+    return datetime.fromisoformat(f"2026-{text.replace(' ', 'T')}{seconds}+00:00").astimezone(UTC)
 
 
 def make_config(policies: list[dict[str, Any]], **extra: Any) -> Config:

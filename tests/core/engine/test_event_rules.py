@@ -110,8 +110,8 @@ def test_next_change_at_is_the_next_timed_change(kit):
     engine = Engine(kit.config([policy], groups=[{"id": "g", "name": "G"}]))
     tk = kit.Ticket().create("03-02 08:00")
     assert engine.replay_ticket(tk.events, kit.t("03-02 09:00")).next_change_at == kit.t(
-        "03-02 12:00"
-    )  # the goal
+        "03-02 12:00:01"
+    )  # the goal: breached one second past its due time
     result = engine.replay_ticket(tk.events, kit.t("03-02 15:30"))
     assert result.next_change_at == kit.t("03-02 16:00")  # due (and the 0m escalation)
     fires = sorted((d.entry, d.index, d.fire_at) for d in engine.schedule(result))
@@ -144,7 +144,7 @@ def test_reminders_honour_metrics_when_at_percent_and_real_clock(kit):
         ("resolution", "reminder", 0, kit.t("03-02 15:00")),  # 6h of 8h open time
         ("resolution", "reminder", 1, kit.t("03-02 16:00")),
     ]
-    assert result.next_change_at == kit.t("03-02 11:00")  # first_response due
+    assert result.next_change_at == kit.t("03-02 11:00:01")  # first_response breached
 
 
 def test_a_paused_instance_schedules_nothing(kit):

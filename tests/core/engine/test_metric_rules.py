@@ -204,6 +204,12 @@ def test_target_reached_exactly_as_a_pause_begins_keeps_that_due_at(kit):
     targets = {"resolution": {"within": "1h"}}
     tk = kit.Ticket().create("03-02 08:00").update("03-02 09:00", status="pending")
     res = kit.run(cfg(kit, targets), tk, "03-02 10:00")[("resolution", 0)]
-    # Any stop from now on is after due_at, so the instance is already breached.
-    assert res.due_at == kit.t("03-02 09:00") and res.state == "breached"
+    # The target is used up, not exceeded: paused with 0 left, and due_at stays the
+    # instant it was used up (a resume breaches it at once, breached_at 09:00).
+    assert res.due_at == kit.t("03-02 09:00") and res.state == "paused"
     assert res.elapsed_seconds == 3600 and res.paused_seconds == 3600
+    assert res.remaining_seconds == 0 and not res.breached
+    tk.update("03-02 10:00", status="open")
+    res = kit.run(cfg(kit, targets), tk, "03-02 10:00:01")[("resolution", 0)]
+    assert res.state == "breached" and res.breached_at == kit.t("03-02 09:00")
+    assert res.remaining_seconds == -1

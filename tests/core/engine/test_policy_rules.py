@@ -88,14 +88,6 @@ def test_a_stop_after_due_at_is_a_breach_even_a_solve(kit):
     assert fr.state == "breached" and fr.breached_at == kit.t("03-02 09:00")
 
 
-def test_a_stop_after_due_at_in_closed_hours_is_a_breach(kit):
-    config = kit.config([pol("p", {"first_response": {"within": "8h"}}, calendar="office")])
-    tk = kit.Ticket().create("03-02 09:00").reply("03-02 18:00")
-    fr = kit.run(config, tk, "03-02 19:00")[("first_response", 0)]
-    assert fr.elapsed_seconds == 8 * 3600 and fr.due_at == kit.t("03-02 17:00")
-    assert fr.state == "breached"
-
-
 def test_running_past_due_at_is_breached_with_breached_at_due_at(kit):
     config = kit.config([pol("p", {"resolution": {"within": "1h"}})])
     tk = kit.Ticket().create("03-02 08:00")

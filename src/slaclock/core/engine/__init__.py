@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from slaclock.core.engine.breach import overdue_from
 from slaclock.core.engine.engine import Engine, Step, TicketResult
 from slaclock.core.engine.explain import Explanation
 from slaclock.core.engine.instance import INSTANCE_KEYS, STATES, Instance
@@ -37,6 +38,7 @@ __all__ = [
     "StreamReplay",
     "TicketResult",
     "cross_ticket_repeats",
+    "overdue_from",
     "replay",
 ]
 

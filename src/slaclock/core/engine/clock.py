@@ -216,23 +216,24 @@ class Clock:
         assert binding is not None
         m = self.measure(as_of)
         due_at, goal_due_at = m.due_at, m.goal_due_at
+        elapsed = _whole_up(m.elapsed)
+        goal = binding.goal_seconds
         if self.ended == "cancelled":
             state, breached = "cancelled", False
             goal_breached: bool | None = False
         else:
-            end = self.stopped_at if self.ended == "stopped" else as_of
-            assert end is not None
-            breached = due_at is not None and end > due_at
-            goal_breached = goal_due_at is not None and end > goal_due_at
+            # policies.md: breached when the elapsed open time exceeds the target, so a
+            # stop at due_at, or in the closed hours right after it, is met.
+            breached = elapsed > self.target_seconds
+            goal_breached = goal is not None and elapsed > goal
             if self.ended == "stopped":
                 state = "breached" if breached else "met"
             elif breached:
                 state = "breached"
             else:
                 state = "paused" if self.open_paused else "running"
-        if binding.goal_seconds is None:
+        if goal is None:
             goal_breached = None
-        elapsed = _whole(m.elapsed)
         track = self.track
         return (
             ticket_id,  # ticket
@@ -264,3 +265,14 @@ def _whole(seconds: float) -> int:
     ``__round__`` (compiled, a C call; ``round`` is a Python call)."""
     whole = int(seconds)
     return whole if whole == seconds else round(seconds)
+
+
+def _whole_up(seconds: float) -> int:
+    """Elapsed open time in whole seconds, a started second counted: any open time
+    beyond the target, however little, shows as ``remaining_seconds < 0`` and so as a
+    breach (events.md). The float is first taken to the microsecond (what instants
+    carry), so a sum like 0.7 + 0.3 does not count a second it never had."""
+    whole = int(seconds)
+    if whole == seconds:
+        return whole
+    return -(-round(seconds * 1_000_000) // 1_000_000)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from slaclock.core.engine.breach import overdue_from
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
 from slaclock.core.engine.instance import Instance, InstanceRow
@@ -126,7 +127,9 @@ class Engine:
             for clock, inst in zip(clocks, instances, strict=True):
                 if clock.ended is None and inst.due_at is not None and not clock.open_paused:
                     dues.extend(clock_dues(state.ticket_id, clock, inst.due_at, state.fields or {}))
-                    upcoming.extend(t for t in (inst.due_at, inst.goal_due_at) if t is not None)
+                    upcoming.extend(
+                        _turns_breached(clock, t) for t in (inst.due_at, inst.goal_due_at) if t
+                    )
             upcoming.extend(d.fire_at for d in dues)
         later = [t for t in upcoming if t > as_of]
         return TicketResult(
@@ -189,6 +192,13 @@ class Engine:
         if as_of is None:
             return None
         return self.result(state, as_of).next_change_at
+
+
+def _turns_breached(clock: Clock, due: datetime) -> datetime:
+    """When a running clock (or its goal) due at ``due`` first reads as breached: one
+    second into the open time after it, the first whole second beyond the target."""
+    assert clock.binding is not None
+    return overdue_from(clock.binding.calendar, due) + timedelta(seconds=1)
 
 
 def clock_order(clock: Clock) -> tuple[str, str, int, str]:

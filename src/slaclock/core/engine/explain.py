@@ -79,7 +79,11 @@ def explain_ticket(engine: Engine, events: Iterable[Event], as_of: datetime) -> 
             for at, step, event_id, detail in (clock.trace or [])
         ]
         if inst.breached and inst.breached_at is not None:
-            how = "stopped after due_at" if clock.ended else "still running past due_at"
+            how = (
+                "elapsed open time exceeded the target before the stop"
+                if clock.ended
+                else "still running: elapsed open time exceeds the target"
+            )
             steps.append(
                 {"at": format_instant(inst.breached_at), "step": "breached", "event": None,
                  "detail": how}

@@ -1,7 +1,9 @@
 """When reminders and escalations of a running clock fall due (policies.md).
 
 ``before: D`` fires D of open time before ``due_at`` (``clock: real``: real time);
-``at_percent: P`` when P% of the target has elapsed; ``after: D`` D past ``due_at``.
+``at_percent: P`` when P% of the target has elapsed; ``after: D`` D past ``due_at``, where
+``after: 0m`` is the breach itself: the instant the calendar runs on past ``due_at``
+(notifications.md), its next opening when ``due_at`` falls at closing time.
 Entries are computed for running clocks only: a paused clock has no ``due_at`` and a
 stopped one fires nothing. Whether a time already passed is for the notifier to judge
 (a passed reminder is skipped, a passed escalation fires at once).
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slaclock.core.conditions import evaluate
+from slaclock.core.engine.breach import overdue_from
 from slaclock.core.engine.clock import Clock
 from slaclock.core.model import Escalation, Reminder
 
@@ -69,7 +72,9 @@ def clock_dues(
     for index, escalation in enumerate(binding.escalations):
         if _applies(escalation, clock.track.metric, ticket):
             after = escalation.after_seconds
-            if escalation.clock == "real":
+            if after == 0:  # the breach itself: when the calendar runs on past due_at
+                due("escalation", index, overdue_from(calendar, due_at))
+            elif escalation.clock == "real":
                 due("escalation", index, due_at + timedelta(seconds=after))
             else:
                 due("escalation", index, calendar.add(due_at, after))

@@ -45,6 +45,9 @@ var slaclockCountdown = (function () {
       for (var i = 0; i < cells.length; i++) {
         var cell = cells[i];
         var left = Number(cell.getAttribute("data-due")) - now;
+        // Due in closed hours: 0 left, not overdue, until the calendar opens again.
+        var from = cell.getAttribute("data-overdue-from");
+        if (left < 0 && from !== null && now <= Number(from)) { left = 0; }
         var css = left < 0 ? "overdue" : left <= AT_RISK ? "at-risk" : "ok";
         var text = duration(left, lang);
         cell.textContent = left < 0 ? overdue.replace("{d}", text) : text;
