@@ -9,22 +9,23 @@ RSS is per run:
 - ``json``: read the file and ``json.loads`` every line — the floor;
 - ``orjson``: the same with ``orjson.loads``, the parser the replay uses (a lower floor);
 - ``parse``: the same plus event validation (``read_events``);
-- ``replay``: what ``slaclock replay`` does: validate, stream into compact per-ticket
-  state, render every instance as JSON (to /dev/null), with the hot modules compiled
-  (Cython, ``slaclock._accel``) when the install built them, and end the process
-  without freeing its heap, as the command does (``slaclock.cli.standalone``);
+- ``replay``: what ``slaclock replay`` does (``slaclock.service.replay.replay_file``):
+  group the lines by ticket, validate and replay each ticket, render every instance as
+  JSON (to /dev/null), with the hot modules compiled (Cython, ``slaclock._accel``)
+  when the install built them, and end the process without freeing its heap, as the
+  command does (``slaclock.cli.standalone``);
 - ``pure``: the same replay as pure Python (``SLACLOCK_PURE=1``), for the gain.
 
 Times are CPU seconds of the child (user + sys; the machine is shared, so wall time is
 noisy) and wall seconds beside them; each kind runs ``--repeat`` times, interleaved,
 and the fastest run counts (the machines are noisy: one slow spell moved a ratio by
-20%). Targets: replay >= 100,000 events/s, <= 10x the ``json`` floor, peak RSS for 1M
-tickets <= 1 GB, cost linear in events.
+20%). Targets (docs/performance.md): the replay within 3x the ``json`` floor as
+installed, within 6x as pure Python; cost per event at 3x the size at most 1.3x;
+peak RSS at 2M tickets at most 1 GB.
 
 A workload spans ``max(30, tickets / 20,000)`` days, so tickets arrive 6x faster per
 day at 1M than at 100k (``tickets/day``). An input over 160 MB is replayed in parts
-cut by ticket (``parts``, ``slaclock.cli.partition``); a replay or a part with more
-than 150,000 tickets in memory parks tickets to disk (``parked``). To see whether cost
+cut by ticket (``parts``). To see whether cost
 stays linear, compare sizes with the same arrival rate too, e.g. ``--sizes 1M,2M
 --kinds json,replay`` (``pure`` at 2M takes minutes). Every size is replayed as of
 :data:`AS_OF`, or 30 days after its workload ends when that is later, so no size is
@@ -89,17 +90,15 @@ import os, sys
 from slaclock.cli.standalone import prepare_process
 prepare_process()  # as the slaclock command does, before anything imports NumPy
 from datetime import datetime
-from pathlib import Path
-from slaclock.cli.replay_cmd import replay_stream
+from slaclock.service.replay import replay_file
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine
 import gc; gc.disable()  # as slaclock replay does, from the configuration on
 engine = Engine(load_config(sys.argv[2]))
 when = datetime.fromisoformat(sys.argv[3])
-with open(sys.argv[1], encoding="utf-8") as f:
-    stats = replay_stream(engine, f, sys.argv[1], when, Path(os.devnull))
+with open(sys.argv[1], "rb") as f, open(os.devnull, "wb") as out:
+    stats = replay_file(engine, f, sys.argv[1], when, lambda: out)
 print(stats.parts)
-print(stats.parked)
 from slaclock._accel import status
 print(sum(v == "compiled" for v in status().values()))
 """
@@ -150,9 +149,7 @@ def generate(tickets: int, path: Path) -> int:
 
 #: How many hot modules the last ``replay`` child ran compiled (``pure``: none, by design).
 COMPILED = {"modules": -1}
-#: Tickets the last ``replay`` child parked to disk, by workload size.
-PARKED: dict[int, int] = {}
-#: In how many parts the last ``replay`` child replayed each size (``slaclock.cli.partition``).
+#: In how many parts the last ``replay`` child replayed each size (``slaclock.service.replay``).
 PARTS: dict[int, int] = {}
 
 
@@ -174,8 +171,7 @@ def measure(kind: str, path: Path, tickets: int) -> tuple[float, float, float]:
         raise SystemExit(f"{kind} run failed with status {status}")
     if kind == "replay":
         COMPILED["modules"] = int(lines[-2])
-        PARKED[tickets] = int(lines[-3])
-        PARTS[tickets] = int(lines[-4])
+        PARTS[tickets] = int(lines[-3])
     return usage.ru_utime + usage.ru_stime, wall, int(lines[-1]) / 1024
 
 
@@ -227,7 +223,7 @@ def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]
     an event against the row above (1.00: linear in events)."""
     print(f"replay: {COMPILED['modules']} of {len(HOT_MODULES)} hot modules compiled; pure: none")
     head = (
-        f"{'tickets':>9} {'events':>10} {'tickets/day':>11} {'parts':>5} {'parked':>9} | "
+        f"{'tickets':>9} {'events':>10} {'tickets/day':>11} {'parts':>5} | "
         f"{'json s':>6} "
         f"{'orjson':>6} {'parse s':>7} {'replay s':>8} {'(wall)':>7} {'pure s':>7} | "
         f"{'replay ev/s':>11} {'x json':>6} {'x orjson':>8} {'x parse':>7} {'pure x json':>11} "
@@ -246,7 +242,7 @@ def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]
         versus = f"{per_event / previous:>7.2f}" if previous else f"{'':>7}"
         print(
             f"{size:>9,} {events:>10,} {size / workload_days(size):>11,.0f} "
-            f"{PARTS.get(size, 1):>5} {PARKED.get(size, 0):>9,} | {_seconds(cpu, 'json', 6)} "
+            f"{PARTS.get(size, 1):>5} | {_seconds(cpu, 'json', 6)} "
             f"{_seconds(cpu, 'orjson', 6)} {_seconds(cpu, 'parse', 7)} {replay_cpu:>8.2f} "
             f"{replay_wall:>7.2f} {_seconds(cpu, 'pure', 7)} | "
             f"{events / replay_cpu:>11,.0f} {_times(cpu, 'replay', 'json', 6)} "

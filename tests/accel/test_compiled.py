@@ -180,34 +180,29 @@ def test_declared_c_classes_and_typed_functions_are_compiled_as_declared():
     assert checked >= 10
 
 
-#: Replays a file with parking after every event, and again in parts (cut by ticket,
-#: ``slaclock.cli.partition``), prints the module status and the outputs' SHA-256: the
-#: compiled and the pure run must agree on every byte, and so must both ways.
+#: Replays a file in one go and again in parts (cut by ticket), prints the module
+#: status and the outputs' SHA-256: the compiled and the pure run must agree on every
+#: byte, and so must both ways.
 _REPLAY = """
 import hashlib, io, json, sys
 from datetime import datetime
 from slaclock._accel import status
-from slaclock.cli.replay_cmd import SpillFile
 from slaclock.core.config import load_config
-from slaclock.core.engine import Engine, StreamReplay
-from slaclock.core.engine.stream import lines
-from slaclock.core.events import read_events
+from slaclock.core.engine import Engine
+from slaclock.service import replay
 engine = Engine(load_config(sys.argv[2]))
-stream = StreamReplay(engine, datetime.fromisoformat(sys.argv[3]), SpillFile(), 50, 0)
-with open(sys.argv[1], encoding="utf-8") as f:
-    assert stream.feed_all(read_events(f, sys.argv[1])) > 0
-assert not stream.needs_history and not stream.repeated_id_hashes()
-out = io.StringIO("".join(lines(stream.instances({}))))
-import tempfile
-from pathlib import Path
-from slaclock.cli import replay_cmd
-replay_cmd.SPLIT_BYTES, replay_cmd.PART_BYTES = 0, 20_000  # in parts, as a big input is
-with tempfile.TemporaryDirectory() as tmp, open(sys.argv[1], encoding="utf-8") as f:
-    parts = replay_cmd.replay_stream(engine, f, sys.argv[1], stream.as_of, Path(tmp, "out"))
-    in_parts = Path(tmp, "out").read_bytes()
-assert parts.parts > 10
-print(json.dumps({"status": status(), "lines": out.getvalue().count("\\n"),
-                  "sha": hashlib.sha256(out.getvalue().encode()).hexdigest(),
+as_of = datetime.fromisoformat(sys.argv[3])
+def run():
+    out = io.BytesIO()
+    with open(sys.argv[1], "rb") as f:
+        stats = replay.replay_file(engine, f, sys.argv[1], as_of, lambda: out)
+    return stats, out.getvalue()
+whole, out = run()
+replay.SPLIT_BYTES, replay.PART_BYTES = 0, 20_000  # in parts, as a big input is
+parts, in_parts = run()
+assert whole.parts == 1 and parts.parts > 10
+print(json.dumps({"status": status(), "lines": out.count(b"\\n"),
+                  "sha": hashlib.sha256(out).hexdigest(),
                   "parts_sha": hashlib.sha256(in_parts).hexdigest()}))
 """
 

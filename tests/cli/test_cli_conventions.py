@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from slaclock.cli import replay_cmd
 from slaclock.cli.main import app
 from slaclock.core.config import load_config
 from slaclock.core.engine import replay
 from slaclock.core.events import read_events
+from slaclock.service import replay as replay_module
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CONFIG = str(DATA / "example_config.yaml")
@@ -183,8 +183,8 @@ def test_without_as_of_the_notice_names_now(tmp_path):
 def test_the_notice_counts_the_same_when_the_input_is_replayed_in_parts(monkeypatch):
     as_of = "2026-03-03T00:00:00Z"
     whole = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", as_of)
-    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", 0)
-    monkeypatch.setattr(replay_cmd, "PART_BYTES", 500)
+    monkeypatch.setattr(replay_module, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(replay_module, "PART_BYTES", 500)
     in_parts = run("replay", "-c", CONFIG, "--events", EVENTS, "--as-of", as_of)
     assert in_parts.exit_code == 0, in_parts.output
     assert (in_parts.stdout, in_parts.stderr) == (whole.stdout, whole.stderr)

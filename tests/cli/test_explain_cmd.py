@@ -80,9 +80,9 @@ def test_only_the_tickets_lines_are_parsed(monkeypatch, tmp_path):
     ticket = json.loads(lines[len(lines) // 2])["ticket"]
     mine = [line for line in lines if json.loads(line)["ticket"] == ticket]
     parsed: list[int] = []
-    real = explain_cmd.parse_event
+    real = explain_cmd.parse_line
     monkeypatch.setattr(
-        explain_cmd, "parse_event", lambda obj, seq: parsed.append(seq) or real(obj, seq)
+        explain_cmd, "parse_line", lambda line, n, name: parsed.append(n) or real(line, n, name)
     )
     result = explain("--events", str(path), "--ticket", ticket, "--as-of", "2026-04-01")
     assert result.exit_code == 0, result.output

@@ -116,32 +116,6 @@ def test_explain_of_an_unknown_ticket_exits_2():
     assert result.exit_code == 2 and "T-404" in result.stderr
 
 
-def test_spill_file_keeps_each_tickets_blobs_across_its_buffer_and_reparking():
-    from slaclock.cli.replay_cmd import SpillFile
-
-    rng = random.Random(5)
-    expected: dict[str, list[bytes]] = {}
-    with SpillFile() as spill:
-        for n in range(3000):
-            key = f"T-{rng.randrange(1000)}"
-            value = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2000)))
-            if key in expected and rng.random() < 0.6:
-                spill.append(key, value)
-                expected[key].append(value)
-            else:
-                spill.park(key, value)
-                expected[key] = [value]
-            if n % 7 == 3:
-                gone = rng.choice(sorted(expected))
-                spill.discard(gone)
-                del expected[gone]
-                continue
-            probe = rng.choice(sorted(expected))
-            assert spill.blobs(probe) == expected[probe]
-        assert len(spill) == len(expected) and "T-nobody" not in spill
-        assert {k: spill.blobs(k) for k in spill} == expected
-
-
 def test_an_event_id_seen_on_another_ticket_is_ignored(tmp_path: Path):
     """events.md: an event whose id was seen before is ignored — across tickets too, as
     the service's event log does. The first arrival keeps it."""

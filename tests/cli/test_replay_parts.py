@@ -1,5 +1,5 @@
-"""``slaclock replay`` of a big input in parts (``replay_cmd.SPLIT_BYTES``): the same
-bytes, the same errors, as the replay of the whole input in one go."""
+"""``slaclock replay`` of a big input in parts (``slaclock.service.replay.SPLIT_BYTES``):
+the same bytes, the same errors, as the replay of the whole input in one go."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from slaclock.cli import replay_cmd
 from slaclock.cli.main import app
 from slaclock.core.config import load_config
 from slaclock.core.engine import Engine
 from slaclock.core.workload import generate_lines
+from slaclock.service import replay
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CONFIG = str(DATA / "example_config.yaml")
@@ -29,8 +29,8 @@ def _replay(
     monkeypatch: pytest.MonkeyPatch, part_bytes: int | None, *args: str, stdin: str | None = None
 ):
     """The replay command, in parts of ``part_bytes`` (None: in one go)."""
-    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", 10**12 if part_bytes is None else 0)
-    monkeypatch.setattr(replay_cmd, "PART_BYTES", part_bytes or 1)
+    monkeypatch.setattr(replay, "SPLIT_BYTES", 10**12 if part_bytes is None else 0)
+    monkeypatch.setattr(replay, "PART_BYTES", part_bytes or 1)
     return runner.invoke(app, ["replay", "--config", CONFIG, *args], input=stdin)
 
 
@@ -79,19 +79,17 @@ def test_the_parts_are_many_and_small(monkeypatch, tmp_path, messy_lines):
     """The test above really cut its input: into as many parts as the size asks."""
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(messy_lines) + "\n")
-    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", 0)
-    monkeypatch.setattr(replay_cmd, "PART_BYTES", path.stat().st_size // 5)
+    monkeypatch.setattr(replay, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(replay, "PART_BYTES", path.stat().st_size // 5)
     engine = Engine(load_config(CONFIG))
-    with open(path, encoding="utf-8") as stream:
-        stats = replay_cmd.replay_stream(
-            engine, stream, str(path), datetime(2026, 4, 15, tzinfo=UTC), tmp_path / "out.jsonl"
-        )
+    as_of = datetime(2026, 4, 15, tzinfo=UTC)
+    with open(path, "rb") as source, open(tmp_path / "out.jsonl", "wb") as out:
+        stats = replay.replay_file(engine, source, str(path), as_of, lambda: out)
     assert stats.parts == 6
-    monkeypatch.setattr(replay_cmd, "SPLIT_BYTES", path.stat().st_size)
-    with open(path, encoding="utf-8") as stream:
-        whole = replay_cmd.replay_stream(
-            engine, stream, str(path), datetime(2026, 4, 15, tzinfo=UTC), tmp_path / "whole.jsonl"
-        )
+    assert stats.replayed_again == 12  # both tickets of each of the 6 ids reused elsewhere
+    monkeypatch.setattr(replay, "SPLIT_BYTES", path.stat().st_size)
+    with open(path, "rb") as source, open(tmp_path / "whole.jsonl", "wb") as out:
+        whole = replay.replay_file(engine, source, str(path), as_of, lambda: out)
     assert whole.parts == 1
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
 
@@ -142,7 +140,7 @@ def test_a_full_disk_or_an_unwritable_output_exits_2_naming_it(monkeypatch, tmp_
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(tempfile, "TemporaryFile", full)
-    for part_bytes in (None, 2_000):  # the spill file of one replay, or the parts
+    for part_bytes in (None, 2_000):  # the output of one part, or the parts
         for events, stdin in ((str(path), None), ("-", path.read_text())):  # stdin: spooled
             result = _replay(monkeypatch, part_bytes, "--events", events, stdin=stdin)
             assert result.exit_code == 2 and result.stdout == ""

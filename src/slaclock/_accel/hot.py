@@ -20,13 +20,9 @@ HOT_MODULES: tuple[str, ...] = (
     "slaclock.core.engine.compiled",
     "slaclock.core.engine.engine",
     "slaclock.core.engine.instance",
-    "slaclock.core.engine.park",
     "slaclock.core.engine.state",
-    "slaclock.core.engine.stream",
     "slaclock.core.engine.ticket",
     "slaclock.core.events",
-    "slaclock.cli.partition",
-    "slaclock.cli.spill",
 )
 
 #: Where the compiled modules go, beside the package: ``slaclock._accel.<rest>``.

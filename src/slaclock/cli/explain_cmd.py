@@ -3,8 +3,8 @@
 The command reads only its ticket's events, however big the input. The input is searched
 in blocks of bytes for the ticket's id in quotes (``"T-1"``); only the lines that hold
 it, or a backslash (an id may be written with JSON escapes), are looked at: their
-ticket is read from their bytes (:func:`slaclock.cli.partition.ticket_of`, as the
-replay's split reads it), and only the ticket's lines are parsed and validated. So an
+ticket is read from their bytes (:func:`slaclock.service.replay.ticket_of`, as the
+replay reads it), and only the ticket's lines are parsed and validated. So an
 invalid line of the ticket exits 2 with ``file:line: reason`` as the replay does, and
 so does an invalid line whose ticket cannot be read but that names the ticket; invalid
 lines of other tickets are not reported (``slaclock replay`` checks the whole file).
@@ -23,11 +23,11 @@ import typer
 
 from slaclock.cli.errors import exit_on_error
 from slaclock.cli.inputs import load_config_file, open_input
-from slaclock.cli.options import LateEvents, as_of_option, config_option, instant_or_now
-from slaclock.cli.partition import ticket_of
+from slaclock.cli.options import as_of_option, config_option, instant_or_now, report_late
 from slaclock.core.engine import Engine
 from slaclock.core.errors import EventError
-from slaclock.core.events import Event, parse_event
+from slaclock.core.events import Event, parse_line
+from slaclock.service.replay import EventCount, ticket_of
 
 __all__ = ["events_of_ticket", "explain_command", "register"]
 
@@ -46,7 +46,7 @@ def explain_command(
     with exit_on_error():
         when = instant_or_now(as_of)
         engine = Engine(load_config_file(config))
-        late = LateEvents(when)
+        late = EventCount(when)
         with _events_bytes(events) as (source, name):
             mine = list(late.counted(events_of_ticket(source, name, ticket)))
         if not mine:
@@ -56,7 +56,7 @@ def explain_command(
             typer.echo(json.dumps(explanation.to_json(), indent=2))
         else:
             typer.echo(explanation.to_text(), nl=False)
-        late.report(as_of is not None, f" of ticket {ticket}")
+        report_late(late, as_of is not None, f" of ticket {ticket}")
 
 
 @contextmanager
@@ -134,15 +134,13 @@ _BLOCK = 1 << 20
 def _event(line: bytes, number: int, name: str) -> Event:
     """The event of one line, validated as the replay validates it."""
     try:
-        obj = json.loads(line.decode("utf-8"))
+        text = line.decode("utf-8")
     except UnicodeDecodeError:
         raise EventError(f"{name}:{number}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise EventError(f"{name}:{number}: invalid JSON: {exc.msg}") from None
-    try:
-        return parse_event(obj, seq=number)
-    except EventError as exc:
-        raise EventError(f"{name}:{number}: {exc}") from None
+    event = parse_line(text, number, name)
+    if event is None:  # a line that names the ticket is never blank
+        raise EventError(f"{name}:{number}: not an event")
+    return event
 
 
 def register(app: typer.Typer) -> None:

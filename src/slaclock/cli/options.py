@@ -14,25 +14,26 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from slaclock.core.events import Event, format_instant, parse_instant
+from slaclock.core.events import format_instant, parse_instant
+
+if TYPE_CHECKING:
+    from slaclock.service.replay import EventCount
 
 __all__ = [
     "AS_OF_HELP",
     "CONFIG_HELP",
-    "LateEvents",
     "as_of_option",
     "config_argument",
     "config_option",
     "instant_or_now",
     "one_config",
+    "report_late",
     "user_instant",
 ]
 
@@ -113,44 +114,19 @@ def instant_or_now(text: str | None, option: str = "--as-of") -> datetime:
     return datetime.now(UTC) if text is None else user_instant(text, option)
 
 
-@dataclass
-class LateEvents:
-    """What ``--as-of`` left out of a command's events: how many it read (``total``),
-    how many came after ``as_of`` (``late``) and the earliest of those."""
-
-    as_of: datetime
-    total: int = 0
-    late: int = 0
-    first_late: datetime | None = None
-
-    def counted(self, events: Iterable[Event]) -> Iterator[Event]:
-        """``events`` passed on as they are, counted on the way."""
-        as_of, first = self.as_of, self.first_late
-        total = late = 0
-        for event in events:
-            total += 1
-            if event.at > as_of:
-                late += 1
-                if first is None or event.at < first:
-                    first = event.at
-            yield event
-        self.total += total
-        self.late += late
-        self.first_late = first
-
-    def report(self, given: bool, of: str = "") -> None:
-        """Say on stderr what was left out (nothing when every event was applied);
-        ``given``: whether the user gave ``--as-of``; ``of``: whose events, e.g.
-        ``" of ticket T-1"``. Stdout is never touched."""
-        if not self.late:
-            return
-        stamp = format_instant(self.as_of)
-        when = f"--as-of {stamp}" if given else f"now ({stamp}; no --as-of given)"
-        if self.late == self.total:
-            first = format_instant(self.first_late)
-            events = "the event comes" if self.total == 1 else f"all {self.total} events come"
-            message = f"no event{of} at or before {when}: {events} later (the first at {first})"
-        else:
-            events, were = ("event", "was") if self.late == 1 else ("events", "were")
-            message = f"{self.late} {events}{of} after {when} {were} not applied"
-        print(f"slaclock: {message}", file=sys.stderr)
+def report_late(count: EventCount, given: bool, of: str = "") -> None:
+    """Say on stderr what ``--as-of`` left out of a command's events (nothing when every
+    event was applied); ``given``: whether the user gave ``--as-of``; ``of``: whose
+    events, e.g. ``" of ticket T-1"``. Stdout is never touched."""
+    if not count.late:
+        return
+    stamp = format_instant(count.as_of)
+    when = f"--as-of {stamp}" if given else f"now ({stamp}; no --as-of given)"
+    if count.late == count.total:
+        first = format_instant(count.first_late)
+        events = "the event comes" if count.total == 1 else f"all {count.total} events come"
+        message = f"no event{of} at or before {when}: {events} later (the first at {first})"
+    else:
+        events, were = ("event", "was") if count.late == 1 else ("events", "were")
+        message = f"{count.late} {events}{of} after {when} {were} not applied"
+    print(f"slaclock: {message}", file=sys.stderr)

@@ -28,6 +28,7 @@ __all__ = [
     "new_event",
     "parse_event",
     "parse_instant",
+    "parse_line",
     "read_events",
 ]
 
@@ -261,16 +262,24 @@ def read_events(lines: Iterable[str], filename: str = "<events>") -> Iterator[Ev
     Raises :class:`EventError` with ``file:line: reason`` at the first bad line.
     """
     for number, line in enumerate(lines, start=1):
-        try:
-            obj = _decode(line)
-        except json.JSONDecodeError as exc:
-            if not line.strip():
-                continue  # a blank line (asked only when a line fails: most are not blank)
-            raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
-        try:
-            yield parse_event(obj, seq=number)
-        except EventError as exc:
-            raise EventError(f"{filename}:{number}: {exc}") from None
+        event = parse_line(line, number, filename)
+        if event is not None:
+            yield event
+
+
+def parse_line(line: str, number: int, filename: str = "<events>") -> Event | None:
+    """Line ``number`` of a JSON Lines stream as an event (``seq`` is the number); None
+    for a blank line. Raises :class:`EventError` with ``file:line: reason``."""
+    try:
+        obj = _decode(line)
+    except json.JSONDecodeError as exc:
+        if not line.strip():
+            return None  # a blank line (asked only when a line fails: most are not blank)
+        raise EventError(f"{filename}:{number}: invalid JSON: {exc.msg}") from None
+    try:
+        return parse_event(obj, seq=number)
+    except EventError as exc:
+        raise EventError(f"{filename}:{number}: {exc}") from None
 
 
 _loads = orjson.loads

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slaclock.core.config import config_from_mapping, load_config
-from slaclock.core.engine import STATES, Engine, Instance, MemoryLot, StreamReplay, replay
+from slaclock.core.engine import STATES, Engine, Instance, replay
+from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event, parse_event
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -108,14 +109,16 @@ def test_shuffled_and_duplicated_delivery_equals_sorted_delivery(batch, rng):
 
 
 @PROPS
-@given(tickets(), st.randoms(use_true_random=False))
-def test_incremental_steps_equal_a_full_replay(events, rng):
+@given(tickets())
+def test_feeding_events_one_by_one_and_reading_between_equals_a_full_replay(events):
+    """The service's state cache feeds a ticket's state the next event and reads it
+    between events: reading changes nothing, and the end is the full replay's."""
     engine = Engine(EXAMPLE)
-    state = engine.new_state("T-1")
-    delivered = _redeliver(events, rng)
-    for event in delivered:
-        engine.step(state, event)
-    as_of = max(e.at for e in events) + timedelta(hours=1)  # steps apply every event
+    state = TicketState("T-1")
+    for event in sorted(events, key=lambda e: (e.at, e.seq)):
+        engine.feed(state, event)
+        engine.result(state, event.at)
+    as_of = max(e.at for e in events) + timedelta(hours=1)
     assert engine.result(state, as_of) == engine.replay_ticket(events, as_of)
 
 
@@ -124,42 +127,6 @@ def test_incremental_steps_equal_a_full_replay(events, rng):
 def test_the_engine_shortcuts_change_nothing(events):
     fast = Engine(EXAMPLE).replay_ticket(events, AS_OF)
     assert fast == Engine(EXAMPLE, exhaustive=True).replay_ticket(events, AS_OF)
-
-
-@PROPS
-@given(
-    tickets("A"),
-    tickets("B"),
-    st.booleans(),
-    st.sampled_from([None, 0.0, 0.3]),
-    st.randoms(use_true_random=False),
-)
-def test_streaming_replay_equals_replay(a, b, park, repeats, rng):
-    """Compact state (fields cut to what is read; tickets packed away after every event,
-    later events queued behind them) changes nothing, with late and repeated delivery
-    too."""
-    engine = Engine(EXAMPLE)
-    lot = MemoryLot() if park else None
-    stream = StreamReplay(engine, AS_OF, lot, resident=1, idle_seconds=0)
-    both = sorted(a + b, key=lambda e: e.at)
-    if repeats is not None:  # shuffled, and maybe repeated
-        delivered = _redeliver(both, rng, repeats)
-    else:
-        delivered = [parse_event(e.data, seq=n) for n, e in enumerate(both)]
-    for event in delivered:
-        stream.feed(event)
-    drops = stream.set_aside_repeats(_with_repeated_hashes(stream, delivered))
-    late = {t: engine.replay_ticket([e for e in delivered
-                                     if e.ticket == t and e.seq not in drops.get(t, ())], AS_OF)
-            for t in stream.needs_history}  # fmt: skip
-    assert list(stream.instances(late)) == list(replay(EXAMPLE, delivered, AS_OF))
-
-
-def _with_repeated_hashes(stream: StreamReplay, events: list[Event]) -> list[Event]:
-    """What ``slaclock replay`` finds on its second read: the events whose id hash the
-    stream saw more than once."""
-    suspects = stream.repeated_id_hashes()
-    return [e for e in events if hash(e.id) in suspects]
 
 
 @PROPS

@@ -9,7 +9,6 @@ from pathlib import Path
 from slaclock.core.config import load_config
 from slaclock.core.engine import replay
 from slaclock.core.engine.instance import json_line
-from slaclock.core.engine.stream import lines
 from slaclock.core.events import read_events
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -40,16 +39,3 @@ def test_json_line_escapes_strings_and_writes_nulls_like_json():
     )  # fmt: skip
     assert json_line(odd) == _dumps(odd)
     assert json.loads(json_line(odd))["ticket"] == 'T "ø"\\\n\u2603'
-
-
-def test_replay_lines_are_json_lines_in_chunks_each_ending_with_a_newline():
-    with open(DATA / "example_events.jsonl") as f:
-        events = list(read_events(f))
-    config = load_config(DATA / "example_config.yaml")
-    instances = list(replay(config, events, datetime(2026, 3, 10, tzinfo=UTC)))
-    assert len(instances) > 4
-    chunks = list(lines(instances, chunk_size=3))
-    assert [c.count("\n") for c in chunks[:-1]] == [3] * (len(chunks) - 1)
-    assert 1 <= chunks[-1].count("\n") <= 3 and all(c.endswith("\n") for c in chunks)
-    assert "".join(chunks) == "".join(_dumps(i) + "\n" for i in instances)
-    assert list(lines([])) == []

@@ -2,12 +2,10 @@
 
 Public surface:
 
-- :class:`Engine` — ``replay_ticket``, ``step`` (incremental), ``explain_ticket``,
-  ``schedule``;
+- :class:`Engine` — ``run`` and ``feed`` (a ticket's state), ``result`` (read as of an
+  instant), ``replay_ticket`` (both), ``explain_ticket``, ``schedule``;
 - :func:`replay` — every ticket of an event stream, instances in the spec's order;
-- :class:`StreamReplay` — the same with compact per-ticket state, for big files
-  (parked tickets go to a :class:`ParkingLot`, such as :class:`MemoryLot`);
-- values: :class:`Instance`, :class:`TicketResult`, :class:`Step`, :class:`Due`,
+- values: :class:`Instance`, :class:`TicketResult`, :class:`Due`,
   :class:`Explanation`.
 """
 
@@ -17,11 +15,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from slaclock.core.engine.breach import overdue_from
-from slaclock.core.engine.engine import Engine, Step, TicketResult
+from slaclock.core.engine.engine import Engine, TicketResult, cross_ticket_repeats
 from slaclock.core.engine.explain import Explanation
 from slaclock.core.engine.instance import INSTANCE_KEYS, STATES, Instance
 from slaclock.core.engine.schedule import Due
-from slaclock.core.engine.stream import MemoryLot, ParkingLot, StreamReplay, cross_ticket_repeats
 from slaclock.core.events import Event
 from slaclock.core.model import Config
 
@@ -32,10 +29,6 @@ __all__ = [
     "Engine",
     "Explanation",
     "Instance",
-    "MemoryLot",
-    "ParkingLot",
-    "Step",
-    "StreamReplay",
     "TicketResult",
     "cross_ticket_repeats",
     "overdue_from",

@@ -1,14 +1,15 @@
-"""The engine's two ways in, one behaviour: replay a ticket's events, or step one event.
+"""The engine: a ticket's events in, its instances out.
 
-Both run the same :func:`~slaclock.core.engine.state.apply_event` over the ticket's
-events in ``(at, arrival order)`` order; a step that arrives out of order (or a
-duplicate) is handled by re-running the ticket from its kept events, so incremental
-and replay results are equal by construction (and a property test checks it).
+One path: :meth:`Engine.run` applies a ticket's events in ``(at, arrival order)``
+order with :meth:`Engine.feed`, and :meth:`Engine.result` reads the state as of an
+instant. ``slaclock replay`` runs it per ticket; the service runs it too, and feeds a
+cached state the next event when that event comes after every event fed
+(:mod:`slaclock.service.state_cache`), which is the same computation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from slaclock.core.model import Config
 if TYPE_CHECKING:
     from slaclock.core.engine.explain import Explanation
 
-__all__ = ["Engine", "Step", "TicketResult", "dedupe_sorted"]
+__all__ = ["Engine", "TicketResult", "cross_ticket_repeats", "dedupe_sorted"]
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,24 @@ class TicketResult:
     dues: list[Due] = field(default_factory=list, compare=False)
 
 
-@dataclass(frozen=True)
-class Step:
-    """What one event changed: instances new or different, and the next timed change."""
+def cross_ticket_repeats(events: Sequence[Event]) -> dict[str, set[int]]:
+    """Events whose id was first seen on *another* ticket: ticket -> their ``seq``.
 
-    changed: list[Instance]
-    next_change_at: datetime | None
-    duplicate: bool = False
+    An event id is unique across the whole stream (events.md): an event whose id was
+    seen before is ignored, even when it names a different ticket — the service's
+    event log refuses it the same way. The lowest ``seq`` (arrival order) is the one
+    seen first. Repeats within one ticket are left to the ticket's own replay.
+    """
+    owner: dict[str, tuple[int, str]] = {}
+    for event in events:
+        seen = owner.get(event.id)
+        if seen is None or event.seq < seen[0]:
+            owner[event.id] = (event.seq, event.ticket)
+    drops: dict[str, set[int]] = {}
+    for event in events:
+        if owner[event.id][1] != event.ticket:
+            drops.setdefault(event.ticket, set()).add(event.seq)
+    return drops
 
 
 def dedupe_sorted(events: Iterable[Event]) -> list[Event]:
@@ -151,47 +163,6 @@ class Engine:
         from slaclock.core.engine.explain import explain_ticket
 
         return explain_ticket(self, events, as_of)
-
-    # ------------------------------------------------------------- incremental
-
-    def new_state(self, ticket_id: str) -> TicketState:
-        """An empty ticket for :meth:`step`; it keeps its events to absorb late arrivals."""
-        state = TicketState(ticket_id)
-        state.events = []
-        state.ids = set()
-        return state
-
-    def step(self, state: TicketState, event: Event) -> Step:
-        """Apply one event to a ticket's state (from :meth:`new_state`)."""
-        assert state.events is not None, "step() needs a state from new_state()"
-        if event.id in state.ids:
-            return Step([], self._next_change(state), duplicate=True)
-        last_at = state.last_at
-        as_of = event.at if last_at is None else max(event.at, last_at)
-        before = {i.key: i for i in self.result(state, as_of, schedule=False).instances}
-        state.ids.add(event.id)
-        state.events.append(event)
-        if last_at is not None and event.sort_key < (last_at, state.last_seq):
-            self._rebuild(state)
-        else:
-            self.feed(state, event)
-        after = self.result(state, as_of)
-        changed = [i for i in after.instances if before.get(i.key) != i]
-        return Step(changed, after.next_change_at)
-
-    def _rebuild(self, state: TicketState) -> None:
-        """A late event: run the ticket again from its events, in order."""
-        assert state.events is not None
-        fresh = self.run(state.events, max(e.at for e in state.events))
-        for name in TicketState.__slots__:
-            if name not in ("events", "ids"):
-                setattr(state, name, getattr(fresh, name))
-
-    def _next_change(self, state: TicketState) -> datetime | None:
-        as_of = state.last_at
-        if as_of is None:
-            return None
-        return self.result(state, as_of).next_change_at
 
 
 def _turns_breached(clock: Clock, due: datetime) -> datetime:

@@ -12,8 +12,8 @@ from slaclock.core.engine.ticket cimport (
 cdef class TicketState:
     # ``clocks`` is always a dict: typed, its get/setdefault/values are C calls.
     cdef public dict clocks
-    cdef public object binding_values, created, created_at, deleted, events, fields
-    cdef public object first_response_given, ids, keep, last_at, last_seq, pending, policy
+    cdef public object binding_values, created, created_at, deleted, fields
+    cdef public object first_response_given, keep, last_at, last_seq, pending, policy
     cdef public object policy_trace, started, ticket_id, unanswered_since
     @cython.locals(event=Event)
     cpdef mark_last(self, event)

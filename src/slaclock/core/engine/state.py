@@ -40,8 +40,8 @@ class TicketState:
     """Everything the engine remembers about one ticket between events."""
 
     __slots__ = (
-        "binding_values", "clocks", "created", "created_at", "deleted", "events", "fields",
-        "first_response_given", "ids", "keep", "last_at", "last_seq", "pending", "policy",
+        "binding_values", "clocks", "created", "created_at", "deleted", "fields",
+        "first_response_given", "keep", "last_at", "last_seq", "pending", "policy",
         "policy_trace", "started", "ticket_id", "unanswered_since",
     )  # fmt: skip
 
@@ -67,8 +67,6 @@ class TicketState:
         #: not a tuple made anew for every event.
         self.last_at: datetime | None = None
         self.last_seq = 0
-        self.ids: Any = None  # set of event ids, or compact hashes (see engine.stream)
-        self.events: list[Event] | None = None
         #: The policy chosen after each event that changed it; kept only when tracing
         #: (``slaclock explain``): a replay would carry an empty list per ticket. A
         #: list here is what "tracing" means (clocks then keep their steps too).
