@@ -4,18 +4,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The install also compiles the hot modules (setup.py, Cython): redo it when a source or
-# declaration of a hot module changes. The list is slaclock/_accel/hot.py's own (it
-# imports only the standard library), plus the _accel package itself.
-HOT_SOURCES := $(wildcard $(shell $(PYTHON) -c "import runpy; hot = runpy.run_path('src/slaclock/_accel/hot.py'); print(*(f'src/slaclock/{hot[\"in_package\"](m)}.{x}' for m in hot['HOT_MODULES'] for x in ('py', 'pxd')))")) \
-	$(wildcard src/slaclock/_accel/*.py)
+# The install also compiles the modules of cython-modules.txt in place (setup.py,
+# Cython): redo it when one of them, or its .pxd, changes.
+CYTHON_MODULES := $(shell sed -e 's/\#.*//' cython-modules.txt)
+CYTHON_SOURCES := $(foreach m,$(CYTHON_MODULES),$(wildcard src/$(subst .,/,$(m)).py src/$(subst .,/,$(m)).pxd))
+# The tests run a second time on the package without its compiled modules.
+PURE_TREE := build/pure
 
-.PHONY: demo test lint typecheck pytest bench bench-quick clean
+.PHONY: demo test lint typecheck pytest pytest-pure bench bench-quick clean
 
 # The package is byte-compiled once (compileall): where PYTHONDONTWRITEBYTECODE is set, as
 # on these machines, every command would otherwise compile its modules from source at
 # each start (70 ms of an empty slaclock replay's 0.37 s).
-$(STAMP): pyproject.toml setup.py $(HOT_SOURCES)
+$(STAMP): pyproject.toml setup.py cython-modules.txt $(CYTHON_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,bench]"
@@ -35,7 +36,14 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile
 
-test: lint typecheck pytest
+# The same tests on a copy of the package without the compiled modules: the pure
+# Python that runs where there is no C compiler.
+pytest-pure: $(STAMP)
+	rm -rf $(PURE_TREE)
+	$(BIN)/python tools/pure_tree.py src $(PURE_TREE)
+	PYTHONPATH=$(PURE_TREE) SLACLOCK_TEST_PURE=1 $(BIN)/pytest -n 2 --dist loadfile
+
+test: lint typecheck pytest pytest-pure
 
 # Each benchmark runs its peers in the same process run and prints ratios.
 bench: $(STAMP)
@@ -53,5 +61,5 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/api_bench.py --seconds 5
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/slaclock/_accel/manifest.json
-	find src/slaclock/_accel -name "*.so" -delete
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
+	find src -name "*.so" -delete

@@ -11,10 +11,11 @@ RSS is per run:
 - ``parse``: the same plus event validation (``read_events``);
 - ``replay``: what ``slaclock replay`` does (``slaclock.service.replay.replay_file``):
   group the lines by ticket, validate and replay each ticket, render every instance as
-  JSON (to /dev/null), with the hot modules compiled (Cython, ``slaclock._accel``)
+  JSON (to /dev/null), with the modules of ``cython-modules.txt`` compiled in place
   when the install built them, and end the process without freeing its heap, as the
   command does (``slaclock.cli.standalone``);
-- ``pure``: the same replay as pure Python (``SLACLOCK_PURE=1``), for the gain.
+- ``pure``: the same replay as pure Python (a copy of the package without the compiled
+  modules first on ``PYTHONPATH``, ``tools/pure_tree.py``), for the gain.
 
 Times are CPU seconds of the child (user + sys; the machine is shared, so wall time is
 noisy) and wall seconds beside them; each kind runs ``--repeat`` times, interleaved,
@@ -43,9 +44,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from slaclock._accel.hot import HOT_MODULES, PURE_ENV
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pure_tree import pure_tree
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The modules setup.py compiles with Cython (when a C compiler is at hand).
+COMPILED_MODULES = [
+    name
+    for line in (ROOT / "cython-modules.txt").read_text(encoding="utf-8").splitlines()
+    if (name := line.split("#")[0].strip())
+]
+#: A copy of the package without its compiled modules, for the ``pure`` runs.
+PURE_TREE: list[Path] = []
 CONFIG = ROOT / "tests" / "data" / "example_config.yaml"
 START = datetime(2026, 3, 2, tzinfo=UTC)
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
@@ -85,7 +95,8 @@ with open(sys.argv[1], encoding="utf-8") as f:
 print(n)
 """
     + PEAK_RSS,
-    "replay": """
+    "replay": f"MODULES = {COMPILED_MODULES!r}\n"
+    + """
 import os, sys
 from slaclock.cli.standalone import prepare_process
 prepare_process()  # as the slaclock command does, before anything imports NumPy
@@ -99,8 +110,8 @@ when = datetime.fromisoformat(sys.argv[3])
 with open(sys.argv[1], "rb") as f, open(os.devnull, "wb") as out:
     stats = replay_file(engine, f, sys.argv[1], when, lambda: out)
 print(stats.parts)
-from slaclock._accel import status
-print(sum(v == "compiled" for v in status().values()))
+import importlib
+print(sum(not importlib.import_module(m).__file__.endswith(".py") for m in MODULES))
 """
     + PEAK_RSS
     + FINISH,
@@ -158,9 +169,13 @@ def measure(kind: str, path: Path, tickets: int) -> tuple[float, float, float]:
     args = [sys.executable, "-c", CHILD[kind], str(path), str(CONFIG), as_of(tickets)]
     # An installed program has its bytecode cached: a shell that forbids writing it
     # (PYTHONDONTWRITEBYTECODE) would add the compiling of every module to each start.
-    env = {k: v for k, v in os.environ.items() if k not in (PURE_ENV, "PYTHONDONTWRITEBYTECODE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
+    }
     if kind == "pure":
-        env[PURE_ENV] = "1"
+        if not PURE_TREE:
+            PURE_TREE.append(pure_tree(ROOT / "src", Path(tempfile.mkdtemp()) / "src"))
+        env["PYTHONPATH"] = str(PURE_TREE[0])
     wall = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -221,7 +236,7 @@ def main() -> None:
 def print_table(rows: list[tuple[int, int, dict[str, tuple[float, float, float]]]]) -> None:
     """The table of the note; a kind not run shows as ``-``. ``vs prev`` is the cost of
     an event against the row above (1.00: linear in events)."""
-    print(f"replay: {COMPILED['modules']} of {len(HOT_MODULES)} hot modules compiled; pure: none")
+    print(f"replay: {COMPILED['modules']} of {len(COMPILED_MODULES)} modules compiled; pure: none")
     head = (
         f"{'tickets':>9} {'events':>10} {'tickets/day':>11} {'parts':>5} | "
         f"{'json s':>6} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -51,3 +52,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             f"PostgreSQL tests must run in CI, but this one was skipped: {report.longrepr}"
         )
     return report
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test a stale build: a compiled module (``setup.py`` compiles them in
+    place, and Python imports one before the ``.py`` beside it) older than its source or
+    declarations would test yesterday's code."""
+    stale = stale_compiled_modules()
+    if stale:
+        pytest.exit(
+            "compiled modules older than their source: " + ", ".join(stale)
+            + "; run `make .venv/.installed` (or `make test`) to build them again",
+            returncode=2,
+        )  # fmt: skip
+
+
+def stale_compiled_modules(listing: Path | None = None) -> list[str]:
+    """The modules of ``cython-modules.txt`` whose extension is older than its ``.py`` or
+    ``.pxd`` (none when they are not compiled, or the pure copy is on the path)."""
+    import importlib.util
+
+    listing = listing or Path(__file__).resolve().parents[1] / "cython-modules.txt"
+    stale = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        name = line.split("#")[0].strip()
+        spec = importlib.util.find_spec(name) if name else None
+        origin = Path(spec.origin) if spec and spec.origin else None
+        if origin is None or origin.suffix == ".py":
+            continue
+        base = origin.parent / name.rsplit(".", 1)[1]
+        sources = [p for p in (base.with_suffix(".py"), base.with_suffix(".pxd")) if p.exists()]
+        if any(p.stat().st_mtime > origin.stat().st_mtime for p in sources):
+            stale.append(name)
+    return stale

@@ -10,10 +10,6 @@ then set up its process (:mod:`slaclock.cli.standalone`) before NumPy is loaded.
 
 from typing import TYPE_CHECKING, Any
 
-from slaclock import _accel
-
-_accel.install()  # before any hot module is imported: their compiled copies, if current
-
 if TYPE_CHECKING:
     from slaclock.core.calendar import Calendar
 
