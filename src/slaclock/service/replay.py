@@ -145,7 +145,8 @@ def _replay(
 def _ticket_lines(engine: Engine, events: list[Event], as_of: datetime) -> bytes:
     """A ticket's output: its instances as JSON lines, in the spec's order."""
     state = engine.run(events, as_of)
-    return "".join(json_line(row) + "\n" for row in engine.rows(state, as_of)).encode()
+    instances = engine.instances(state, as_of)
+    return "".join(json_line(instance) + "\n" for instance in instances).encode()
 
 
 def _grouped(part: IO[bytes]) -> dict[bytes, _Ticket]:

@@ -1,30 +1,22 @@
-"""A clock's seconds are rounded as ``round`` rounds them, fast path or not."""
+"""Elapsed open time counts a started second (events.md: breached ⇔ remaining < 0)."""
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaclock.core.engine.clock import _whole
+from slaclock.core.engine.clock import _whole_up
 
 
-@given(seconds=st.floats(allow_nan=False, allow_infinity=False) | st.integers())
-def test_whole_equals_round(seconds):
-    assert _whole(seconds) == round(seconds)
-    assert type(_whole(seconds)) is int
+@given(micros=st.integers(0, 10**15))
+def test_a_started_second_counts_whole(micros):
+    assert _whole_up(micros / 1_000_000) == math.ceil(Fraction(micros, 1_000_000))
 
 
-@pytest.mark.parametrize("seconds", [0.5, 1.5, 2.5, -0.5, 0.49999999999999994])
-def test_halves_go_to_the_even_neighbour_as_round_does(seconds):
-    assert _whole(seconds) == round(seconds)
-
-
-@pytest.mark.parametrize("seconds", [math.inf, -math.inf, math.nan])
-def test_what_round_refuses_is_refused_alike(seconds):
-    with pytest.raises((OverflowError, ValueError)) as expected:
-        round(seconds)
-    with pytest.raises(expected.type):
-        _whole(seconds)
+def test_sums_of_fractions_do_not_count_a_second_they_never_had():
+    assert _whole_up(0.7 + 0.3) == 1  # 0.9999999999999999
+    assert _whole_up(0.1 + 0.2 + 2.7) == 3  # 3.0000000000000004
+    assert _whole_up(3600.0) == 3600 and _whole_up(3600.000001) == 3601

@@ -16,18 +16,14 @@ That makes every re-targeting rule a small edit of the segments:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from slaclock.core.engine.compiled import Binding, Track
-from slaclock.core.engine.instance import Instance, InstanceRow, instance_of
+from slaclock.core.engine.instance import Instance
 
 __all__ = ["Clock", "Measure"]
 
-#: A clock's closed segments, flat: start, end, paused, start, end, paused, ... A ticket
-#: keeps a few clocks of a segment or two each until the replay ends; three slots in the
-#: clock's list instead of a tuple each leave out a third of a ticket's objects, which a
-#: replay of a million tickets allocates, packs, frees and reads back cold.
-Segments = list[Any]  # datetime, datetime, bool, ...
+#: A clock's closed segments of real time: (start, end, paused).
+Segment = tuple[datetime, datetime, bool]
 
 
 class Measure:
@@ -53,18 +49,13 @@ class Clock:
     )  # fmt: skip
 
     def __init__(self, track: Track, at: datetime, paused: bool, binding: Binding | None) -> None:
-        self.begin(track, at, paused, binding)
-
-    def begin(self, track: Track, at: datetime, paused: bool, binding: Binding | None) -> None:
-        """Set up a clock started ``at``. The engine calls it on ``Clock.__new__(Clock)``:
-        compiled, that is a C call, where ``Clock(...)`` parses its arguments as a
-        Python call does."""
+        """A clock started ``at``, paused or not, with its target (None: no target)."""
         self.track = track
         self.cycle = -1  # numbered when it first becomes visible
         self.started_at = at
         self.binding = binding
         self.target_seconds = binding.target_seconds if binding else 0
-        self.segments: Segments = []
+        self.segments: list[Segment] = []
         self.open_at: datetime | None = at
         self.open_paused = paused
         self.base_elapsed = 0.0
@@ -117,10 +108,9 @@ class Clock:
             open_at = self.open_at
             self._close(at)  # the open part up to the change counts on the old calendar too
             self.open_at = open_at  # and the clock runs on from the change (below)
-            segments = self.segments
-            for i in range(0, len(segments), 3):
-                amount = consumed.elapsed(segments[i], segments[i + 1])
-                if segments[i + 2]:
+            for start, end, was_paused in self.segments:
+                amount = consumed.elapsed(start, end)
+                if was_paused:
                     paused += amount
                 else:
                     elapsed += amount
@@ -133,10 +123,7 @@ class Clock:
 
     def _close(self, at: datetime) -> None:
         if self.open_at is not None and at > self.open_at:
-            segments = self.segments  # three appends: no tuple made to extend by
-            segments.append(self.open_at)
-            segments.append(at)
-            segments.append(self.open_paused)
+            self.segments.append((self.open_at, at, self.open_paused))
         self.open_at = None  # open_paused stays: whether it stopped while paused
 
     # ---------------------------------------------------------------------- reading
@@ -151,11 +138,9 @@ class Clock:
         elapsed, paused = self.base_elapsed, self.base_paused
         due_at: datetime | None = None
         goal_due_at: datetime | None = None
-        segments = self.segments
-        for i in range(0, len(segments), 3):
-            start = segments[i]
-            amount = calendar.elapsed(start, segments[i + 1])
-            if segments[i + 2]:
+        for start, end, was_paused in self.segments:
+            amount = calendar.elapsed(start, end)
+            if was_paused:
                 paused += amount
                 continue
             if due_at is None and target - elapsed <= amount:
@@ -184,12 +169,10 @@ class Clock:
         assert binding is not None
         calendar = binding.calendar
         elapsed = self.base_elapsed
-        segments = self.segments
-        for i in range(0, len(segments), 3):
-            if segments[i + 2]:
+        for start, end, was_paused in self.segments:
+            if was_paused:
                 continue
-            start = segments[i]
-            part = calendar.elapsed(start, segments[i + 1])
+            part = calendar.elapsed(start, end)
             if amount - elapsed <= part:
                 return calendar.add(start, amount - elapsed)
             elapsed += part
@@ -206,16 +189,9 @@ class Clock:
 
     def render(self, ticket_id: str, as_of: datetime) -> Instance:
         """The instance of events.md as of ``as_of``."""
-        return instance_of(self.row(ticket_id, as_of))
-
-    def row(self, ticket_id: str, as_of: datetime) -> InstanceRow:
-        """:meth:`render`'s fields as a plain tuple, in the declared order
-        (``INSTANCE_KEYS``): what :func:`json_line` reads. The replay prints rows; making
-        each a named tuple first (a call through ``tuple.__new__``) cost 1% of it."""
         binding = self.binding
         assert binding is not None
         m = self.measure(as_of)
-        due_at, goal_due_at = m.due_at, m.goal_due_at
         elapsed = _whole_up(m.elapsed)
         goal = binding.goal_seconds
         if self.ended == "cancelled":
@@ -234,37 +210,28 @@ class Clock:
                 state = "paused" if self.open_paused else "running"
         if goal is None:
             goal_breached = None
-        track = self.track
-        return (
-            ticket_id,  # ticket
-            track.metric,  # metric
-            track.kind,  # kind
-            self.cycle,  # cycle
-            binding.policy_id,  # policy
-            binding.policy_version,  # policy_version
-            binding.calendar.id,  # calendar
-            self.target_seconds,  # target_seconds
-            binding.goal_seconds,  # goal_seconds
-            self.started_at,  # started_at
-            due_at,  # due_at
-            goal_due_at,  # goal_due_at
-            goal_breached,  # goal_breached
-            self.stopped_at,  # stopped_at
-            state,  # state
-            breached,  # breached
-            due_at if breached else None,  # breached_at
-            elapsed,  # elapsed_seconds
-            _whole(m.paused),  # paused_seconds
-            self.target_seconds - elapsed,  # remaining_seconds
+        return Instance(
+            ticket=ticket_id,
+            metric=self.track.metric,
+            kind=self.track.kind,
+            cycle=self.cycle,
+            policy=binding.policy_id,
+            policy_version=binding.policy_version,
+            calendar=binding.calendar.id,
+            target_seconds=self.target_seconds,
+            goal_seconds=goal,
+            started_at=self.started_at,
+            due_at=m.due_at,
+            goal_due_at=m.goal_due_at,
+            goal_breached=goal_breached,
+            stopped_at=self.stopped_at,
+            state=state,
+            breached=breached,
+            breached_at=m.due_at if breached else None,
+            elapsed_seconds=elapsed,
+            paused_seconds=round(m.paused),
+            remaining_seconds=self.target_seconds - elapsed,
         )
-
-
-def _whole(seconds: float) -> int:
-    """``round(seconds)``. Open time is nearly always whole seconds: ``int`` and one
-    comparison then give the same int without the ``round`` builtin's lookup of
-    ``__round__`` (compiled, a C call; ``round`` is a Python call)."""
-    whole = int(seconds)
-    return whole if whole == seconds else round(seconds)
 
 
 def _whole_up(seconds: float) -> int:
@@ -272,7 +239,4 @@ def _whole_up(seconds: float) -> int:
     beyond the target, however little, shows as ``remaining_seconds < 0`` and so as a
     breach (events.md). The float is first taken to the microsecond (what instants
     carry), so a sum like 0.7 + 0.3 does not count a second it never had."""
-    whole = int(seconds)
-    if whole == seconds:
-        return whole
     return -(-round(seconds * 1_000_000) // 1_000_000)

@@ -1,13 +1,12 @@
-# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
-# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
-# The methods the engine calls per event are C methods (see clock.pxd).
+# Cython's declarations for compiled.py (setup.py, cython-modules.txt); Python ignores
+# them. A class's attributes here are its __slots__ (tests/accel checks it).
 from slaclock.core.engine.ticket cimport Fact, value_at
 cdef class Binding:
     cdef public object calendar, escalations, goal_seconds, identity, pause, policy_id
     cdef public object policy_version, reminders, retarget, target_seconds
 
 cdef class Track:
-    cdef public object bit, definition, gated_next_response, key, kind, metric, ola, owner
+    cdef public object definition, gated_next_response, key, kind, metric, ola, owner
     cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
     cdef public object stop_names, stop_plain
     cpdef started_by(self, facts, names, ticket)
@@ -16,9 +15,8 @@ cdef class Track:
 cdef class CompiledConfig:
     cdef public object _binding_cache, _binding_paths, _plans, _plans_all, _policy_cache
     cdef public object _policy_paths
-    cdef public object binding_tops, config, exhaustive, field_filter, pause_tops
-    cdef public object policies, policy_tops, shared, tracks
-    # Typed: the author's groups are a C lookup per message.
+    cdef public object binding_tops, config, exhaustive, pause_tops
+    cdef public object policies, policy_tops, tracks
     cdef public dict person_groups
     cpdef plan(self, names, every_track)
     cpdef choose_policy(self, ticket)

@@ -12,7 +12,7 @@ from typing import Any
 
 from slaclock.core.calendar import Calendar
 from slaclock.core.conditions import evaluate, get_path
-from slaclock.core.engine.ticket import Fact, FieldFilter, value_at
+from slaclock.core.engine.ticket import Fact, value_at
 from slaclock.core.model import (
     CalendarRef,
     Condition,
@@ -40,7 +40,7 @@ class Track:
     """
 
     __slots__ = (
-        "bit", "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
+        "definition", "gated_next_response", "key", "kind", "metric", "ola", "owner",
         "repeat", "resumes", "start_checks", "start_names", "start_plain", "stop_checks",
         "stop_names", "stop_plain",
     )  # fmt: skip
@@ -54,9 +54,6 @@ class Track:
         self.definition = definition
         self.ola = ola
         self.key = (kind, metric, owner)
-        #: This track's bit in a ticket's set of begun tracks (``TicketState.started``),
-        #: given by the configuration that holds the track.
-        self.bit = 0
         self.start_names = frozenset(p.event for p in definition.start)
         self.stop_names = frozenset(p.event for p in definition.stop)
         # The built-ins' own rules (policies.md): a reopen resumes ``resolution``;
@@ -117,9 +114,7 @@ def _any_holds(checks: tuple[Check, ...], facts: list[Fact], ticket: Any) -> boo
 class Binding:
     """The target that applies to a clock now: who promised what, on which calendar.
 
-    Immutable by convention and compared by value, like the frozen dataclass it was. A
-    class with slots: compiled, a C class (``compiled.pxd``), so reading a clock (its
-    policy, calendar, goal) is struct reads rather than descriptor lookups.
+    Immutable by convention and compared by value.
     """
 
     __slots__ = (
@@ -196,8 +191,8 @@ class CompiledConfig:
 
     __slots__ = (
         "_binding_cache", "_binding_paths", "_plans", "_plans_all", "_policy_cache",
-        "_policy_paths", "binding_tops", "config", "exhaustive", "field_filter", "pause_tops",
-        "person_groups", "policies", "policy_tops", "shared", "tracks",
+        "_policy_paths", "binding_tops", "config", "exhaustive", "pause_tops",
+        "person_groups", "policies", "policy_tops", "tracks",
     )  # fmt: skip
 
     def __init__(self, config: Config, exhaustive: bool = False) -> None:
@@ -207,8 +202,6 @@ class CompiledConfig:
         self.exhaustive = exhaustive
         self.policies: tuple[Policy, ...] = config.policies
         self.tracks: tuple[Track, ...] = self._tracks(config)
-        for index, track in enumerate(self.tracks):
-            track.bit = 1 << index
         self.person_groups: Mapping[str, frozenset[str]] = {
             pid: frozenset(p.groups) for pid, p in config.people.items()
         }
@@ -225,19 +218,13 @@ class CompiledConfig:
             tuple(path.split(".")) for path in ("priority", *sorted(by_paths))
         )
         self._binding_cache: dict[tuple[Any, ...], Binding | None] = {}
-        #: :meth:`plan` by set of fact names, without and with ``every_track``: two
-        #: dicts keyed by the (shared) set itself, found by identity, where a key
-        #: ``(names, every_track)`` would be a fresh tuple to hash and compare.
+        #: :meth:`plan` by set of fact names, without and with ``every_track``.
         self._plans: dict[frozenset[str], Plan] = {}
         self._plans_all: dict[frozenset[str], Plan] = {}
         #: Top-level ticket keys whose change can change the policy, a binding, a pause.
         self.policy_tops = frozenset(path[0] for path in self._policy_paths)
         self.binding_tops = frozenset(path[0] for path in self._binding_paths)
         self.pause_tops = frozenset({"status"} | _pause_tops(config))
-        self.field_filter = _field_filter(config, by_paths)
-        #: Objects a parked ticket refers to rather than copies (see ``park.py``);
-        #: append-only, so a reference stays valid for the life of this configuration.
-        self.shared: list[object] = [*self.tracks, *self.policies, self.field_filter]
 
     @staticmethod
     def _tracks(config: Config) -> tuple[Track, ...]:
@@ -312,8 +299,6 @@ class CompiledConfig:
         if len(self._binding_cache) > _CACHE_LIMIT:
             self._binding_cache.clear()
         bound = self._binding_cache[key] = self._binding(track, policy, ticket)
-        if bound is not None:
-            self.shared.append(bound)
         return bound
 
     def _binding(
@@ -388,7 +373,7 @@ def _typed(value: Any) -> Any:
 
 
 def _typed_map(value: Mapping[str, Any]) -> Any:
-    """:func:`_typed` of an object (apart: a generator in a C function is refused)."""
+    """:func:`_typed` of an object."""
     return ("map", tuple(sorted((k, _typed(v)) for k, v in value.items())))
 
 
@@ -422,35 +407,3 @@ def _pause_tops(config: Config) -> set[str]:
         if rule is not None and rule.when is not None:
             _condition_paths(rule.when, paths)
     return {path.split(".", 1)[0] for path in paths}
-
-
-#: Fields the engine itself reads, whatever the configuration says.
-ENGINE_FIELDS = ("id", "status", "priority", "group", "assignee", "tags")
-
-
-def _field_filter(config: Config, by_paths: set[str]) -> FieldFilter | None:
-    """Every ticket path the configuration can read, or None when that is unknowable
-    (a ``field_changed`` predicate without ``field`` listens to every field)."""
-    paths: dict[str, None] = dict.fromkeys((*ENGINE_FIELDS, *by_paths))
-    groups: list[ConditionGroup | None] = [p.match for p in config.policies]
-    for metric in config.metrics.values():
-        for predicate in (*metric.start, *metric.stop):
-            groups.append(predicate.when)
-            if predicate.event == "field_changed":
-                field = predicate.params.get("field")
-                if field is None:
-                    return None
-                for name in field if isinstance(field, list | tuple) else (field,):
-                    paths[str(name)] = None
-                    paths["custom." + str(name)] = None
-        groups.append(metric.pause.when if metric.pause else None)
-    for policy in config.policies:
-        groups += [t.pause.when for t in policy.targets.values() if t.pause]
-        groups += [r.when for r in policy.reminders] + [e.when for e in policy.escalations]
-    for ola in config.olas:
-        groups.append(ola.target.pause.when if ola.target.pause else None)
-        groups += [r.when for r in ola.reminders] + [e.when for e in ola.escalations]
-    for group in groups:
-        if group is not None:
-            _condition_paths(group, paths)
-    return FieldFilter(paths)

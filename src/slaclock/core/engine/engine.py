@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slaclock.core.engine.breach import overdue_from
 from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import CompiledConfig
-from slaclock.core.engine.instance import Instance, InstanceRow
+from slaclock.core.engine.instance import Instance
 from slaclock.core.engine.schedule import Due, clock_dues
 from slaclock.core.engine.state import TicketState, apply_event
 from slaclock.core.engine.ticket import copy_json
@@ -117,21 +117,11 @@ class Engine:
 
     def instances(self, state: TicketState, as_of: datetime) -> list[Instance]:
         """Just the instances as of ``as_of`` (sorted kind, metric, cycle)."""
-        found: list[Instance] = []
-        for clock in in_report_order(state.visible_clocks()):  # a typed loop: C calls
-            found.append(clock.render(state.ticket_id, as_of))
-        return found
-
-    def rows(self, state: TicketState, as_of: datetime) -> list[InstanceRow]:
-        """:meth:`instances` as plain tuples (:meth:`Clock.row`), for printing."""
-        found: list[InstanceRow] = []
-        for clock in in_report_order(state.visible_clocks()):
-            found.append(clock.row(state.ticket_id, as_of))
-        return found
+        return [clock.render(state.ticket_id, as_of) for clock in reported_clocks(state)]
 
     def result(self, state: TicketState, as_of: datetime, schedule: bool = True) -> TicketResult:
         """Read the state as of ``as_of``: instances, dues and the next timed change."""
-        clocks = in_report_order(state.visible_clocks())
+        clocks = reported_clocks(state)
         instances = [c.render(state.ticket_id, as_of) for c in clocks]
         dues: list[Due] = []
         upcoming: list[datetime] = []
@@ -177,29 +167,6 @@ def clock_order(clock: Clock) -> tuple[str, str, int, str]:
     return (clock.track.kind, clock.track.metric, clock.cycle, clock.track.owner)
 
 
-def in_report_order(clocks: list[Clock]) -> list[Clock]:
-    """``clocks`` sorted in place by :func:`clock_order`, and returned.
-
-    An insertion sort over one ticket's few clocks (often already in order), with the
-    comparison written out: compiled, C comparisons of typed attributes, where
-    ``sorted(key=clock_order)`` makes a Python call and a tuple per clock."""
-    for i in range(1, len(clocks)):
-        clock = clocks[i]
-        j = i - 1
-        while j >= 0 and _before(clock, clocks[j]):
-            clocks[j + 1] = clocks[j]
-            j -= 1
-        clocks[j + 1] = clock
-    return clocks
-
-
-def _before(a: Clock, b: Clock) -> bool:
-    """``clock_order(a) < clock_order(b)``, without building the tuples."""
-    ta, tb = a.track, b.track
-    if ta.kind != tb.kind:
-        return bool(ta.kind < tb.kind)
-    if ta.metric != tb.metric:
-        return bool(ta.metric < tb.metric)
-    if a.cycle != b.cycle:
-        return bool(a.cycle < b.cycle)
-    return bool(ta.owner < tb.owner)
+def reported_clocks(state: TicketState) -> list[Clock]:
+    """The ticket's visible clocks in the order instances are reported in."""
+    return sorted(state.visible_clocks(), key=clock_order)

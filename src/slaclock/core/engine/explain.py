@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from slaclock.core.conditions import explain_failure
-from slaclock.core.engine.engine import Engine, in_report_order
+from slaclock.core.engine.engine import Engine, reported_clocks
 from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event, format_instant
 
@@ -71,7 +71,7 @@ def explain_ticket(engine: Engine, events: Iterable[Event], as_of: datetime) -> 
         for at, event_id, policy in state.policy_trace or ()
     ]
     result = engine.result(state, as_of, schedule=False)
-    clocks = in_report_order(state.visible_clocks())  # the order of result.instances
+    clocks = reported_clocks(state)  # the order of result.instances
     instances = []
     for clock, inst in zip(clocks, result.instances, strict=True):
         steps = [

@@ -1,14 +1,9 @@
-# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
-# Python. The output line is built by C functions, format_instant included.
+# Cython's declarations for instance.py (setup.py, cython-modules.txt); Python ignores
+# them.
 from slaclock.core.events cimport format_instant, instant_text
 from slaclock.core.bounded_cache cimport cached
 
-cpdef instance_of(row)
-
 cpdef str json_line(instance)
-
 cpdef str _at(value)
-
 cpdef str _num(value)
-
 cpdef str _int(value)

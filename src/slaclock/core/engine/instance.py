@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import format_instant, instant_text
 
-__all__ = ["INSTANCE_KEYS", "STATES", "Instance", "InstanceRow", "instance_of", "json_line"]
+__all__ = ["INSTANCE_KEYS", "STATES", "Instance", "json_line"]
 
 STATES: tuple[str, ...] = ("running", "paused", "met", "breached", "cancelled")
 
@@ -23,11 +23,7 @@ INSTANCE_KEYS: tuple[str, ...] = (
 
 
 class Instance(NamedTuple):
-    """One clock of one ticket (one cycle for repeating metrics), as of some instant.
-
-    A named tuple: a replay builds one per clock, and a frozen dataclass of twenty
-    fields costs six times as much to build.
-    """
+    """One clock of one ticket (one cycle for repeating metrics), as of some instant."""
 
     ticket: str
     metric: str
@@ -86,21 +82,7 @@ class Instance(NamedTuple):
         }
 
 
-#: An instance's fields as a plain tuple, in :data:`INSTANCE_KEYS` order (an
-#: :class:`Instance` is one too).
-InstanceRow = tuple[Any, ...]
-
-
-def instance_of(row: InstanceRow) -> Instance:
-    """``Instance(*row)`` without the named tuple's own ``__new__``, a Python function
-    taking keywords."""
-    return _new_instance(Instance, row)
-
-
-_new_instance = tuple.__new__
-
-
-def json_line(instance: InstanceRow) -> str:
+def json_line(instance: Instance) -> str:
     """``json.dumps(instance.to_json(), separators=(",", ":"))``, several times faster.
 
     ``slaclock replay`` writes one line per instance; building the dict and running the

@@ -1,5 +1,5 @@
-# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
-# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
+# Cython's declarations for state.py (setup.py, cython-modules.txt); Python ignores
+# them. A class's attributes here are its __slots__ (tests/accel checks it).
 import cython
 from slaclock.core.bounded_cache cimport cached
 from slaclock.core.events cimport Event
@@ -10,19 +10,16 @@ from slaclock.core.engine.ticket cimport (
 )
 
 cdef class TicketState:
-    # ``clocks`` is always a dict: typed, its get/setdefault/values are C calls.
     cdef public dict clocks
     cdef public object binding_values, created, created_at, deleted, fields
-    cdef public object first_response_given, keep, last_at, last_seq, pending, policy
+    cdef public object first_response_given, last_at, last_seq, pending, policy
     cdef public object policy_trace, started, ticket_id, unanswered_since
     @cython.locals(event=Event)
     cpdef mark_last(self, event)
     cpdef list visible_clocks(self)
 
-cpdef apply_event(cc, state, event, at)
-
 @cython.locals(cc=CompiledConfig, state=TicketState, event=Event)
-cpdef _apply(cc, state, event, at)
+cpdef apply_event(cc, state, event, at)
 
 @cython.locals(state=TicketState, event=Event)
 cpdef _create(state, event, at, by)
@@ -30,7 +27,7 @@ cpdef _create(state, event, at, by)
 @cython.locals(cc=CompiledConfig, state=TicketState, fields=dict, event=Event)
 cpdef _update_facts(cc, state, event)
 
-@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, all_clocks=dict, track=Track, fields=dict, event=Event, fact=Fact, stated=list)
+@cython.locals(cc=CompiledConfig, state=TicketState, clock=Clock, all_clocks=dict, track=Track, fields=dict, event=Event)
 cpdef _after_facts(cc, state, event, at, facts)
 
 @cython.locals(cc=CompiledConfig, state=TicketState, event=Event, fact=Fact, tops=set)

@@ -23,7 +23,6 @@ from slaclock.core.engine.clock import Clock
 from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, pause_holds
 from slaclock.core.engine.ticket import (
     Fact,
-    FieldFilter,
     apply_changes,
     as_dict,
     creation_facts,
@@ -41,7 +40,7 @@ class TicketState:
 
     __slots__ = (
         "binding_values", "clocks", "created", "created_at", "deleted", "fields",
-        "first_response_given", "keep", "last_at", "last_seq", "pending", "policy",
+        "first_response_given", "last_at", "last_seq", "pending", "policy",
         "policy_trace", "started", "ticket_id", "unanswered_since",
     )  # fmt: skip
 
@@ -55,23 +54,17 @@ class TicketState:
         self.unanswered_since: datetime | None = None
         self.policy: Policy | None = None
         #: Each track's latest clock; its earlier cycles hang off it (``Clock.previous``).
-        #: Most tracks run one clock in a ticket's life: a list per track was a fifth of
-        #: a ticket's objects.
         self.clocks: dict[tuple[str, str, str], Clock] = {}
-        #: The tracks begun so far, as a set of their bits (``Track.bit``): a
-        #: non-repeating track starts once. An int test, where a tuple of keys would be
-        #: a scan comparing tuples.
-        self.started = 0
+        #: The tracks begun so far: a non-repeating track starts once.
+        self.started: set[Track] = set()
         self.pending: list[Event] | None = None  # events waiting for ticket.created
-        #: The last event applied, by instant and arrival (``Event.sort_key``): two slots,
-        #: not a tuple made anew for every event.
+        #: The last event applied, by instant and arrival (``Event.sort_key``).
         self.last_at: datetime | None = None
         self.last_seq = 0
         #: The policy chosen after each event that changed it; kept only when tracing
-        #: (``slaclock explain``): a replay would carry an empty list per ticket. A
-        #: list here is what "tracing" means (clocks then keep their steps too).
+        #: (``slaclock explain``). A list here is what "tracing" means (clocks then keep
+        #: their steps too).
         self.policy_trace: list[tuple[datetime, str, str | None]] | None = [] if tracing else None
-        self.keep: FieldFilter | None = None  # compact mode: keep only fields that are read
         #: The fields a binding depends on (``CompiledConfig.binding_key``), kept until a
         #: change of those fields or of the policy; None: not known yet.
         self.binding_values: tuple[Any, ...] | None = None
@@ -84,7 +77,7 @@ class TicketState:
 
     def mark_last(self, event: Event) -> None:
         """``event`` is the last one applied (``last_at``, ``last_seq``)."""
-        self.last_at = event.at  # event.sort_key, without a property call or a tuple
+        self.last_at = event.at
         self.last_seq = event.seq
 
     def visible_clocks(self) -> list[Clock]:
@@ -93,15 +86,7 @@ class TicketState:
 
 def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:
     """Apply ``event`` at instant ``at`` (its own ``at``, or the creation instant when
-    the event was held back until its ticket existed).
-
-    Compiled, this is the C function other modules call (its arguments are plain
-    objects: Cython refuses to import a function whose signature names this module's
-    C classes), and :func:`_apply` the one with C-typed arguments."""
-    _apply(cc, state, event, at)
-
-
-def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -> None:
+    the event was held back until its ticket existed)."""
     if state.deleted:
         return
     if event.type == "ticket.created":
@@ -121,7 +106,7 @@ def _apply(cc: CompiledConfig, state: TicketState, event: Event, at: datetime) -
 def _create(state: TicketState, event: Event, at: datetime, by: str) -> None:
     state.created = True
     state.created_at = at
-    state.fields = initial_fields(state.ticket_id, as_dict(event.data)["fields"], state.keep)
+    state.fields = initial_fields(state.ticket_id, as_dict(event.data)["fields"])
     # An agent who opens a ticket speaks first: there is no first response to wait for.
     state.first_response_given = by == "agent"
 
@@ -130,7 +115,7 @@ def _update_facts(cc: CompiledConfig, state: TicketState, event: Event) -> list[
     fields = state.fields
     assert fields is not None
     if event.type == "ticket.updated":
-        return apply_changes(fields, as_dict(event.data)["changes"], state.keep)
+        return apply_changes(fields, as_dict(event.data)["changes"])
     author_id = as_dict(event.data).get("author_id")
     groups = cc.person_groups.get(author_id) if isinstance(author_id, str) else None
     if groups is None:  # an unknown author speaks for the ticket's current group
@@ -153,10 +138,7 @@ def _after_facts(
 ) -> None:
     fields = state.fields
     assert fields is not None
-    stated: list[str] = []
-    for fact in facts:  # a loop with a typed ``fact`` (state.pxd): struct reads
-        stated.append(fact.name)
-    names = cached(_NAMES, tuple(stated))
+    names = frozenset([fact.name for fact in facts])
     policy, rebind, repause = _what_changed(cc, state, event, facts, names, fields)
     trace = state.policy_trace
     if trace is not None and (not trace or trace[-1][2] != _pid(policy)):
@@ -184,7 +166,7 @@ def _after_facts(
                 if clock.binding is None:  # it never had a target: nobody's business
                     _forget(all_clocks, key)
                 clock = None
-        if clock is None and starts and (track.repeat or not state.started & track.bit or reopen):
+        if clock is None and starts and (track.repeat or track not in state.started or reopen):
             _maybe_start(cc, state, track, policy, event, at, facts, names, was_unanswered)
     _track_conversation(state, names, at)
     if repause:
@@ -212,7 +194,7 @@ def _what_changed(
     if "field_changed" not in names:
         return state.policy, False, False
     tops: set[str] = set()
-    for fact in facts:  # a loop with a typed ``fact`` (state.pxd)
+    for fact in facts:
         if fact.name == "field_changed":
             tops.add(cached(_TOPS, fact.attrs["field"]))
     policy = state.policy
@@ -221,10 +203,6 @@ def _what_changed(
     rebind = policy is not state.policy or not tops.isdisjoint(cc.binding_tops)
     return policy, rebind, rebind or not tops.isdisjoint(cc.pause_tops)
 
-
-#: The set of an event's fact names, by their sequence: the same few sequences recur, and
-#: a set found here has its hash cached for the plan's lookup.
-_NAMES: BoundedCache[tuple[str, ...], frozenset[str]] = BoundedCache(frozenset)
 
 #: The top-level key of a dotted path (the same few paths change).
 _TOPS: BoundedCache[str, str] = BoundedCache(lambda path: path.split(".", 1)[0])
@@ -280,7 +258,7 @@ def _maybe_start(
         if latest is not None and latest.ended == "stopped":
             _resume(state, latest, _binding(cc, state, track, policy), event, at)
             return
-    if state.started & track.bit and not definition.repeat:
+    if track in state.started and not definition.repeat:
         return
     if not track.started_by(facts, names, fields):
         return
@@ -290,13 +268,12 @@ def _maybe_start(
         return
     binding = _binding(cc, state, track, policy)
     rule = binding.pause if binding else definition.pause
-    clock = Clock.__new__(Clock)
-    clock.begin(track, at, pause_holds(rule, fields), binding)
+    clock = Clock(track, at, pause_holds(rule, fields), binding)
     if state.policy_trace is not None:  # tracing
         clock.trace = []
     clock.previous = state.clocks.get(track.key)
     state.clocks[track.key] = clock
-    state.started |= track.bit
+    state.started.add(track)
     if binding is not None:
         _make_visible(state, clock)
     _note(clock, at, "started", event, facts)
@@ -342,7 +319,7 @@ def _make_visible(state: TicketState, clock: Clock) -> None:
     """Cycles are numbered among the clocks that were ever shown (had a target)."""
     cycle = 0
     sibling = state.clocks.get(clock.track.key)
-    while sibling is not None:  # a loop: compiled as a C function, no closures
+    while sibling is not None:
         if sibling.binding is not None and sibling is not clock:
             cycle += 1
         sibling = sibling.previous

@@ -8,10 +8,9 @@ That keeps the metric rules a table lookup instead of event-shape logic.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any
 
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.events import Event
@@ -20,7 +19,6 @@ __all__ = [
     "KNOWN_FIELDS",
     "SOLVED_STATUSES",
     "Fact",
-    "FieldFilter",
     "apply_changes",
     "initial_fields",
     "value_at",
@@ -45,9 +43,8 @@ class Fact:
 
     ``attrs`` holds the values predicate parameters test (``by``, ``group``, ``from``,
     ``to``, ``field``); ``groups`` the author's groups for ``by_group``. Immutable by
-    convention and compared by value. Facts are made once and shared (see the caches
-    below) and read several times per event: a class with slots, a C class when
-    compiled (``ticket.pxd``), so those reads are struct reads.
+    convention and compared by value; the same facts are made once and shared (see
+    the caches below).
     """
 
     __slots__ = ("attrs", "groups", "name")
@@ -90,184 +87,31 @@ def _message_fact(key: tuple[str, Any, frozenset[str]]) -> Fact:
 _MESSAGE_FACTS: BoundedCache[tuple[str, Any, frozenset[str]], Fact] = BoundedCache(_message_fact)
 
 
-class FieldFilter:
-    """Keeps only the parts of a ticket the configuration can read (compact replay).
-
-    A ticket's subject, requester and most of its customer are never looked at by a
-    policy, a predicate or a pause rule; keeping them for a million tickets costs
-    gigabytes. The filter is a trie of the dotted paths that are read: below a read
-    path everything is kept, beside it nothing. Kept strings are interned, since
-    statuses, priorities, groups and plans repeat across tickets.
-
-    Pruning walks a *plan* of the trie made once: ``True`` where a read path ends
-    (keep the whole value), else a tuple of ``(key, plan)`` pairs, so each key costs
-    one lookup in the value and none in the trie.
-    """
-
-    __slots__ = ("nodes", "root", "trie")
-    LEAF = ""
-
-    def __init__(self, paths: Iterable[str]) -> None:
-        self.trie: dict[str, Any] = {}
-        for path in paths:
-            node = self.trie
-            for step in path.split("."):
-                node = node.setdefault(sys.intern(step), {})
-            node[self.LEAF] = True
-        #: The whole ticket's plan (see the class doc).
-        self.root: Plan = _plan(self.trie)
-        #: The plan of the trie node a change at a path writes under; None: nobody reads it.
-        self.nodes: BoundedCache[str, Plan | None] = BoundedCache(self._plan_at)
-
-    def prune(self, value: Any, plan: Plan) -> Any:
-        """``value`` cut down to the paths of ``plan``; _DROP when nothing is read.
-
-        Walks the plan's few keys rather than the value's many (a customer object has a
-        dozen keys, two of which are read); the kept keys are the trie's interned ones.
-        """
-        if plan is True:
-            return _intern(value)
-        if type(value) is dict:
-            found: dict[str, Any] = value
-        elif isinstance(value, Mapping):
-            found = dict(value)
-        else:
-            return _DROP
-        out: dict[str, Any] = {}
-        steps: tuple[tuple[str, Plan], ...] = plan  # type: ignore[assignment]  # not True
-        for key, sub in steps:
-            kept = found.get(key, _DROP)
-            if kept is _DROP:
-                continue
-            if sub is True:  # a read path ends here (inlined: most keys do)
-                out[key] = _intern(kept)
-                continue
-            kept = self.prune(kept, sub)
-            if kept is not _DROP:
-                out[key] = kept
-        return out
-
-    def _plan_at(self, path: str) -> Plan | None:
-        node = self._node(path)
-        return None if node is None else _plan(node)
-
-    def _node(self, path: str) -> Mapping[str, Any] | None:
-        node: Mapping[str, Any] = self.trie
-        for step in path.split("."):
-            if self.LEAF in node:
-                return {self.LEAF: True}  # inside a path that is read whole
-            nxt = node.get(step)
-            if nxt is None:
-                return None
-            node = nxt
-        return node
+#: Marks a missing key in :func:`value_at`.
+_MISSING = object()
 
 
-#: What the filter makes of a trie node: True (a read path ends here: keep the value
-#: whole) or the node's ``(key, plan)`` pairs.
-Plan: TypeAlias = bool | tuple[tuple[str, "Plan"], ...]
-
-
-def _plan(node: Mapping[str, Any]) -> Plan:
-    if _LEAF in node:
-        return True
-    return tuple((key, _plan(sub)) for key, sub in node.items())
-
-
-_DROP = object()
-#: ``FieldFilter.LEAF`` as a module constant (on a C class, ``self.LEAF`` is a lookup in
-#: the type's dict).
-_LEAF = FieldFilter.LEAF
-
-
-#: Short kept strings, interned (a hit is one dict lookup; ``sys.intern`` is a module
-#: attribute read and a call besides). A C dict when compiled (ticket.pxd); emptied when
-#: it holds ``_INTERN_LIMIT`` strings, as a :class:`BoundedCache`.
-_INTERNED: dict[str, str] = {}
-_INTERN_LIMIT = 100_000
-
-
-def _intern(value: Any) -> Any:
-    kind = type(value)
-    if kind is str:
-        if len(value) >= 64:
-            return value
-        found = _INTERNED.get(value)
-        if found is None:
-            if len(_INTERNED) >= _INTERN_LIMIT:
-                _INTERNED.clear()
-            found = _INTERNED[value] = sys.intern(value)
-        return found
-    if kind is list:
-        return [_intern(v) for v in value]
-    if kind is not dict and isinstance(value, str):
-        return sys.intern(value) if len(value) < 64 else value
-    return value
-
-
-def initial_fields(
-    ticket_id: str, fields: Mapping[str, Any], keep: FieldFilter | None
-) -> dict[str, Any]:
+def initial_fields(ticket_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The ticket of a ``ticket.created`` event; unknown keys go under ``custom``.
 
     Nested values are shared with the event, never copied: the engine treats them as
     immutable and copies a nested object only when a change writes into it.
     """
-    kept: FieldFilter | None = keep  # a C class when compiled: its methods are C calls
-    if kept is not None and kept.root is not True and type(fields) is dict:
-        ticket = _kept_fields(fields, kept)
-    else:
-        ticket = {key: value for key, value in fields.items() if key in KNOWN_FIELDS}
-        custom = _custom_of(fields)
-        if custom is not _DROP:
-            ticket["custom"] = custom
-        if kept is not None:
-            ticket = kept.prune(ticket, kept.root)
+    ticket = {key: value for key, value in fields.items() if key in KNOWN_FIELDS}
+    extra = {key: value for key, value in fields.items() if key not in KNOWN_FIELDS}
+    if extra:
+        ticket["custom"] = {**(fields.get("custom") or {}), **extra}
     ticket["id"] = ticket_id
     ticket.setdefault("status", "new")
     ticket.setdefault("tags", [])
     return ticket
 
 
-def _kept_fields(fields: dict[str, Any], kept: FieldFilter) -> dict[str, Any]:
-    """``kept.prune`` of the ticket :func:`initial_fields` would build from ``fields``,
-    without building it: the filter's top-level keys are read from the event's fields
-    directly (a creation carries a dozen fields, of which the configuration reads a
-    few), and ``custom`` is put together only when it is read."""
-    out: dict[str, Any] = {}
-    steps: tuple[tuple[str, Plan], ...] = kept.root  # type: ignore[assignment]  # not True
-    for key, sub in steps:
-        if key == "custom":
-            value = _custom_of(fields)
-        elif key in KNOWN_FIELDS:
-            value = fields.get(key, _DROP)
-        else:
-            continue  # an unknown top-level key of the event lives under ``custom``
-        if value is not _DROP:
-            value = kept.prune(value, sub)  # a leaf (``sub`` True): the value, interned
-            if value is not _DROP:
-                out[key] = value
-    return out
-
-
-def _custom_of(fields: Mapping[str, Any]) -> Any:
-    """The ticket's ``custom``: the event's own, with its unknown top-level keys added
-    (_DROP when there is neither)."""
-    extra: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key not in KNOWN_FIELDS:
-            extra[key] = value
-    base = fields.get("custom", _DROP)
-    if not extra:
-        return base
-    return {**(base if base is not _DROP else {}), **extra}
-
-
 def creation_facts(ticket: Mapping[str, Any], by: str) -> list[Fact]:
     """``created``, plus entering the initial group and the initial assignment.
 
     The same creators, groups and assignees recur: the facts are made once per
-    combination (a named tuple's own constructor is a Python function) and shared."""
+    combination and shared."""
     group, assignee = ticket.get("group"), ticket.get("assignee")
     plain_group = type(group) is str or group is None
     if type(by) is str and plain_group and (type(assignee) is str or assignee is None):
@@ -291,28 +135,14 @@ _CREATION_FACTS: BoundedCache[tuple[str, str | None, str | None], tuple[Fact, ..
 )
 
 
-def apply_changes(
-    ticket: dict[str, Any], changes: Mapping[str, Any], keep: FieldFilter | None
-) -> list[Fact]:
-    """Apply a ``ticket.updated`` event's changes in place; the facts they state.
-
-    With a :class:`FieldFilter`, a change nobody reads is skipped (no fact either: the
-    filter is only used when no predicate listens to changes of unread fields).
-    """
+def apply_changes(ticket: dict[str, Any], changes: Mapping[str, Any]) -> list[Fact]:
+    """Apply a ``ticket.updated`` event's changes in place; the facts they state."""
     facts: list[Fact] = []
     for raw, value in changes.items():
         if raw == "tags_added" or raw == "tags_removed":
             facts.extend(_change_tags(ticket, raw, value))
             continue
         path, steps = cached(_PATHS, raw)
-        if keep is not None:
-            kept: FieldFilter = keep  # a C class when compiled: prune is a C call
-            node = cached(kept.nodes, path)
-            if node is None:
-                continue
-            value = kept.prune(value, node)
-            if value is _DROP:
-                value = {}
         old = value_at(ticket, steps)
         if old == value and type(old) is type(value):
             continue
@@ -388,9 +218,7 @@ def message_facts(
 
 
 def as_dict(data: Mapping[str, Any]) -> dict[str, Any]:
-    """An event's object as a dict, which it is when read from JSON (else a copy):
-    compiled, a variable typed as a dict makes each ``get`` a C call rather than a
-    method call."""
+    """An event's object as a dict, which it is when read from JSON (else a copy)."""
     return data if type(data) is dict else dict(data)
 
 
@@ -410,18 +238,10 @@ def value_at(ticket: Mapping[str, Any], steps: tuple[str, ...]) -> Any:
     """The value at a dotted path (pre-split); None when missing, as conditions see it."""
     current: Any = ticket
     for step in steps:
-        # ``type() is dict`` first: an isinstance test against the Mapping ABC is slow;
-        # and one ``get`` (a C lookup on the typed ``found``), not a test and an index.
-        if type(current) is dict:
-            found: dict[str, Any] = current
-            current = found.get(step, _DROP)
-            if current is _DROP:
-                return None
-        elif isinstance(current, Mapping):
-            if step not in current:
-                return None
-            current = current[step]
-        else:
+        if type(current) is not dict and not isinstance(current, Mapping):
+            return None  # (the type test first: the Mapping ABC's test is slow)
+        current = current.get(step, _MISSING)
+        if current is _MISSING:
             return None
     return current
 
