@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slaclock.core.conditions import evaluate
-from slaclock.core.engine.compiled import _any_holds, _check
 from slaclock.core.engine.ticket import Fact
+from slaclock.core.engine.track import _any_holds, _check
 from slaclock.core.model import Condition, ConditionGroup, Predicate
 
 

@@ -144,13 +144,16 @@ def _check_invariants(inst: Instance, as_of: datetime) -> None:
     assert inst.breached == (inst.breached_at is not None)
     if inst.breached:
         assert inst.breached_at == inst.due_at
+    if inst.state != "cancelled":  # policies.md: breached <=> elapsed open time > target
+        assert inst.breached == (inst.remaining_seconds < 0) == (inst.state == "breached")
     if inst.state in ("met", "breached") and inst.stopped_at is not None:
         assert inst.due_at is not None
-        assert (inst.state == "met") == (inst.stopped_at <= inst.due_at)
-    if inst.state == "running":
-        assert inst.stopped_at is None and inst.due_at is not None and as_of <= inst.due_at
-    if inst.state == "paused":
-        assert inst.due_at is None and inst.stopped_at is None
+    if inst.state == "running":  # due_at may have passed in closed hours, with 0 left
+        assert inst.stopped_at is None and inst.due_at is not None
+        assert as_of <= inst.due_at or inst.remaining_seconds == 0
+    if inst.state == "paused":  # no due_at, unless the target was used up exactly
+        assert inst.stopped_at is None
+        assert inst.due_at is None or inst.remaining_seconds == 0
     if inst.state == "cancelled":
         assert inst.stopped_at is not None and inst.breached_at is None
     assert inst.started_at <= (inst.stopped_at or as_of)

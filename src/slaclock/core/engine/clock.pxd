@@ -2,7 +2,8 @@
 # them. A class's attributes here are its __slots__ (tests/accel checks it).
 import cython
 from slaclock.core.calendar.business_calendar cimport Calendar
-from slaclock.core.engine.compiled cimport Binding, Track
+from slaclock.core.engine.compiled cimport Binding
+from slaclock.core.engine.track cimport Track
 
 cdef class Measure:
     cdef public object elapsed, paused, due_at, goal_due_at

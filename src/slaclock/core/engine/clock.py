@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slaclock.core.engine.compiled import Binding, Track
+from slaclock.core.engine.compiled import Binding
 from slaclock.core.engine.instance import Instance
+from slaclock.core.engine.track import Track
 
 __all__ = ["Clock", "Measure"]
 

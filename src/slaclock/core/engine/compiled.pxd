@@ -1,16 +1,10 @@
 # Cython's declarations for compiled.py (setup.py, cython-modules.txt); Python ignores
 # them. A class's attributes here are its __slots__ (tests/accel checks it).
-from slaclock.core.engine.ticket cimport Fact, value_at
+from slaclock.core.engine.ticket cimport value_at
+from slaclock.core.engine.track cimport Track
 cdef class Binding:
     cdef public object calendar, escalations, goal_seconds, identity, pause, policy_id
     cdef public object policy_version, reminders, retarget, target_seconds
-
-cdef class Track:
-    cdef public object definition, gated_next_response, key, kind, metric, ola, owner
-    cdef public object repeat, resumes, start_checks, start_names, start_plain, stop_checks
-    cdef public object stop_names, stop_plain
-    cpdef started_by(self, facts, names, ticket)
-    cpdef stopped_by(self, facts, names, ticket)
 
 cdef class CompiledConfig:
     cdef public object _binding_cache, _binding_paths, _plans, _plans_all, _policy_cache
@@ -23,7 +17,5 @@ cdef class CompiledConfig:
     cpdef binding_key(self, ticket)
     cpdef binding(self, track, policy, ticket, values=*)
 
-@cython.locals(fact=Fact)
-cpdef _any_holds(checks, facts, ticket)
 cpdef pause_holds(rule, dict ticket)
 cpdef _typed(value)

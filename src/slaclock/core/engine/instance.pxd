@@ -1,6 +1,6 @@
 # Cython's declarations for instance.py (setup.py, cython-modules.txt); Python ignores
 # them.
-from slaclock.core.events cimport format_instant, instant_text
+from slaclock.core.instants cimport format_instant, instant_text
 from slaclock.core.bounded_cache cimport cached
 
 cpdef str json_line(instance)

@@ -7,7 +7,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, NamedTuple
 
 from slaclock.core.bounded_cache import BoundedCache, cached
-from slaclock.core.events import format_instant, instant_text
+from slaclock.core.instants import format_instant, instant_text
 
 __all__ = ["INSTANCE_KEYS", "STATES", "Instance", "json_line"]
 

@@ -4,7 +4,8 @@ import cython
 from slaclock.core.bounded_cache cimport cached
 from slaclock.core.events cimport Event
 from slaclock.core.engine.clock cimport Clock
-from slaclock.core.engine.compiled cimport CompiledConfig, Track, pause_holds
+from slaclock.core.engine.compiled cimport CompiledConfig, pause_holds
+from slaclock.core.engine.track cimport Track
 from slaclock.core.engine.ticket cimport (
     Fact, apply_changes, as_dict, creation_facts, initial_fields, message_facts,
 )

@@ -20,7 +20,7 @@ from typing import Any
 
 from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.engine.clock import Clock
-from slaclock.core.engine.compiled import Binding, CompiledConfig, Track, pause_holds
+from slaclock.core.engine.compiled import Binding, CompiledConfig, pause_holds
 from slaclock.core.engine.ticket import (
     Fact,
     apply_changes,
@@ -29,6 +29,7 @@ from slaclock.core.engine.ticket import (
     initial_fields,
     message_facts,
 )
+from slaclock.core.engine.track import Track
 from slaclock.core.events import Event
 from slaclock.core.model import Policy
 
