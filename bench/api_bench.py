@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def _event(i: int) -> dict[str, Any]:
 def _prepare(url: str, connect_args: dict[str, Any]) -> str:
     engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
     upgrade(engine)
-    services = Services(engine)
+    services = services_on(engine)
     services.config_apply(CONFIG, "bench", NOW)
     _, secret = services.tokens.create("ingest", "bench", NOW)
     engine.dispose()

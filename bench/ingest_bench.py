@@ -28,6 +28,7 @@ from typing import Any
 
 from slaclock.core.config import parse_config
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.service.queue import QueueFilters
 from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, scratch_engine
 
@@ -123,7 +124,7 @@ def run_backend(
         for batch in args.batch:
             engine = scratch_engine(kind, Path(tmp))
             try:
-                services = Services(engine)
+                services = services_on(engine)
                 services.config_apply(EXAMPLE_CONFIG, "bench", START)
                 end = START + timedelta(days=WORKLOAD_DAYS)
                 out["ingest"][batch] = ingest_throughput(services, workload, batch, end)
@@ -131,7 +132,7 @@ def run_backend(
                 drop_scratch(engine)
         engine = scratch_engine(kind, Path(tmp))
         try:
-            services = Services(engine)
+            services = services_on(engine)
             now = START + timedelta(days=3)
             services.config_apply(QUEUE_CONFIG, "bench", START)
             tickets = open_tickets(args.open_instances // 2, now)
@@ -139,7 +140,7 @@ def run_backend(
             with engine.connect() as conn:  # as autovacuum would have by now
                 conn.exec_driver_sql("ANALYZE")
                 conn.commit()
-            out["open"] = services.summary(now, 0)["totals"]
+            out["open"] = services.summary(now, 0).totals.to_json()
             out["queue"] = queue_latencies(services, now, args.repeat)
         finally:
             drop_scratch(engine)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from slaclock.api import create_app
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, scratch_engine
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -65,7 +66,7 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def services(engine: Engine) -> Services:
-    return Services(engine)
+    return services_on(engine)
 
 
 @dataclass
@@ -95,7 +96,7 @@ def api(services: Services, clock: Clock) -> Api:
 
 @pytest.fixture
 def sqlite_api(sqlite_engine: Engine, clock: Clock) -> Api:
-    return make_api(Services(sqlite_engine), clock)
+    return make_api(services_on(sqlite_engine), clock)
 
 
 @pytest.fixture

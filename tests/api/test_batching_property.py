@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from slaclock.api.batching import IngestBatcher
 from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine, upgrade
+from slaclock.service.compose import open_services
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -52,12 +52,12 @@ requests_strategy = st.lists(
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, Services]]:
     """Two databases kept across examples (each example uses its own ids and tickets)."""
     directory = tmp_path_factory.mktemp("batching")
-    engines = [make_engine(f"sqlite:///{directory / name}") for name in ("b.db", "r.db")]
-    for engine in engines:
-        upgrade(engine)
-    yield Services(engines[0]), Services(engines[1])
-    for engine in engines:
-        engine.dispose()
+    both = [
+        open_services(f"sqlite:///{directory / name}", upgrade=True) for name in ("b.db", "r.db")
+    ]
+    yield both[0], both[1]
+    for services in both:
+        services.close()
 
 
 RUNS = itertools.count()
@@ -90,5 +90,5 @@ def test_batched_answers_equal_one_by_one_answers(
         theirs = reference.ticket(f"r{run}-T{ticket}")
         assert (mine is None) == (theirs is None), (ticket, requests)
         if mine is not None and theirs is not None:
-            assert mine["instances"] == theirs["instances"]
-            assert [e["id"] for e in mine["events"]] == [e["id"] for e in theirs["events"]]
+            assert mine.instances == theirs.instances
+            assert [e["id"] for e in mine.events] == [e["id"] for e in theirs.events]

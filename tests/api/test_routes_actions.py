@@ -77,4 +77,4 @@ def test_bad_actions_are_refused_and_store_nothing(
     response = ticket_api.client.post(path, json=body, headers=ticket_api.headers("agent"))
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert [e["id"] for e in ticket_api.services.ticket("T-1")["events"]] == ["e1"]
+    assert [e["id"] for e in ticket_api.services.ticket("T-1").events] == ["e1"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 
 
 def created(event_id: str = "e1", ticket: str = "T-1", at: str = "2026-03-02T08:15:00Z") -> dict:
@@ -70,7 +70,7 @@ def test_batch_lists_accepted_duplicates_and_rejects_by_index(api: Any) -> None:
 
 def test_events_are_durable_before_the_response(api: Any, engine: Any) -> None:
     assert post(api, created()).status_code == 200
-    assert Services(engine).ticket("T-1") is not None  # a fresh reader sees it
+    assert services_on(engine).ticket("T-1") is not None  # a fresh reader sees it
 
 
 def test_a_single_rejected_event_answers_422_with_the_reason(api: Any) -> None:

@@ -59,7 +59,7 @@ def _now(api: Any) -> int:
 
 
 def _events(api: Any) -> list[str]:
-    return [e["id"] for e in api.services.ticket("T-1")["events"]]
+    return [e["id"] for e in api.services.ticket("T-1").events]
 
 
 def test_a_well_signed_delivery_becomes_an_event(hook_api: Any) -> None:
@@ -68,7 +68,7 @@ def test_a_well_signed_delivery_becomes_an_event(hook_api: Any) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["accepted"] == [{"index": 0, "id": "d-1"}]
     assert _events(hook_api) == ["e1", "d-1"]
-    assert hook_api.services.ticket("T-1")["fields"]["status"] == "pending"
+    assert hook_api.services.ticket("T-1").fields["status"] == "pending"
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from slaclock.api import create_app
-from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine, upgrade
+from slaclock.service.compose import open_services
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
@@ -29,9 +28,7 @@ def _build() -> tuple[str, Any]:
     """An app on a fresh SQLite file with the example data (built at collection time,
     because the schema must exist before the tests are generated)."""
     directory = Path(tempfile.mkdtemp(prefix="slaclock-st-"))
-    engine = make_engine(f"sqlite:///{directory / 'st.db'}")
-    upgrade(engine)
-    services = Services(engine)
+    services = open_services(f"sqlite:///{directory / 'st.db'}", upgrade=True)
     services.config_apply((DATA / "example_config.yaml").read_text(), "test", NOW)
     lines = (DATA / "example_events.jsonl").read_text().splitlines()
     services.ingest([json.loads(line) for line in lines], NOW)

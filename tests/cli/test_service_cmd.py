@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from slaclock.api import create_app
 from slaclock.cli.main import app
-from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine
+from slaclock.service.compose import open_services
 
 CONFIG = Path(__file__).resolve().parents[1] / "data" / "example_config.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -32,7 +31,7 @@ def test_token_create_prints_the_token_alone_on_the_last_line(db_url: str) -> No
     assert result.exit_code == 0, result.output
     secret = result.stdout.rstrip("\n").splitlines()[-1]
     assert secret and " " not in secret
-    services = Services(make_engine(db_url))
+    services = open_services(db_url)
     client = TestClient(create_app(services, lambda: NOW))
     response = client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200
@@ -47,7 +46,7 @@ def test_token_list_and_revoke(db_url: str) -> None:
     assert "\tviewer\twall\t" in listed.stdout and "active" in listed.stdout
     assert run("token", "revoke", token_id, "--database-url", db_url).exit_code == 0
     assert "revoked" in run("token", "list", "--database-url", db_url).stdout
-    assert Services(make_engine(db_url)).tokens.verify(secret, NOW) is None
+    assert open_services(db_url).tokens.verify(secret, NOW) is None
     again = run("token", "revoke", token_id, "--database-url", db_url)
     assert again.exit_code == 2 and token_id in again.stderr
 
@@ -65,8 +64,8 @@ def test_config_apply_then_show(db_url: str) -> None:
     assert "version 1" in applied.stdout
     shown = run("config", "show", "--database-url", db_url)
     assert shown.stdout == CONFIG.read_text(encoding="utf-8")
-    versions = Services(make_engine(db_url)).config_versions()
-    assert [(v["version"], v["author"]) for v in versions] == [(1, "lead")]
+    versions = open_services(db_url).config_versions()
+    assert [(v.version, v.author) for v in versions] == [(1, "lead")]
 
 
 def test_config_apply_of_an_invalid_file_exits_2_and_changes_nothing(
@@ -77,7 +76,7 @@ def test_config_apply_of_an_invalid_file_exits_2_and_changes_nothing(
     result = run("config", "apply", str(bad), "--database-url", db_url)
     assert result.exit_code == 2
     assert "Mars/Base" in result.stderr and f"{bad}:" in result.stderr
-    assert Services(make_engine(db_url)).config_current()[0] == 0
+    assert open_services(db_url).config_current()[0] == 0
 
 
 def test_db_upgrade_and_rebuild(db_url: str) -> None:
@@ -102,7 +101,7 @@ def test_demo_populates_a_fresh_database_without_serving(
     assert result.exit_code == 0, result.output
     assert "0 rejected" in result.stdout
     secret = result.stdout.splitlines()[-1].split()[-1]
-    services = Services(make_engine(f"sqlite:///{tmp_path / 'var' / 'demo.db'}"))
+    services = open_services(f"sqlite:///{tmp_path / 'var' / 'demo.db'}")
     assert services.tokens.verify(secret, NOW).role == "admin"
     assert services.config_current()[0] == 1
     assert services.instance_count() > 0

@@ -23,7 +23,7 @@ from slaclock.api import create_app
 from slaclock.cli.main import app as cli
 from slaclock.core.config import parse_config
 from slaclock.core.workload import generate_events
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = {
@@ -69,7 +69,7 @@ def test_api_instances_equal_cli_replay_for_every_ticket(
     config = CONFIGS[config_name]
     text = config.read_text(encoding="utf-8")
     events = list(generate_events(parse_config(text), 120, DAYS, 11, START))
-    services = Services(e2e_engine)
+    services = services_on(e2e_engine)
     services.config_apply(text, "e2e", START)
     _, secret = services.tokens.create("admin", "e2e", START)
     client = TestClient(create_app(services, lambda: END), raise_server_exceptions=False)

@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine, upgrade
+from slaclock.service.compose import open_services
 
 CONFIG = Path(__file__).resolve().parents[1] / "data" / "example_config.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -28,9 +27,7 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_serve_answers_over_http_and_keeps_events(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'served.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    services = Services(engine)
+    services = open_services(url, upgrade=True)
     services.config_apply(CONFIG.read_text(), "test", NOW)
     _, secret = services.tokens.create("admin", "serve-test", NOW)
     port = _free_port()
@@ -63,4 +60,4 @@ def test_serve_answers_over_http_and_keeps_events(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    assert Services(make_engine(url)).ticket("S-1") is not None
+    assert open_services(url).ticket("S-1") is not None

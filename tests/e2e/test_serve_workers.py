@@ -21,8 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from slaclock.core.workload import generate_events
-from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine
+from slaclock.service.compose import open_services
 from slaclock.store.testing import (
     drop_scratch,
     postgres_unreachable_reason,
@@ -67,8 +66,7 @@ def pg_schema_url() -> Any:
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_workers_accept_each_event_once_and_project_like_replay(pg_schema_url: str) -> None:
-    engine = make_engine(pg_schema_url)
-    services = Services(engine)
+    services = open_services(pg_schema_url)
     services.config_apply(CONFIG.read_text(), "test", START)
     config = services.config_current()[2]
     _, secret = services.tokens.create("ingest", "workers-test", START)
@@ -104,17 +102,17 @@ def test_two_workers_accept_each_event_once_and_project_like_replay(pg_schema_ur
 
     accepted = [event_id for answer in answers for event_id in answer]
     assert sorted(accepted) == sorted(e["id"] for e in events)  # each exactly once
-    with engine.connect() as conn:
+    with services.db.engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*), count(DISTINCT id) FROM events")).one()
     assert tuple(stored) == (len(events), len(events))
     for ticket_id in sorted({e["ticket"] for e in events}):
         projected = services.ticket(ticket_id)
         assert projected is not None
-        replayed = services.instances_as_of(ticket_id, NOW)
-        by_key = {(i["kind"], i["metric"], i["cycle"]): i for i in projected["instances"]}
-        for instance in replayed or []:
+        replayed = [i.to_json() for i in services.instances_as_of(ticket_id, NOW) or []]
+        by_key = {(i["kind"], i["metric"], i["cycle"]): i for i in projected.instances}
+        for instance in replayed:
             mine = by_key[(instance["kind"], instance["metric"], instance["cycle"])]
             # The projection is as of ingest time; only the parts fixed by events compare.
             for key in ("policy", "target_seconds", "started_at", "stopped_at", "calendar"):
                 assert mine[key] == instance[key], (ticket_id, key)
-    engine.dispose()
+    services.close()

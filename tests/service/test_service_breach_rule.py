@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.service.queue import QueueFilters
 
 CONFIG = """
@@ -47,7 +48,7 @@ def _ticket(tid: str, reply_at: datetime | None) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def services(db: Engine) -> Services:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG, "test", FRIDAY)
     events = [
         *_ticket("RUNNING", None),
@@ -61,8 +62,12 @@ def services(db: Engine) -> Services:
 def _state(services: Services, tid: str) -> tuple[str, int]:
     view = services.ticket(tid)
     assert view is not None
-    (inst,) = view["instances"]
+    (inst,) = view.instances
     return inst["state"], inst["remaining_seconds"]
+
+
+def _rows(services: Services, f: QueueFilters, now: datetime) -> list[dict[str, Any]]:
+    return [row.to_json() for row in services.queue(f, None, 10, now).rows]
 
 
 def test_stops_at_due_and_in_the_closed_hours_after_it_are_met(services: Services) -> None:
@@ -71,15 +76,15 @@ def test_stops_at_due_and_in_the_closed_hours_after_it_are_met(services: Service
 
 
 def test_over_the_weekend_the_clock_is_due_with_nothing_left(services: Services) -> None:
-    (row,) = services.queue(QueueFilters(), None, 10, SATURDAY).rows
+    (row,) = _rows(services, QueueFilters(), SATURDAY)
     assert (row["ticket"], row["state"], row["seconds_to_due"]) == ("RUNNING", "running", 0)
     assert row["overdue_from"] == "2026-03-09T09:00:00Z"
-    assert services.queue(QueueFilters(state="breached"), None, 10, SATURDAY).rows == []
-    assert len(services.queue(QueueFilters(state="running"), None, 10, SATURDAY).rows) == 1
-    totals = services.summary(SATURDAY)["totals"]
-    assert (totals["running"], totals["breached"]) == (1, 0)
+    assert _rows(services, QueueFilters(state="breached"), SATURDAY) == []
+    assert len(_rows(services, QueueFilters(state="running"), SATURDAY)) == 1
+    totals = services.summary(SATURDAY).totals
+    assert (totals.running, totals.breached) == (1, 0)
     # The opening's first instant still has nothing left, and is not a breach.
-    (row,) = services.queue(QueueFilters(), None, 10, MONDAY_OPENING).rows
+    (row,) = _rows(services, QueueFilters(), MONDAY_OPENING)
     assert (row["state"], row["seconds_to_due"]) == ("running", 0)
 
 
@@ -87,11 +92,11 @@ def test_one_second_into_monday_it_is_breached_without_re_projection(
     services: Services,
 ) -> None:
     later = MONDAY_OPENING + ONE_SECOND
-    (row,) = services.queue(QueueFilters(state="breached"), None, 10, later).rows
+    (row,) = _rows(services, QueueFilters(state="breached"), later)
     assert row["ticket"] == "RUNNING" and row["breached"] is True
     assert row["breached_at"] == "2026-03-06T17:00:00Z" and row["seconds_to_due"] < 0
-    totals = services.summary(later)["totals"]
-    assert (totals["running"], totals["breached"]) == (0, 1)
+    totals = services.summary(later).totals
+    assert (totals.running, totals.breached) == (0, 1)
 
 
 def test_re_projection_at_its_next_change_stores_the_breach(services: Services) -> None:

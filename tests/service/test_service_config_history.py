@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from slaclock.core.engine import Engine as SlaEngine
 from slaclock.core.events import parse_event
 from slaclock.core.workload import WorkloadOptions, generate_events
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.models import TicketRow
 
 DAY = datetime(2026, 3, 2, tzinfo=UTC)
@@ -63,15 +65,21 @@ def _iso(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def by_metric(instances: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+def by_metric(instances: Sequence[Mapping[str, Any]] | None) -> dict[str, Mapping[str, Any]]:
     assert instances is not None
     return {i["metric"]: i for i in instances}
 
 
-def stored(services: Services, ticket: str) -> dict[str, dict[str, Any]]:
+def replayed(services: Services, ticket: str, as_of: datetime) -> list[dict[str, Any]] | None:
+    """``instances_as_of`` as replay JSON."""
+    instances = services.instances_as_of(ticket, as_of)
+    return None if instances is None else [i.to_json() for i in instances]
+
+
+def stored(services: Services, ticket: str) -> dict[str, Mapping[str, Any]]:
     view = services.ticket(ticket)
     assert view is not None
-    return by_metric(view["instances"])
+    return by_metric(view.instances)
 
 
 def replay(
@@ -88,7 +96,7 @@ def replay(
 
 @pytest.fixture
 def services(db: Engine) -> Services:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(V1, "test", V1_AT)
     return services
 
@@ -109,12 +117,12 @@ def test_met_instance_keeps_its_target_and_running_one_follows(services: Service
     assert resolution["due_at"] == "2026-03-02T11:00:00Z"
     # Time travel: before v2 the ticket reads exactly as v1 alone replays it.
     before_v2 = DAY + timedelta(hours=10)
-    assert services.instances_as_of("T-1", before_v2) == replay(V1, events, before_v2)
+    assert replayed(services, "T-1", before_v2) == replay(V1, events, before_v2)
     # After v2, the reads agree with the projection; explain tells the same story.
-    assert by_metric(services.instances_as_of("T-1", V2_AT)) == after
+    assert by_metric(replayed(services, "T-1", V2_AT)) == after
     explained = services.explain("T-1", V2_AT)
     assert explained is not None
-    told = {e["instance"]["metric"]: e["instance"] for e in explained["instances"]}
+    told = {e["instance"]["metric"]: e["instance"] for e in explained.instances}
     assert told == after
 
 
@@ -130,7 +138,7 @@ def test_rebuild_after_a_change_changes_nothing(services: Services) -> None:
     services.rebuild(now=V2_AT)
     after = {t: services.ticket(t) for t in ("T-1", "T-2")}
     for ticket in before:
-        assert after[ticket]["instances"] == before[ticket]["instances"]  # type: ignore[index]
+        assert after[ticket].instances == before[ticket].instances  # type: ignore[union-attr]
     assert stored(services, "T-1")["first_response"]["policy_version"] == 1
     assert stored(services, "T-2")["first_response"]["state"] == "breached"  # running: v2's 30m
 
@@ -142,7 +150,9 @@ def test_ticket_created_after_a_change_is_judged_by_that_version(services: Servi
         reply("T-3", DAY + timedelta(hours=11, minutes=20)),
     ]
     services.ingest(events, DAY + timedelta(hours=12))
-    assert services.ticket("T-3")["instances"] == replay(V2, events, DAY + timedelta(hours=12), 2)  # type: ignore[index]
+    assert list(services.ticket("T-3").instances) == replay(
+        V2, events, DAY + timedelta(hours=12), 2
+    )  # type: ignore[union-attr]
     services.config_apply(V3, "test", V3_AT)  # looser again: must not re-judge T-3 either
     after = stored(services, "T-3")
     assert (
@@ -154,8 +164,8 @@ def test_ticket_created_after_a_change_is_judged_by_that_version(services: Servi
         3,
     )
     between = DAY + timedelta(hours=12)
-    assert services.instances_as_of("T-3", between) == replay(V2, events, between, 2)
-    assert by_metric(services.instances_as_of("T-3", NOW))["first_response"]["policy_version"] == 2
+    assert replayed(services, "T-3", between) == replay(V2, events, between, 2)
+    assert by_metric(replayed(services, "T-3", NOW))["first_response"]["policy_version"] == 2
 
 
 def test_late_event_from_before_a_change_is_judged_by_the_earlier_version(
@@ -171,7 +181,7 @@ def test_late_event_from_before_a_change_is_judged_by_the_earlier_version(
     first = after["first_response"]
     assert (first["state"], first["target_seconds"], first["policy_version"]) == ("met", 3600, 1)
     assert after["resolution"]["policy_version"] == 2
-    assert by_metric(services.instances_as_of("T-4", NOW)) == after
+    assert by_metric(replayed(services, "T-4", NOW)) == after
     services.rebuild(now=NOW)
     assert stored(services, "T-4") == after
 
@@ -183,7 +193,7 @@ def test_a_stored_id_sent_again_for_another_ticket_creates_no_ticket(services: S
     result = services.ingest([again], NOW)
     assert (result.accepted, result.duplicates) == ([], [{"index": 0, "id": first["id"]}])
     assert services.ticket("T-6") is None
-    assert services.instances_as_of("T-6", NOW) is None
+    assert replayed(services, "T-6", NOW) is None
     # In a batch with a new event of its own, the other ticket's row is made as usual.
     result = services.ingest([again, {**reply("T-6", DAY + timedelta(hours=10))}], NOW)
     assert [a["index"] for a in result.accepted] == [1]
@@ -213,7 +223,7 @@ def test_in_order_events_after_a_change_continue_both_versions(services: Service
         old_states.append(entry.olds[1][1])
         services.states.put_all([("T-7", entry)])
         view = stored(services, "T-7")
-        assert view == by_metric(services.instances_as_of("T-7", now))
+        assert view == by_metric(replayed(services, "T-7", now))
         assert (view["first_response"]["policy_version"], view["first_response"]["state"]) == (
             1,
             "met",
@@ -239,8 +249,8 @@ def judged_reference(
 ) -> tuple[dict[str, list[dict[str, Any]]], int]:
     """Brute force: replay every ticket with v1 and with v2; an instance of v2's replay
     that stopped before v2 came into force is v1's when v1 stopped it at the same instant."""
-    with services.db.connect() as conn:
-        v1, v2 = (SlaEngine(services.configs.config_of(conn, v)) for v in (1, 2))
+    with services.db.reading() as tx:
+        v1, v2 = (SlaEngine(services.configs.config_of(tx, v)) for v in (1, 2))
     by_ticket: dict[str, list[Any]] = {}
     for seq, obj in enumerate(delivered):
         by_ticket.setdefault(obj["ticket"], []).append(parse_event(obj, seq=seq))
@@ -263,7 +273,7 @@ def test_workload_across_a_change_matches_the_brute_force_rule(db: Engine) -> No
     """Events before the change, the change, then later and late events in shuffled
     small batches (cached states continued, late ones replayed): every ticket that got
     an event after the change equals the brute-force rule; after a rebuild all do."""
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(WORKLOAD_CONFIG, "test", W_START)
     options = WorkloadOptions(shuffle=0.0, duplicates=0.0)
     events = list(generate_events(parse_config(WORKLOAD_CONFIG), 60, 6, 21, W_START, options))
@@ -281,11 +291,11 @@ def test_workload_across_a_change_matches_the_brute_force_rule(db: Engine) -> No
     assert differing > 0  # the rule bites
     late = {e["ticket"] for e in rest}
     for ticket in sorted(late):
-        assert services.ticket(ticket)["instances"] == expected[ticket], ticket  # type: ignore[index]
-        assert services.instances_as_of(ticket, W_NOW) == expected[ticket], ticket
+        assert list(services.ticket(ticket).instances) == expected[ticket], ticket  # type: ignore[union-attr]
+        assert replayed(services, ticket, W_NOW) == expected[ticket], ticket
     services.rebuild(now=W_NOW)
     for ticket, instances in expected.items():
-        assert services.ticket(ticket)["instances"] == instances, ticket  # type: ignore[index]
+        assert list(services.ticket(ticket).instances) == instances, ticket  # type: ignore[union-attr]
 
 
 def _at(obj: dict[str, Any]) -> datetime:
@@ -295,7 +305,7 @@ def _at(obj: dict[str, Any]) -> datetime:
 def test_rebuild_removes_ticket_rows_without_events(services: Services) -> None:
     """Rows the duplicate bug once left behind go at the next rebuild; others stay."""
     assert services.ingest([created("T-8", DAY + timedelta(hours=9))], NOW).accepted
-    with services.db.begin() as conn:
+    with services.db.engine.begin() as conn:
         conn.execute(insert(TicketRow), [{"id": "T-empty", "created": False, "deleted": False}])
     before = services.ticket("T-8")
     assert services.rebuild(now=NOW)["tickets"] == 1

@@ -23,6 +23,7 @@ from slaclock.core.events import parse_event
 from slaclock.core.workload import WorkloadOptions, generate_events
 from slaclock.service import config_versions
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.models import EventRow
 from slaclock.store.testing import scratch_spec
 
@@ -58,13 +59,18 @@ def reference(
     }
 
 
+def replayed(services: Services, ticket: str, as_of: datetime) -> list[dict[str, Any]]:
+    """``instances_as_of`` as replay JSON."""
+    return [i.to_json() for i in services.instances_as_of(ticket, as_of) or []]
+
+
 def stored_ids(db: Engine) -> Counter[str]:
     with db.connect() as conn:
         return Counter(conn.execute(select(EventRow.id)).scalars())
 
 
 def test_shuffled_workload_with_repeats(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", START)
     events = workload(150, seed=3)
     delivered = [e for batch in batches(events, 250, seed=4) for e in batch]
@@ -76,11 +82,11 @@ def test_shuffled_workload_with_repeats(db: Engine) -> None:
     for as_of in (NOW, midway):
         expected = reference(services, delivered, as_of)
         for ticket, instances in expected.items():
-            assert services.instances_as_of(ticket, as_of) == instances, ticket
-    projected = {t: services.ticket(t)["instances"] for t in expected}  # type: ignore[index]
+            assert replayed(services, ticket, as_of) == instances, ticket
+    projected = {t: list(services.ticket(t).instances) for t in expected}  # type: ignore[union-attr]
     assert projected == reference(services, delivered, NOW)
     services.rebuild(now=NOW)
-    assert {t: services.ticket(t)["instances"] for t in expected} == projected  # type: ignore[index]
+    assert {t: list(services.ticket(t).instances) for t in expected} == projected  # type: ignore[union-attr]
 
 
 def _ingest_all(services: Services, batch_list: list[list[dict[str, Any]]]) -> Counter[str]:
@@ -98,11 +104,11 @@ def _check_consistent(services: Services, db: Engine, events: list[dict[str, Any
     for ticket in sorted({e["ticket"] for e in events}):
         view = services.ticket(ticket)
         assert view is not None
-        assert view["instances"] == services.instances_as_of(ticket, NOW), ticket
+        assert list(view.instances) == replayed(services, ticket, NOW), ticket
 
 
 def test_concurrent_threads(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", START)
     events = workload(120, seed=5)
     totals: Counter[str] = Counter()
@@ -110,7 +116,7 @@ def test_concurrent_threads(db: Engine) -> None:
 
     def run(seed: int) -> None:
         try:
-            totals.update(_ingest_all(Services(db), batches(events, 97, seed)))
+            totals.update(_ingest_all(services_on(db), batches(events, 97, seed)))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -129,11 +135,11 @@ CHILD = """
 import json, sys
 from datetime import datetime
 from slaclock.service import config_versions
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.testing import engine_from_spec
 job = json.load(open(sys.argv[1]))
 engine = engine_from_spec(tuple(job["spec"]))
-services = Services(engine)
+services = services_on(engine)
 accepted = []
 for batch in job["batches"]:
     result = services.ingest(batch, datetime.fromisoformat(job["now"]))
@@ -164,7 +170,7 @@ def _run_processes(db: Engine, events: list[dict[str, Any]], tmp_path: Path) -> 
 
 
 def test_concurrent_processes(db: Engine, tmp_path: Path) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", START)
     events = workload(80, seed=6)
     totals = _run_processes(db, events, tmp_path)
@@ -182,7 +188,7 @@ def test_config_change_during_concurrent_ingest(
     """Every open ticket ends up projected with the newest configuration, whichever
     of the ingest and the configuration change got each ticket first."""
     monkeypatch.setattr(config_versions, "RELOAD_CHECK_SECONDS", 0.0)
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", START)
     events = workload(100, seed=8)
     changed = CONFIG_TEXT.replace("next_response: {within: 8h}", "next_response: {within: 3h}")
@@ -190,20 +196,20 @@ def test_config_change_during_concurrent_ingest(
 
     def ingest() -> None:
         try:
-            _ingest_all(Services(db), batches(events, 60, seed=9))
+            _ingest_all(services_on(db), batches(events, 60, seed=9))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
     worker = threading.Thread(target=ingest)
     worker.start()
     time.sleep(0.3)
-    Services(db).config_apply(changed, "test", NOW)
+    services_on(db).config_apply(changed, "test", NOW)
     worker.join()
     assert errors == []
     assert services.config_current()[1] == changed
     for ticket in sorted({e["ticket"] for e in events}):
         view = services.ticket(ticket)
         assert view is not None
-        if view["deleted"] or view["status"] == "closed":
+        if view.deleted or view.status == "closed":
             continue
-        assert view["instances"] == services.instances_as_of(ticket, NOW), ticket
+        assert list(view.instances) == replayed(services, ticket, NOW), ticket

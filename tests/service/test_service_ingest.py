@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from slaclock.core.engine import Engine as SlaEngine
 from slaclock.core.errors import EventError
 from slaclock.core.events import parse_event
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.models import EventRow
 
 DATA = Path(__file__).parents[1] / "data"
@@ -25,7 +27,7 @@ NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def services(db: Engine) -> Services:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
     return services
 
@@ -37,6 +39,12 @@ def replay_json(
     events = [parse_event(o, seq=n) for n, o in enumerate(objs) if o["ticket"] == ticket]
     config = services.config_current()[2]
     return [i.to_json() for i in SlaEngine(config).replay_ticket(events, as_of).instances]
+
+
+def replayed(services: Services, ticket: str, as_of: datetime) -> list[dict[str, Any]] | None:
+    """``instances_as_of`` as replay JSON."""
+    instances = services.instances_as_of(ticket, as_of)
+    return None if instances is None else [i.to_json() for i in instances]
 
 
 def stored_event_count(db: Engine) -> int:
@@ -75,20 +83,20 @@ def test_projection_equals_replay(services: Services) -> None:
         expected = replay_json(services, EVENTS, ticket, NOW)
         view = services.ticket(ticket)
         assert view is not None
-        assert view["instances"] == expected
-        assert services.instances_as_of(ticket, NOW) == expected
-        assert len(view["events"]) == sum(e["ticket"] == ticket for e in EVENTS)
+        assert list(view.instances) == expected
+        assert replayed(services, ticket, NOW) == expected
+        assert len(view.events) == sum(e["ticket"] == ticket for e in EVENTS)
 
 
 def test_instances_as_of_the_past(services: Services) -> None:
     services.ingest(EVENTS, NOW)
     then = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    assert services.instances_as_of("T-1", then) == replay_json(services, EVENTS, "T-1", then)
-    assert services.instances_as_of("T-404", NOW) is None
+    assert replayed(services, "T-1", then) == replay_json(services, EVENTS, "T-1", then)
+    assert replayed(services, "T-404", NOW) is None
     assert services.ticket("T-404") is None
     assert services.explain("T-404", NOW) is None
     explained = services.explain("T-1", NOW)
-    assert explained is not None and explained != {}
+    assert explained is not None and explained.instances
 
 
 def test_late_event_reprojects_its_ticket(services: Services) -> None:
@@ -99,8 +107,8 @@ def test_late_event_reprojects_its_ticket(services: Services) -> None:
     services.ingest([late], NOW)
     after = services.ticket("T-1")
     assert before is not None and after is not None
-    assert after["instances"] == replay_json(services, t1, "T-1", NOW)
-    assert after["instances"] != before["instances"]
+    assert list(after.instances) == replay_json(services, t1, "T-1", NOW)
+    assert after.instances != before.instances
 
 
 def test_events_before_creation_wait_for_it(services: Services) -> None:
@@ -108,11 +116,11 @@ def test_events_before_creation_wait_for_it(services: Services) -> None:
     services.ingest(t1[1:], NOW)
     waiting = services.ticket("T-1")
     assert waiting is not None
-    assert (waiting["created"], waiting["instances"]) == (False, [])
+    assert (waiting.created, waiting.instances) == (False, ())
     services.ingest(t1[:1], NOW)
     created = services.ticket("T-1")
-    assert created is not None and created["created"] is True
-    assert created["instances"] == replay_json(services, t1, "T-1", NOW)
+    assert created is not None and created.created is True
+    assert list(created.instances) == replay_json(services, t1, "T-1", NOW)
 
 
 def test_batch_limit(services: Services) -> None:
@@ -132,12 +140,12 @@ def test_rebuild_changes_nothing(services: Services) -> None:
     after = [services.ticket(t) for t in tickets]
     for b, a in zip(before, after, strict=True):
         assert b is not None and a is not None
-        assert a["instances"] == b["instances"]
-        assert a["fields"] == b["fields"]
+        assert a.instances == b.instances
+        assert a.fields == b.fields
 
 
 def test_config_change_reevaluates_open_tickets(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(_one_policy("1h"), "test", NOW)
     created = {
         "id": "c1", "ticket": "T-9", "at": "2026-03-04T10:00:00Z", "type": "ticket.created",
@@ -153,10 +161,10 @@ def test_config_change_reevaluates_open_tickets(db: Engine) -> None:
     assert parsed.policies[0].version == 1  # the bare file knows no history
 
 
-def _first_response(services: Services) -> list[dict[str, Any]]:
+def _first_response(services: Services) -> list[Mapping[str, Any]]:
     view = services.ticket("T-9")
     assert view is not None
-    return [i for i in view["instances"] if i["metric"] == "first_response"]
+    return [i for i in view.instances if i["metric"] == "first_response"]
 
 
 def _one_policy(within: str) -> str:
@@ -181,10 +189,10 @@ def test_refresh_due_reprojects_tickets_whose_next_change_has_come(
     at_ingest = datetime(2026, 3, 2, 8, 20, tzinfo=UTC)  # five minutes after creation
     services.ingest([created], at_ingest)
 
-    def stored(metric: str) -> dict[str, Any]:
+    def stored(metric: str) -> Mapping[str, Any]:
         ticket = services.ticket("RD-1")
         assert ticket is not None
-        return next(i for i in ticket["instances"] if i["metric"] == metric)
+        return next(i for i in ticket.instances if i["metric"] == metric)
 
     assert stored("first_response")["state"] == "running"
     assert services.refresh_due(at_ingest) == 0  # nothing has come due yet

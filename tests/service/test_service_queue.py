@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.service.queue import QueueFilters, decode_cursor
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
@@ -74,7 +75,7 @@ def make_events(seed: int, tickets: int = 40) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def loaded(db: Engine) -> tuple[Services, list[dict[str, Any]]]:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG, "test", NOW)
     events = make_events(7)
     assert not services.ingest(events, NOW).rejected
@@ -87,7 +88,7 @@ def reference(services: Services, events: list[dict[str, Any]], f: QueueFilters)
     for tid in sorted({e["ticket"] for e in events}):
         view = services.ticket(tid)
         assert view is not None
-        for inst in view["instances"]:
+        for inst in view.instances:
             if inst["stopped_at"] is not None or inst["state"] == "cancelled":
                 continue
             due = _parse(inst["due_at"])
@@ -95,8 +96,8 @@ def reference(services: Services, events: list[dict[str, Any]], f: QueueFilters)
                 "breached" if inst["state"] == "running" and due and due < NOW else inst["state"]
             )
             checks = {
-                f.group: view["group"], f.assignee: view["assignee"], f.metric: inst["metric"],
-                f.customer: view["customer"], f.plan: view["plan"], f.priority: view["priority"],
+                f.group: view.group, f.assignee: view.assignee, f.metric: inst["metric"],
+                f.customer: view.customer, f.plan: view.plan, f.priority: view.priority,
                 f.state: state, f.kind: inst["kind"], f.policy: inst["policy"],
             }  # fmt: skip
             if any(want is not None and want != got for want, got in checks.items()):
@@ -119,7 +120,7 @@ def read_all(services: Services, f: QueueFilters, limit: int) -> list[dict[str, 
     cursor = None
     while True:
         page = services.queue(f, cursor, limit, NOW)
-        rows.extend(page.rows)
+        rows.extend(row.to_json() for row in page.rows)
         if page.next_cursor is None:
             return rows
         assert len(page.rows) == limit
@@ -164,12 +165,10 @@ def test_queue_matches_reference(
 def test_queue_rows_carry_ticket_fields(loaded: tuple[Services, list[dict[str, Any]]]) -> None:
     services, _ = loaded
     row = services.queue(QueueFilters(), None, 1, NOW).rows[0]
-    view = services.ticket(row["ticket"])
+    view = services.ticket(row.instance["ticket"])
     assert view is not None
-    assert (row["subject"], row["customer"], row["assignee"]) == (
-        view["subject"], view["customer"], view["assignee"],
-    )  # fmt: skip
-    assert row["state"] == "breached" and row["seconds_to_due"] < 0
+    assert (row.subject, row.customer, row.assignee) == (view.subject, view.customer, view.assignee)
+    assert row.state == "breached" and row.seconds_to_due is not None and row.seconds_to_due < 0
 
 
 def test_bad_cursor_and_state(loaded: tuple[Services, list[dict[str, Any]]]) -> None:
@@ -188,24 +187,24 @@ def test_summary_matches_reference(loaded: tuple[Services, list[dict[str, Any]]]
     got = services.summary(NOW, at_risk_within_seconds=1800)
     everything = reference(services, events, QueueFilters())
     states = [state for _, _, state in everything]
-    assert got["totals"]["running"] == states.count("running")
-    assert got["totals"]["paused"] == states.count("paused")
-    assert got["totals"]["breached"] == states.count("breached")
+    assert got.totals.running == states.count("running")
+    assert got.totals.paused == states.count("paused")
+    assert got.totals.breached == states.count("breached")
     at_risk = reference(services, events, QueueFilters(state="running", due_within_seconds=1800))
-    assert got["totals"]["at_risk"] == len(at_risk)
+    assert got.totals.at_risk == len(at_risk)
     met_today = breached_today = 0
     day = NOW.replace(hour=0, minute=0)
     for tid in sorted({e["ticket"] for e in events}):
         view = services.ticket(tid)
         assert view is not None
-        for inst in view["instances"]:
+        for inst in view.instances:
             stopped, due = _parse(inst["stopped_at"]), _parse(inst["due_at"])
             met_today += inst["state"] == "met" and stopped is not None and stopped >= day
             late = inst["breached"] or (
                 inst["state"] == "running" and due is not None and due < NOW
             )
             breached_today += bool(late and due is not None and day <= due <= NOW)
-    assert got["totals"]["met_today"] == met_today
-    assert got["totals"]["breached_today"] == breached_today
-    assert sum(g["running"] for g in got["groups"].values()) == got["totals"]["running"]
-    assert set(got["groups"]) <= set(GROUPS)
+    assert got.totals.met_today == met_today
+    assert got.totals.breached_today == breached_today
+    assert sum(g.running for g in got.groups.values()) == got.totals.running
+    assert set(got.groups) <= set(GROUPS)

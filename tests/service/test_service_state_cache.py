@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from slaclock.service import projection
 from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 
 DATA = Path(__file__).parents[1] / "data"
 CONFIG_TEXT = (DATA / "example_config.yaml").read_text()
@@ -22,6 +23,11 @@ NOW = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 
 def in_time_order(ticket: str) -> list[dict[str, Any]]:
     return sorted((e for e in EVENTS if e["ticket"] == ticket), key=lambda e: e["at"])
+
+
+def replayed(services: Services, ticket: str) -> list[dict[str, Any]]:
+    """``instances_as_of(ticket, NOW)`` as replay JSON."""
+    return [i.to_json() for i in services.instances_as_of(ticket, NOW) or []]
 
 
 @pytest.fixture
@@ -39,40 +45,40 @@ def replays(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_in_order_events_continue_the_cached_state(db: Engine, replays: list[str]) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
     events = in_time_order("T-1")
     for event in events:
         assert services.ingest([event], NOW).accepted
         view = services.ticket("T-1")
         assert view is not None
-        assert view["instances"] == services.instances_as_of("T-1", NOW)
+        assert list(view.instances) == replayed(services, "T-1")
     assert replays == ["T-1"]  # only the first event, with no cached state yet
 
 
 def test_late_event_replays(db: Engine, replays: list[str]) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
     events = in_time_order("T-1")
     services.ingest([events[0], events[2]], NOW)
     services.ingest([events[1]], NOW)  # earlier than what the state has seen
     assert replays == ["T-1", "T-1"]
-    assert services.ticket("T-1")["instances"] == services.instances_as_of("T-1", NOW)  # type: ignore[index]
+    assert list(services.ticket("T-1").instances) == replayed(services, "T-1")  # type: ignore[union-attr]
 
 
 def test_events_from_another_process_invalidate(db: Engine, replays: list[str]) -> None:
-    first, second = Services(db), Services(db)
+    first, second = services_on(db), services_on(db)
     first.config_apply(CONFIG_TEXT, "test", NOW)
     events = in_time_order("T-1")
     first.ingest(events[:2], NOW)
     second.ingest(events[2:3], NOW)  # first's cached state misses this event
     first.ingest(events[3:], NOW)
     assert replays == ["T-1", "T-1", "T-1"]
-    assert first.ticket("T-1")["instances"] == first.instances_as_of("T-1", NOW)  # type: ignore[index]
+    assert list(first.ticket("T-1").instances) == replayed(first, "T-1")  # type: ignore[union-attr]
 
 
 def test_configuration_change_invalidates(db: Engine, replays: list[str]) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
     events = in_time_order("T-1")
     services.ingest(events[:2], NOW)
@@ -80,11 +86,11 @@ def test_configuration_change_invalidates(db: Engine, replays: list[str]) -> Non
     replays.clear()
     services.ingest(events[2:3], NOW)
     assert replays == ["T-1"]
-    assert services.ticket("T-1")["instances"] == services.instances_as_of("T-1", NOW)  # type: ignore[index]
+    assert list(services.ticket("T-1").instances) == replayed(services, "T-1")  # type: ignore[union-attr]
 
 
 def test_future_events_are_not_cached(db: Engine, replays: list[str]) -> None:
-    services = Services(db)
+    services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
     events = in_time_order("T-1")
     early = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # before most of T-1's events
@@ -95,4 +101,4 @@ def test_future_events_are_not_cached(db: Engine, replays: list[str]) -> None:
             "author": "customer", "public": True}  # fmt: skip
     services.ingest([late], NOW)
     assert replays == ["T-1"]
-    assert services.ticket("T-1")["instances"] == services.instances_as_of("T-1", NOW)  # type: ignore[index]
+    assert list(services.ticket("T-1").instances) == replayed(services, "T-1")  # type: ignore[union-attr]

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.models import TokenRow
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def test_create_then_verify(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     token_id, secret = services.tokens.create("agent", "anna's laptop", NOW)
     info = services.tokens.verify(secret, NOW)
     assert info is not None
@@ -24,7 +24,7 @@ def test_create_then_verify(db: Engine) -> None:
 
 
 def test_only_the_hash_is_stored(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     _, secret = services.tokens.create("admin", "root", NOW)
     with db.connect() as conn:
         stored = conn.execute(select(TokenRow.secret_sha256)).scalar_one()
@@ -34,13 +34,13 @@ def test_only_the_hash_is_stored(db: Engine) -> None:
 
 
 def test_secrets_differ(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     secrets = {services.tokens.create("viewer", f"v{i}", NOW)[1] for i in range(5)}
     assert len(secrets) == 5
 
 
 def test_revoke(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     token_id, secret = services.tokens.create("ingest", "zendesk", NOW)
     assert services.tokens.revoke(token_id) is True
     assert services.tokens.verify(secret, NOW) is None
@@ -52,11 +52,11 @@ def test_revoke(db: Engine) -> None:
 
 def test_unknown_role_is_refused(db: Engine) -> None:
     with pytest.raises(ValueError, match="unknown role 'root'"):
-        Services(db).tokens.create("root", "x", NOW)
+        services_on(db).tokens.create("root", "x", NOW)
 
 
 def test_last_used_is_recorded_coarsely(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     _, secret = services.tokens.create("viewer", "board", NOW)
     services.tokens.verify(secret, NOW)
     services.tokens.verify(secret, NOW + timedelta(seconds=10))
@@ -66,7 +66,7 @@ def test_last_used_is_recorded_coarsely(db: Engine) -> None:
 
 
 def test_list_in_creation_order(db: Engine) -> None:
-    services = Services(db)
+    services = services_on(db)
     first, _ = services.tokens.create("admin", "a", NOW)
     second, _ = services.tokens.create("viewer", "b", NOW + timedelta(seconds=1))
     assert [t.id for t in services.tokens.list()] == [first, second]

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from slaclock.core.config import parse_config
 from slaclock.core.workload import generate_events
 from slaclock.service.app_state import Services
-from slaclock.store.db import make_engine, upgrade
+from slaclock.service.compose import open_services
 from slaclock.web import create_site
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -71,10 +71,9 @@ class Site:
 
 
 def _services(tmp_path: Path, name: str) -> Iterator[Services]:
-    engine = make_engine(f"sqlite:///{tmp_path / name}")
-    upgrade(engine)
-    yield Services(engine)
-    engine.dispose()
+    services = open_services(f"sqlite:///{tmp_path / name}", upgrade=True)
+    yield services
+    services.close()
 
 
 def _site(services: Services, clock: Clock) -> Site:

@@ -11,16 +11,16 @@ import pytest
 from babel.dates import format_datetime
 from fastapi.testclient import TestClient
 
-from slaclock.service.app_state import Services
+from slaclock.service.compose import open_services
 from slaclock.service.queue import QueueFilters
-from slaclock.store.db import make_engine, upgrade
 from slaclock.web import create_site
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _service_rows(site: Any, limit: int = 500, **filters: Any) -> list[dict[str, Any]]:
-    return list(site.services.queue(QueueFilters(**filters), None, limit, site.clock.now()).rows)
+    page = site.services.queue(QueueFilters(**filters), None, limit, site.clock.now())
+    return [row.to_json() for row in page.rows]
 
 
 def test_rows_follow_the_service_queue_in_time_left_order(busy_site: Any, rows_of: Any) -> None:
@@ -73,7 +73,7 @@ def test_the_example_queue_shows_durations_and_due_times(site: Any, rows_of: Any
 
 def test_summary_cards_and_groups_match_the_service(busy_site: Any, text_of: Any) -> None:
     html = busy_site.signed_in().get("/").text
-    summary = busy_site.services.summary(busy_site.clock.now(), 3600)
+    summary = busy_site.services.summary(busy_site.clock.now(), 3600).to_json()
     totals = summary["totals"]
     text = text_of(html)
     for count, words in [
@@ -181,9 +181,7 @@ def test_the_countdown_script_and_styles_are_served(site: Any) -> None:
 
 def test_a_new_installation_shows_an_empty_dashboard(tmp_path: Path, text_of: Any) -> None:
     """No configuration and no events yet: the pages still work, and say so."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    upgrade(engine)
-    services = Services(engine)
+    services = open_services(f"sqlite:///{tmp_path / 'empty.db'}", upgrade=True)
     now = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
     secret = services.tokens.create("viewer", "lead", now)[1]
     client = TestClient(create_site(services, lambda: now), base_url="http://dash.test")
@@ -191,7 +189,7 @@ def test_a_new_installation_shows_an_empty_dashboard(tmp_path: Path, text_of: An
     text = text_of(client.get("/").text)
     assert "No clocks yet." in text and "No open clocks match these filters." in text
     assert client.get("/tickets/T-1").status_code == 404
-    engine.dispose()
+    services.close()
 
 
 def test_pages_ignore_unknown_query_parameters_but_the_api_refuses_them(site: Any) -> None:

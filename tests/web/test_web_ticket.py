@@ -26,7 +26,7 @@ def _instance_rows(html: str) -> list[list[str]]:
 def test_the_ticket_page_shows_every_clock(site: Any) -> None:
     html = site.signed_in().get("/tickets/T-1").text
     rows = _instance_rows(html)
-    explained = site.services.explain("T-1", site.clock.now())["instances"]
+    explained = site.services.explain("T-1", site.clock.now()).instances
     assert [(r[0], r[3]) for r in rows] == [
         (e["instance"]["metric"], f"{e['instance']['policy']} v{e['instance']['policy_version']}")
         for e in explained

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from slaclock.api.app import create_app
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.db import make_engine
 
 __all__ = ["build"]
@@ -17,4 +17,4 @@ __all__ = ["build"]
 
 def build() -> FastAPI:
     """A fresh app on the configured database (the schema is upgraded by ``serve``)."""
-    return create_app(Services(make_engine()))
+    return create_app(services_on(make_engine()))

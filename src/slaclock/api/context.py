@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from fastapi import Request
 
 from slaclock.api.batching import IngestBatcher
 from slaclock.api.token_cache import TokenCache
+from slaclock.service.app_state import Services
 
 __all__ = ["ApiContext", "get_ctx"]
 
@@ -23,7 +23,7 @@ __all__ = ["ApiContext", "get_ctx"]
 class ApiContext:
     """``now`` returns an aware UTC instant; ``environ`` holds webhook source secrets."""
 
-    services: Any
+    services: Services
     now: Callable[[], datetime]
     environ: Mapping[str, str]
     max_body_bytes: int

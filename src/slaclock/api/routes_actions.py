@@ -58,7 +58,7 @@ async def post_ticket_event(
     _, body = await read_json(request)
     event = _action(ticket_id, body)
     known = await run_in_threadpool(ctx.services.ticket, ticket_id)
-    if known is None or not known.get("created"):
+    if known is None or not known.created:
         raise Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
     response = ingest_response(await ctx.batcher.submit([event]))
     if response.rejected:

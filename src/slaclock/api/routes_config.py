@@ -70,7 +70,7 @@ async def put_config(request: Request, caller: CallerDep, ctx: Ctx) -> ConfigTex
     summary="Every saved version: number, author, time",
 )
 def get_versions(caller: CallerDep, ctx: Ctx) -> list[dict[str, Any]]:
-    return [_plain(v) for v in ctx.services.config_versions()]
+    return [v.to_json() for v in ctx.services.config_versions()]
 
 
 @router.get(
@@ -85,20 +85,9 @@ def get_diff(
     from_version: Annotated[int, Query(alias="from", ge=0, le=2**31)],
     to_version: Annotated[int, Query(alias="to", ge=0, le=2**31)],
 ) -> ConfigDiff:
-    known = {0} | {int(_plain(v)["version"]) for v in ctx.services.config_versions()}
+    known = {0} | {v.version for v in ctx.services.config_versions()}
     unknown = [str(v) for v in (from_version, to_version) if v not in known]
     if unknown:
         raise Problem(404, f"no configuration version {', '.join(unknown)}", slug="not-found")
     diff = ctx.services.config_diff(from_version, to_version)
     return ConfigDiff.model_validate({"from": from_version, "to": to_version, "diff": diff})
-
-
-def _plain(value: Any) -> dict[str, Any]:
-    """A version row as JSON: dicts pass, dataclasses/objects become their fields."""
-    if isinstance(value, dict):
-        return value
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    return dict(vars(value))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -58,18 +57,12 @@ def get_queue(
     }
     if due_within is not None:
         values["due_within_seconds"] = parse_duration_param("due_within", due_within)
-    filters = _filters(values)
+    filters = QueueFilters(**{k: v for k, v in values.items() if v is not None})
     try:
         page = ctx.services.queue(filters, cursor, limit, ctx.now())
     except ValueError as exc:
         raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc
-    return {"rows": list(page.rows), "next_cursor": page.next_cursor}
-
-
-def _filters(values: dict[str, Any]) -> Any:
-    """Build the service's ``QueueFilters`` from the parameters it knows."""
-    known = {f.name for f in fields(QueueFilters)} if is_dataclass(QueueFilters) else set(values)
-    return QueueFilters(**{k: v for k, v in values.items() if v is not None and k in known})
+    return page.to_json()
 
 
 @router.get(
@@ -80,5 +73,4 @@ def _filters(values: dict[str, Any]) -> Any:
 )
 def get_summary(caller: CallerDep, ctx: Ctx, at_risk_within: Duration = "1h") -> dict[str, Any]:
     seconds = parse_duration_param("at_risk_within", at_risk_within or "1h")
-    summary: dict[str, Any] = ctx.services.summary(ctx.now(), seconds)
-    return summary
+    return ctx.services.summary(ctx.now(), seconds).to_json()

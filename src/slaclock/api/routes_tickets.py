@@ -32,10 +32,8 @@ def _as_of(ctx: ApiContext, as_of: str | None) -> datetime:
     return ctx.now() if as_of is None else parse_instant("as_of", as_of)
 
 
-def _found(value: Any, ticket_id: str) -> Any:
-    if value is None:
-        raise Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
-    return value
+def _not_found(ticket_id: str) -> Problem:
+    return Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
 
 
 @router.get(
@@ -44,11 +42,11 @@ def _found(value: Any, ticket_id: str) -> Any:
     responses=problem_responses(404),
     summary="A ticket: fields, events and instances",
 )
-def get_ticket(ticket_id: TicketId, caller: CallerDep, ctx: Ctx) -> Any:
+def get_ticket(ticket_id: TicketId, caller: CallerDep, ctx: Ctx) -> dict[str, Any]:
     view = ctx.services.ticket(ticket_id)
-    if view is not None and not view.get("events"):
-        view = None  # a row without events (left by a duplicate naming another ticket)
-    return _found(view, ticket_id)
+    if view is None or not view.events:  # a row without events: left by a duplicate
+        raise _not_found(ticket_id)  # naming another ticket
+    return view.to_json()
 
 
 @router.get(
@@ -57,9 +55,13 @@ def get_ticket(ticket_id: TicketId, caller: CallerDep, ctx: Ctx) -> Any:
     responses=problem_responses(404),
     summary="The ticket's instances as of an instant (the replay JSON)",
 )
-def get_instances(ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None) -> Any:
-    instant = _as_of(ctx, as_of)
-    return _found(ctx.services.instances_as_of(ticket_id, instant), ticket_id)
+def get_instances(
+    ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None
+) -> list[dict[str, Any]]:
+    instances = ctx.services.instances_as_of(ticket_id, _as_of(ctx, as_of))
+    if instances is None:
+        raise _not_found(ticket_id)
+    return [instance.to_json() for instance in instances]
 
 
 @router.get(
@@ -68,6 +70,10 @@ def get_instances(ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf 
     responses=problem_responses(404),
     summary="Why the ticket's instances are what they are",
 )
-def get_explain(ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None) -> Any:
-    instant = _as_of(ctx, as_of)
-    return _found(ctx.services.explain(ticket_id, instant), ticket_id)
+def get_explain(
+    ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None
+) -> dict[str, Any]:
+    explanation = ctx.services.explain(ticket_id, _as_of(ctx, as_of))
+    if explanation is None:
+        raise _not_found(ticket_id)
+    return explanation.to_json()

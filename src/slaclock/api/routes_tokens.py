@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -11,6 +10,7 @@ from slaclock.api.auth import CallerDep
 from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
 from slaclock.api.schemas import TokenCreate, TokenCreated, TokenRow, problem_responses
+from slaclock.service.tokens import TokenInfo
 
 __all__ = ["router"]
 
@@ -37,7 +37,7 @@ def create_token(body: TokenCreate, caller: CallerDep, ctx: Ctx) -> TokenCreated
     summary="Every token (without secrets)",
 )
 def list_tokens(caller: CallerDep, ctx: Ctx) -> list[TokenRow]:
-    return [TokenRow.model_validate(_plain(row)) for row in ctx.services.tokens.list()]
+    return [TokenRow.model_validate(_token_json(info)) for info in ctx.services.tokens.list()]
 
 
 @router.delete(
@@ -50,7 +50,7 @@ def list_tokens(caller: CallerDep, ctx: Ctx) -> list[TokenRow]:
 def revoke_token(
     token_id: Annotated[str, Path(min_length=1, max_length=64)], caller: CallerDep, ctx: Ctx
 ) -> Response:
-    known = {str(_plain(row)["id"]) for row in ctx.services.tokens.list()}
+    known = {info.id for info in ctx.services.tokens.list()}
     if token_id not in known:
         raise Problem(404, f"no token {token_id!r}", slug="not-found")
     ctx.services.tokens.revoke(token_id)
@@ -58,14 +58,13 @@ def revoke_token(
     return Response(status_code=204)
 
 
-def _plain(row: Any) -> dict[str, Any]:
-    """A token row as a mapping, whatever the store hands back; never the secret hash."""
-    if isinstance(row, dict):
-        data = dict(row)
-    elif is_dataclass(row) and not isinstance(row, type):
-        data = asdict(row)
-    else:
-        data = dict(vars(row))
-    data.pop("secret_sha256", None)
-    data.pop("secret", None)
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+def _token_json(info: TokenInfo) -> dict[str, Any]:
+    """A token as listed: its fields, instants in ISO 8601; it holds no secret."""
+    return {
+        "id": info.id,
+        "name": info.name,
+        "role": info.role,
+        "created_at": info.created_at.isoformat(),
+        "revoked_at": None if info.revoked_at is None else info.revoked_at.isoformat(),
+        "last_used_at": None if info.last_used_at is None else info.last_used_at.isoformat(),
+    }

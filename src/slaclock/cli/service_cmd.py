@@ -37,13 +37,13 @@ def utc_now() -> datetime:
 
 def open_services(url: str | None, upgrade_schema: bool = True) -> Any:
     """Services on the database at ``url``, its schema brought up to date first."""
-    from slaclock.service.app_state import Services
+    from slaclock.service.compose import services_on
     from slaclock.store.db import make_engine, upgrade
 
     engine = make_engine(url)
     if upgrade_schema:
         upgrade(engine)
-    return Services(engine)
+    return services_on(engine)
 
 
 def fail(message: str) -> typer.Exit:

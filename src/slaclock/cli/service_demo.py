@@ -96,14 +96,14 @@ def demo(
     """Build a demo database (var/demo.db) with 90 days of tickets and serve the API."""
     import uvicorn
 
-    from slaclock.service.app_state import Services
+    from slaclock.service.compose import services_on
     from slaclock.store.db import make_engine, upgrade
     from slaclock.web import create_site
 
     now = datetime.now(UTC).replace(microsecond=0)
     engine = make_engine(_fresh_database(DEMO_DB))
     upgrade(engine)
-    services = Services(engine)
+    services = services_on(engine)
     counts = populate(services, tickets, days, seed, now)
     typer.echo(
         f"ingested {counts['accepted']} events ({counts['duplicates']} duplicates, "

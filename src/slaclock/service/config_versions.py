@@ -21,13 +21,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
-
 from slaclock.core.builtins import BUILTIN_METRIC_DEFS
 from slaclock.core.model import Config
 from slaclock.service.history import Span
-from slaclock.service.sql import config_gate
-from slaclock.store.models import ConfigVersionRow
+from slaclock.service.views import ConfigVersion
+from slaclock.store.database import Database, Tx
 
 RELOAD_CHECK_SECONDS = 1.0
 #: Parsed configurations kept per process (the current one and recent older ones).
@@ -94,8 +92,8 @@ def with_versions(config: Config, versions: Mapping[str, Any]) -> Config:
 class ConfigService:
     """Stores configuration versions and serves the current one from a cache."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._db = database
         self._lock = threading.Lock()
         self._version = -1
         self._text = ""
@@ -107,32 +105,22 @@ class ConfigService:
     def current(self) -> tuple[int, str, Config]:
         """``(version, text, Config)``; version 0 and the empty config before any."""
         with self._lock:
-            if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
-                with self._engine.connect() as conn:
-                    self._refresh(conn)
+            self._refresh_if_due()
             return self._version, self._text, self._config
-
-    def current_in(self, conn: Connection) -> tuple[int, Config]:
-        """The current version as seen inside ``conn``'s transaction (no cache wait)."""
-        with self._lock:
-            self._refresh(conn)
-            return self._version, self._config
 
     def spans(self) -> tuple[Span, ...]:
         """When each version came into force (refreshed like :meth:`current`)."""
         with self._lock:
-            if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
-                with self._engine.connect() as conn:
-                    self._refresh(conn)
+            self._refresh_if_due()
             return self._spans
 
-    def spans_in(self, conn: Connection) -> tuple[Span, ...]:
-        """The versions as seen inside ``conn``'s transaction (no cache wait)."""
+    def spans_in(self, tx: Tx) -> tuple[Span, ...]:
+        """The versions as seen inside ``tx`` (no cache wait)."""
         with self._lock:
-            self._refresh(conn)
+            self._refresh(tx)
             return self._spans
 
-    def config_of(self, conn: Connection, version: int) -> Config:
+    def config_of(self, tx: Tx, version: int) -> Config:
         """Version ``version`` (with its policy versions), parsed once per process."""
         if version == 0:
             return empty_config()
@@ -140,12 +128,8 @@ class ConfigService:
             config = self._configs.get(version)
         if config is not None:
             return config
-        row = conn.execute(
-            select(ConfigVersionRow.text, ConfigVersionRow.policy_versions).where(
-                ConfigVersionRow.version == version
-            )
-        ).one()
-        config = _parse_version(version, row.text, row.policy_versions)
+        stored = tx.config_versions.get(version)
+        config = _parse_version(version, stored.text, stored.policy_versions)
         with self._lock:
             self._keep(version, config)
         return config
@@ -156,73 +140,65 @@ class ConfigService:
         while len(self._configs) > CONFIGS_KEPT:
             self._configs.popitem(last=False)
 
-    def _refresh(self, conn: Connection) -> None:
-        latest = conn.execute(select(func.max(ConfigVersionRow.version))).scalar() or 0
+    def _refresh_if_due(self) -> None:
+        if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
+            with self._db.reading() as tx:
+                self._refresh(tx)
+
+    def _refresh(self, tx: Tx) -> None:
+        latest = tx.config_versions.latest_number()
         self._checked_at = time.monotonic()
         if latest == self._version:
             return
-        spans = conn.execute(
-            select(ConfigVersionRow.version, ConfigVersionRow.created_at).order_by(
-                ConfigVersionRow.version
-            )
-        ).all()
-        self._spans = tuple(Span(v, created_at) for v, created_at in spans)
+        self._spans = tuple(Span(v, created_at) for v, created_at in tx.config_versions.starts())
         if latest == 0:
             self._version, self._text, self._config = 0, "", empty_config()
             return
-        row = conn.execute(select(ConfigVersionRow).where(ConfigVersionRow.version == latest)).one()
-        config = self._configs.get(latest) or _parse_version(latest, row.text, row.policy_versions)
+        stored = tx.config_versions.get(latest)
+        config = self._configs.get(latest) or _parse_version(
+            latest, stored.text, stored.policy_versions
+        )
         self._keep(latest, config)
-        self._version, self._text, self._config = latest, row.text, config
+        self._version, self._text, self._config = latest, stored.text, config
 
-    def store(self, conn: Connection, text: str, author: str, now: datetime) -> int:
-        """Validate ``text`` and store it as the next version (inside ``conn``'s
-        transaction, which the caller holds as the writer). Raises ConfigError."""
+    def store(self, tx: Tx, text: str, author: str, now: datetime) -> int:
+        """Validate ``text`` and store it as the next version (inside ``tx``, which the
+        caller holds as the writer). Raises ConfigError."""
         from slaclock.core.config import parse_config
 
         config = parse_config(text, "<config>")
-        config_gate(conn, exclusive=True)
-        last = conn.execute(
-            select(ConfigVersionRow).order_by(ConfigVersionRow.version.desc()).limit(1)
-        ).first()
+        tx.locks.config_gate(exclusive=True)
+        last = tx.config_versions.latest()
         previous_text = last.text if last else ""
         previous_versions = last.policy_versions if last else {}
         version = (last.version if last else 0) + 1
-        row = {
-            "version": version,
-            "text": text,
-            "author": author,
-            "created_at": now,
-            "diff": unified_diff(previous_text, text, version - 1, version),
-            "policy_versions": next_policy_versions(previous_versions, config),
-        }
-        conn.execute(insert(ConfigVersionRow), [row])
+        tx.config_versions.add(
+            version,
+            text,
+            author,
+            now,
+            diff=unified_diff(previous_text, text, version - 1, version),
+            policy_versions=next_policy_versions(previous_versions, config),
+        )
         return version
 
     def invalidate(self) -> None:
         with self._lock:
             self._checked_at = float("-inf")
 
-    def versions(self) -> list[dict[str, Any]]:
+    def versions(self) -> list[ConfigVersion]:
         """Every version, oldest first: number, author, time, and policy versions."""
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    ConfigVersionRow.version,
-                    ConfigVersionRow.author,
-                    ConfigVersionRow.created_at,
-                    ConfigVersionRow.policy_versions,
-                ).order_by(ConfigVersionRow.version)
-            ).all()
+        with self._db.reading() as tx:
+            listed = tx.config_versions.listing()
         return [
-            {
-                "version": r.version,
-                "author": r.author,
-                "created_at": r.created_at,
-                "policies": _present_versions(r.policy_versions, "policies"),
-                "olas": _present_versions(r.policy_versions, "olas"),
-            }
-            for r in rows
+            ConfigVersion(
+                version=v.version,
+                author=v.author,
+                created_at=v.created_at,
+                policies=_present_versions(v.policy_versions, "policies"),
+                olas=_present_versions(v.policy_versions, "olas"),
+            )
+            for v in listed
         ]
 
     def diff(self, v1: int, v2: int) -> str:
@@ -231,13 +207,8 @@ class ConfigService:
         Version 0 is the empty text before the first version.
         """
         texts = {0: ""}
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(ConfigVersionRow.version, ConfigVersionRow.text).where(
-                    ConfigVersionRow.version.in_([v1, v2])
-                )
-            )
-            texts.update({r.version: r.text for r in rows})
+        with self._db.reading() as tx:
+            texts.update(tx.config_versions.texts([v1, v2]))
         for v in (v1, v2):
             if v not in texts:
                 raise KeyError(f"no configuration version {v}")

@@ -13,6 +13,7 @@ stopped it at the same instant (see docs/store.md, "Configuration history").
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 from slaclock.core.events import Event
 
 if TYPE_CHECKING:
-    from slaclock.core.engine import Engine
-    from slaclock.core.engine.instance import Instance
+    from slaclock.core.engine import Engine, Explanation, Instance
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,10 @@ class Judges:
         }
         return self.merge(current, olds)
 
-    def explain(self, events: Sequence[Event], as_of: datetime) -> dict[str, Any]:
+    def explain(self, events: Sequence[Event], as_of: datetime) -> Explanation:
         """The explanation as of ``as_of``; an instance judged by an earlier version is
         explained by that version's replay."""
-        explanation = dict(self.engine.explain_ticket(events, as_of).to_json())
+        explanation = self.engine.explain_ticket(events, as_of)
         current = self.engine.replay_ticket(events, as_of).instances
         needed = self.needed(current)
         if not needed:
@@ -134,15 +134,17 @@ class Judges:
         }
         entries: dict[int, dict[tuple[str, str, int], Any]] = {}
         for version in {v for v in taken.values() if v is not None}:
-            told = self.engine_of(version).explain_ticket(events, as_of).to_json()
-            entries[version] = {_entry_key(e): e for e in told["instances"]}
-        explanation["instances"] = [
-            entries[v].get(key, entry)
-            if (v := taken.get(key := _entry_key(entry))) is not None
-            else entry
-            for entry in explanation["instances"]
-        ]
-        return explanation
+            told = self.engine_of(version).explain_ticket(events, as_of)
+            entries[version] = {_entry_key(e): e for e in told.instances}
+        return dataclasses.replace(
+            explanation,
+            instances=[
+                entries[v].get(key, entry)
+                if (v := taken.get(key := _entry_key(entry))) is not None
+                else entry
+                for entry in explanation.instances
+            ],
+        )
 
 
 def _entry_key(entry: Mapping[str, Any]) -> tuple[str, str, int]:

@@ -15,27 +15,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, delete
-
 from slaclock.core.errors import EventError
 from slaclock.core.events import Event, parse_event
-from slaclock.service.bulk import bulk_insert
-from slaclock.service.projection import (
-    Projected,
-    lock_tickets,
-    one_of,
-    project_tickets,
-    with_seq,
-)
-from slaclock.service.sql import chunks, in_write_transaction
+from slaclock.service.projection import Projected, project_tickets
 from slaclock.service.state_cache import StateCache
-from slaclock.store.models import EventRow, TicketRow
+from slaclock.store.database import Database, Tx
+from slaclock.store.events import with_seq
 
 if TYPE_CHECKING:
     from slaclock.service.history import Judges
 
 #: The engines that judge as of ``now``, read inside the transaction.
-JudgesIn = Callable[[Connection, datetime], "Judges"]
+JudgesIn = Callable[[Tx, datetime], "Judges"]
 
 MAX_BATCH_EVENTS = 10_000
 
@@ -87,7 +78,7 @@ def _raw_id(obj: Any) -> str | None:
 
 
 def ingest(
-    db: Engine,
+    db: Database,
     judges_in: JudgesIn,
     objs: Sequence[Any],
     now: datetime,
@@ -99,9 +90,7 @@ def ingest(
     result = IngestResult()
     valid = validate(objs, result)
     if valid:
-        inserted, projected = in_write_transaction(
-            db, lambda conn: _store(conn, judges_in, valid, now, cache)
-        )
+        inserted, projected = db.writing(lambda tx: _store(tx, judges_in, valid, now, cache))
         if cache is not None and projected is not None:
             cache.put_all(projected.states)  # committed: the states match the log
         for item in valid:
@@ -113,53 +102,26 @@ def ingest(
 
 
 def _store(
-    conn: Connection,
+    tx: Tx,
     judges_in: JudgesIn,
     valid: Sequence[_Valid],
     now: datetime,
     cache: StateCache | None,
 ) -> tuple[dict[str, int], Projected | None]:
-    placed = lock_tickets(conn, [v.event.ticket for v in valid])
-    inserted = _insert_events(conn, valid, now)
+    """Lock the batch's tickets, append its events, project the tickets that got one.
+
+    The events go in after the locks are taken and the log is read after that, so
+    whichever transaction projects a ticket last has seen every committed event of it.
+    """
+    placed = tx.locks.tickets([v.event.ticket for v in valid])
+    inserted = tx.events.append([(v.event, v.body) for v in valid], now)
     known = {
         v.event.id: with_seq(v.event, inserted[v.event.id]) for v in valid if v.event.id in inserted
     }
     touched = sorted({e.ticket for e in known.values()})
-    _drop_empty(conn, placed - set(touched))
+    # A duplicate (an id stored before) naming another ticket must not leave a row for
+    # that ticket: a ticket exists from its first stored event, not from a repeat.
+    tx.tickets.drop(list(placed - set(touched)))
     if not inserted:
         return inserted, None
-    return inserted, project_tickets(conn, judges_in(conn, now), touched, now, known, cache)
-
-
-def _drop_empty(conn: Connection, ticket_ids: set[str]) -> None:
-    """Remove the ticket rows this transaction placed for tickets that got no event.
-
-    A duplicate (an id stored before) naming another ticket must not leave a row
-    for that ticket: a ticket exists from its first stored event, not from a repeat.
-    """
-    for part in chunks(sorted(ticket_ids)):
-        conn.execute(delete(TicketRow).where(one_of(conn, TicketRow.id, part)))
-
-
-def _insert_events(conn: Connection, valid: Sequence[_Valid], now: datetime) -> dict[str, int]:
-    """Insert the new events in request order, so ``seq`` is arrival order.
-
-    Returns the ids actually inserted, with their ``seq``; the others were stored
-    before (duplicates).
-    Events of one ticket cannot race (the ticket row is locked); the same id sent for
-    two tickets at once may deadlock, which :func:`in_write_transaction` retries.
-    """
-    rows = [
-        {
-            "id": v.event.id,
-            "ticket_id": v.event.ticket,
-            "at": v.event.at,
-            "type": v.event.type,
-            "body": dict(v.body),
-            "received_at": now,
-        }
-        for v in valid
-    ]
-    table: Table = EventRow.__table__  # type: ignore[assignment]
-    returned = bulk_insert(conn, table, rows, conflict=("id", None), returning=("id", "seq"))
-    return dict(returned)
+    return inserted, project_tickets(tx, judges_in(tx, now), touched, now, known, cache)

@@ -6,116 +6,32 @@ replay them with the engine as of "now" (an instance that stopped under an earli
 configuration version judged by that version: :mod:`slaclock.service.history`);
 then replace the ticket's instance rows
 and update its ticket row. A late, out-of-order event therefore just re-projects
-its ticket. Callers hold the ticket rows locked (:func:`lock_tickets`) so two
+its ticket. Callers hold the ticket rows locked (``tx.locks.tickets``) so two
 projections of one ticket never interleave, and they read the configuration
 after taking the locks, so a configuration change applied meanwhile is seen.
+This module decides what is projected; :mod:`slaclock.store.tickets` and
+:mod:`slaclock.store.instances` write it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    ColumnElement,
-    Connection,
-    String,
-    Table,
-    any_,
-    bindparam,
-    case,
-    delete,
-    func,
-    null,
-    select,
-)
-
 from slaclock.core.calendar import Calendar
 from slaclock.core.engine import overdue_from
-from slaclock.core.events import Event, parse_event
-from slaclock.service.bulk import bulk_insert, copy_rows
-from slaclock.service.sql import chunks, config_gate
+from slaclock.core.events import Event
 from slaclock.service.state_cache import CachedState, StateCache
-from slaclock.store.models import PAUSED_SORT_BASE, EventRow, InstanceRow, TicketRow
-
-TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]
-INSTANCES: Table = InstanceRow.__table__  # type: ignore[assignment]
+from slaclock.store.database import Tx
+from slaclock.store.instances import instance_row
+from slaclock.store.tickets import TicketRecord
 
 if TYPE_CHECKING:
     from slaclock.core.engine import Engine
     from slaclock.service.history import Judges
-
-
-def lock_tickets(conn: Connection, ticket_ids: Sequence[str]) -> set[str]:
-    """Make sure a row exists for each ticket and lock them, in sorted order.
-
-    Sorted order means two batches sharing tickets queue up instead of deadlocking.
-    On SQLite the whole transaction already holds the database's write lock.
-    Holds the configuration gate shared first (see :func:`config_gate`).
-    Returns the tickets whose rows this call inserted.
-    """
-    config_gate(conn, exclusive=False)
-    ordered = sorted(set(ticket_ids))
-    placeholders = [{"id": t, "created": False, "deleted": False} for t in ordered]
-    placed = bulk_insert(conn, TICKETS, placeholders, conflict=("id", None), returning=("id",))
-    if conn.dialect.name == "postgresql":
-        for part in chunks(ordered):
-            conn.execute(
-                select(TicketRow.id)
-                .where(one_of(conn, TicketRow.id, part))
-                .order_by(TicketRow.id)
-                .with_for_update()
-            ).all()
-    return {ticket_id for (ticket_id,) in placed}
-
-
-def load_events(
-    conn: Connection, ticket_ids: Sequence[str], known: Mapping[str, Event] | None = None
-) -> dict[str, list[Event]]:
-    """Every stored event of these tickets, parsed, in replay order.
-
-    ``known`` holds events already parsed (this batch's): for those only the stored
-    ``seq`` is read, not the body, which saves decoding and validating them twice.
-    """
-    known = known or {}
-    out: dict[str, list[Event]] = defaultdict(list)
-    body: Any = EventRow.body
-    if known:
-        body = case((one_of(conn, EventRow.id, list(known)), null()), else_=EventRow.body)
-    for part in chunks(sorted(set(ticket_ids))):
-        rows = conn.execute(
-            select(EventRow.ticket_id, EventRow.seq, EventRow.id, body)
-            .where(one_of(conn, EventRow.ticket_id, part))
-            .order_by(EventRow.ticket_id, EventRow.at, EventRow.seq)
-        )
-        for ticket_id, seq, event_id, data in rows:
-            parsed = known.get(event_id)
-            event = parse_event(data, seq=seq) if parsed is None else with_seq(parsed, seq)
-            out[ticket_id].append(event)
-    return out
-
-
-def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """``column IN values``: on PostgreSQL ONE array parameter (``= ANY``), so the
-    driver need not parse a query with thousands of placeholders."""
-    if conn.dialect.name == "postgresql":
-        item = BigInteger() if column.type.python_type is int else String()
-        array = bindparam(None, list(values), type_=ARRAY(item))
-        condition: ColumnElement[bool] = column == any_(array)
-        return condition
-    return column.in_(list(values))  # type: ignore[no-any-return]
-
-
-def with_seq(event: Event, seq: int) -> Event:
-    """The event with its stored ``seq`` (cheaper than ``dataclasses.replace``)."""
-    return Event(id=event.id, ticket=event.ticket, at=event.at, type=event.type, seq=seq,
-                 data=event.data)  # fmt: skip
 
 
 @dataclass
@@ -127,7 +43,7 @@ class Projected:
 
 
 def project_tickets(
-    conn: Connection,
+    tx: Tx,
     judges: Judges,
     ticket_ids: Sequence[str],
     now: datetime,
@@ -146,8 +62,8 @@ def project_tickets(
     engine = judges.engine
     ordered = sorted(set(ticket_ids))
     new_events = _by_ticket(known or {})
-    warm = _warm_states(conn, engine, ordered, new_events, now, cache) if cache else {}
-    events = load_events(conn, [t for t in ordered if t not in warm], known)
+    warm = _warm_states(tx, engine, ordered, new_events, now, cache) if cache else {}
+    events = tx.events.load([t for t in ordered if t not in warm], known)
     entries: dict[str, CachedState] = {}
     for ticket_id in ordered:
         entry = warm.get(ticket_id)
@@ -157,22 +73,23 @@ def project_tickets(
             entry = _replayed(engine, events.get(ticket_id, []), now)
         entries[ticket_id] = entry
     results = {t: engine.result(entry.state, now) for t, entry in entries.items()}
-    olds = _earlier_versions(conn, judges, entries, results, events, known, now)
+    olds = _earlier_versions(tx, judges, entries, results, events, known, now)
     outcome = Projected()
-    ticket_rows: list[dict[str, Any]] = []
+    tickets: list[TicketRecord] = []
     instance_rows: list[dict[str, Any]] = []
+    calendars = engine.config.calendars
     for ticket_id, entry in entries.items():
         result = results[ticket_id]
-        ticket_row = ticket_values(ticket_id, result, entry.state.created_at, now)
-        ticket_rows.append(ticket_row)
-        instances = judges.merge(result.instances, olds.get(ticket_id, {}))
-        instance_rows.extend(
-            instance_values(i, ticket_row, engine.config.calendars) for i in instances
-        )
+        ticket = ticket_record(ticket_id, result, entry.state.created_at, now)
+        tickets.append(ticket)
+        for inst in judges.merge(result.instances, olds.get(ticket_id, {})):
+            instance_rows.append(
+                instance_row(inst, ticket, _overdue_from(inst, calendars), is_open(inst))
+            )
         if entry.last_key is None or entry.last_key[0] <= now:
             outcome.states.append((ticket_id, entry))
-    bulk_insert(conn, TICKETS, ticket_rows, conflict=("id", _TICKET_COLUMNS))
-    outcome.instances_written = replace_instances(conn, ordered, instance_rows)
+    tx.tickets.write(tickets)
+    outcome.instances_written = tx.instances.replace(ordered, instance_rows)
     return outcome
 
 
@@ -184,7 +101,7 @@ def _by_ticket(known: Mapping[str, Event]) -> dict[str, list[Event]]:
 
 
 def _warm_states(
-    conn: Connection,
+    tx: Tx,
     engine: Engine,
     ticket_ids: Sequence[str],
     new_events: Mapping[str, list[Event]],
@@ -193,14 +110,7 @@ def _warm_states(
 ) -> dict[str, CachedState]:
     """The cached states that can be continued, by ticket (taken out of the cache)."""
     taken = {t: e for t in ticket_ids if (e := cache.take(t)) is not None}
-    stored: dict[str, int] = {}
-    for part in chunks(sorted(taken)):
-        counted = conn.execute(
-            select(EventRow.ticket_id, func.count())
-            .where(one_of(conn, EventRow.ticket_id, part))
-            .group_by(EventRow.ticket_id)
-        )
-        stored.update({ticket_id: int(n) for ticket_id, n in counted})
+    stored = tx.events.counts(list(taken))
     return {
         ticket_id: entry
         for ticket_id, entry in taken.items()
@@ -226,7 +136,7 @@ def _replayed(engine: Engine, events: Sequence[Event], now: datetime) -> CachedS
 
 
 def _earlier_versions(
-    conn: Connection,
+    tx: Tx,
     judges: Judges,
     entries: Mapping[str, CachedState],
     results: Mapping[str, Any],
@@ -249,7 +159,7 @@ def _earlier_versions(
         }
     lacking = [t for t, vs in needs.items() if set(vs) - set(entries[t].olds) and t not in events]
     if lacking:
-        events.update(load_events(conn, lacking, known))
+        events.update(tx.events.load(lacking, known))
     out: dict[str, dict[int, list[Any]]] = {}
     for ticket_id, versions in needs.items():
         if not versions:
@@ -265,152 +175,45 @@ def _earlier_versions(
     return out
 
 
-def replace_instances(
-    conn: Connection, ticket_ids: Sequence[str], rows: Sequence[dict[str, Any]]
-) -> int:
-    """Make these tickets' instance rows exactly ``rows``, touching only what changed.
-
-    A row whose ``digest`` (of every stored value) is unchanged is left alone, so a
-    new event rewrites the one or two clocks it moved, not the ticket's history.
-    """
-    stored: dict[tuple[str, str, str, int], tuple[int, str]] = {}
-    for part in chunks(ticket_ids):
-        found = conn.execute(
-            select(
-                InstanceRow.ticket_id, InstanceRow.kind, InstanceRow.metric,
-                InstanceRow.cycle, InstanceRow.pk, InstanceRow.digest,
-            ).where(one_of(conn, InstanceRow.ticket_id, part))
-        )  # fmt: skip
-        stored.update({(t, k, m, c): (pk, d) for t, k, m, c, pk, d in found})
-    fresh: list[dict[str, Any]] = []
-    stale: list[int] = []
-    for row in rows:
-        old = stored.pop((row["ticket_id"], row["kind"], row["metric"], row["cycle"]), None)
-        if old is not None and old[1] == row["digest"]:
-            continue
-        if old is not None:
-            stale.append(old[0])  # changed: replaced by the fresh row
-        fresh.append(row)
-    stale.extend(pk for pk, _ in stored.values())  # instances that no longer exist
-    for pks in chunks(stale):
-        conn.execute(delete(InstanceRow).where(one_of(conn, InstanceRow.pk, pks)))
-    copy_rows(conn, INSTANCES, fresh)
-    return len(fresh)
-
-
-_TICKET_COLUMNS = (
-    "created",
-    "deleted",
-    "status",
-    "priority",
-    "group_id",
-    "assignee",
-    "customer_id",
-    "customer_plan",
-    "subject",
-    "created_at",
-    "next_change_at",
-    "projected_at",
-    "fields",
-)
-
-
-def ticket_values(
+def ticket_record(
     ticket_id: str, result: Any, created_at: datetime | None, now: datetime
-) -> dict[str, Any]:
-    """The ticket row for a replay result."""
+) -> TicketRecord:
+    """The ticket row for a replay result: the fields the queue and the pages show,
+    copied out of the engine's current fields."""
     fields: Mapping[str, Any] = result.fields or {}
     customer = fields.get("customer")
     customer = customer if isinstance(customer, Mapping) else {}
-    values = {
-        "created": bool(result.created),
-        "deleted": bool(result.deleted),
-        "status": _text(fields.get("status")),
-        "priority": _text(fields.get("priority")),
-        "group_id": _text(fields.get("group")),
-        "assignee": _text(fields.get("assignee")),
-        "customer_id": _text(customer.get("id")),
-        "customer_plan": _text(customer.get("plan")),
-        "subject": _text(fields.get("subject")),
-        "created_at": created_at,
-        "next_change_at": result.next_change_at,
-        "projected_at": now,
-        "fields": dict(fields) if result.fields is not None else None,
-    }
-    values["id"] = ticket_id
-    return values
+    return TicketRecord(
+        id=ticket_id,
+        created=bool(result.created),
+        deleted=bool(result.deleted),
+        status=_text(fields.get("status")),
+        priority=_text(fields.get("priority")),
+        group=_text(fields.get("group")),
+        assignee=_text(fields.get("assignee")),
+        customer=_text(customer.get("id")),
+        plan=_text(customer.get("plan")),
+        subject=_text(fields.get("subject")),
+        created_at=created_at,
+        next_change_at=result.next_change_at,
+        projected_at=now,
+        fields=dict(fields) if result.fields is not None else None,
+    )
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def instance_values(
-    inst: Any, ticket_row: Mapping[str, Any], calendars: Mapping[str, Calendar]
-) -> dict[str, Any]:
-    """An instance row: the engine's values, the instant a running one turns breached,
-    and the ticket fields the queue filters on."""
-    is_open = inst.stopped_at is None and inst.state != "cancelled"
-    row = {
-        "ticket_id": inst.ticket,
-        "kind": inst.kind,
-        "metric": inst.metric,
-        "cycle": inst.cycle,
-        "policy": inst.policy,
-        "policy_version": inst.policy_version,
-        "calendar": inst.calendar,
-        "state": inst.state,
-        "open": is_open,
-        "breached": bool(inst.breached),
-        "goal_breached": inst.goal_breached,
-        "started_at": inst.started_at,
-        "due_at": inst.due_at,
-        "goal_due_at": inst.goal_due_at,
-        "stopped_at": inst.stopped_at,
-        "breached_at": inst.breached_at,
-        "overdue_from": _overdue_from(inst, calendars),
-        "target_seconds": inst.target_seconds,
-        "goal_seconds": inst.goal_seconds,
-        "elapsed_seconds": inst.elapsed_seconds,
-        "paused_seconds": inst.paused_seconds,
-        "remaining_seconds": inst.remaining_seconds,
-        "sort_key": sort_key(inst.due_at, inst.remaining_seconds),
-        "group_id": ticket_row["group_id"],
-        "assignee": ticket_row["assignee"],
-        "customer_id": ticket_row["customer_id"],
-        "customer_plan": ticket_row["customer_plan"],
-        "priority": ticket_row["priority"],
-        "subject": ticket_row["subject"],
-        "json": inst.to_json(),
-    }
-    row["digest"] = digest(row)
-    return row
+def is_open(inst: Any) -> bool:
+    """An open clock (the queue's) has not stopped and was not cancelled."""
+    return inst.stopped_at is None and inst.state != "cancelled"
 
 
 def _overdue_from(inst: Any, calendars: Mapping[str, Calendar]) -> datetime | None:
-    """A running clock's breach instant (:func:`overdue_from`); None for any other."""
+    """A running clock's breach instant (:func:`overdue_from`: the first open instant of
+    its calendar at or after ``due_at``); None for any other clock."""
     if inst.state != "running" or inst.due_at is None:
         return None
     calendar = calendars.get(inst.calendar)
     return inst.due_at if calendar is None else overdue_from(calendar, inst.due_at)
-
-
-#: The instance row's values that its replay JSON does not already determine.
-_DIGEST_EXTRA = ("group_id", "assignee", "customer_id", "customer_plan", "priority", "subject")
-
-
-def digest(row: Mapping[str, Any]) -> str:
-    """A short fingerprint of every value of an instance row.
-
-    The replay JSON determines all the clock's columns (``open`` and ``sort_key``
-    derive from it); the copied ticket fields are added.
-    """
-    values = (*row["json"].values(), *(row[name] for name in _DIGEST_EXTRA))
-    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
-
-
-def sort_key(due_at: datetime | None, remaining_seconds: float | None) -> int:
-    """Queue order without "now": by due_at; clocks with no due_at after all others."""
-    if due_at is not None:
-        return int(due_at.timestamp())
-    return PAUSED_SORT_BASE + int(remaining_seconds or 0)

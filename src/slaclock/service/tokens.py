@@ -9,31 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, Row, insert, select, update
+from slaclock.store.database import Database
+from slaclock.store.tokens import TokenInfo
 
-from slaclock.store.db import write_connection
-from slaclock.store.models import TokenRow
+__all__ = ["ROLES", "TokenInfo", "TokenService", "hash_secret"]
 
 ROLES: tuple[str, ...] = ("admin", "agent", "viewer", "ingest")
 SECRET_PREFIX = "slk_"
 #: ``last_used_at`` is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """What a token may do and who it was given to; never the secret."""
-
-    id: str
-    name: str
-    role: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-    last_used_at: datetime | None = None
 
 
 def hash_secret(secret: str) -> str:
@@ -43,47 +29,32 @@ def hash_secret(secret: str) -> str:
 class TokenService:
     """Create, verify, list and revoke API tokens."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def create(self, role: str, name: str, now: datetime) -> tuple[str, str]:
         """A new token for ``role``; returns ``(token_id, secret)`` — the only time the
         secret is seen."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-        token_id = "tok_" + secrets.token_hex(6)
+        info = TokenInfo(id="tok_" + secrets.token_hex(6), name=name, role=role, created_at=now)
         secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-        row = {
-            "id": token_id,
-            "name": name,
-            "role": role,
-            "secret_sha256": hash_secret(secret),
-            "created_at": now,
-        }
-        with write_connection(self._engine) as conn:
-            conn.execute(insert(TokenRow), [row])
-        return token_id, secret
+        self._db.writing(lambda tx: tx.tokens.add(info, hash_secret(secret)))
+        return info.id, secret
 
     def verify(self, secret: str, now: datetime) -> TokenInfo | None:
         """The token whose secret this is, unless unknown or revoked."""
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(TokenRow).where(TokenRow.secret_sha256 == hash_secret(secret))
-            ).first()
-        if row is None or row.revoked_at is not None:
+        with self._db.reading() as tx:
+            info = tx.tokens.by_secret(hash_secret(secret))
+        if info is None or info.revoked_at is not None:
             return None
-        info = _info(row)
         if info.last_used_at is None or now - info.last_used_at >= LAST_USED_RESOLUTION:
-            with write_connection(self._engine) as conn:
-                conn.execute(
-                    update(TokenRow).where(TokenRow.id == info.id).values(last_used_at=now)
-                )
+            self._db.writing(lambda tx: tx.tokens.used(info.id, now))
         return info
 
     def list(self) -> list[TokenInfo]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(TokenRow).order_by(TokenRow.created_at, TokenRow.id))
-            return [_info(row) for row in rows]
+        with self._db.reading() as tx:
+            return tx.tokens.listing()
 
     def revoke(self, token_id: str, now: datetime | None = None) -> bool:
         """Revoke a token; False when no such token (or it was already revoked).
@@ -91,27 +62,5 @@ class TokenService:
         ``now`` is the revocation instant; the contract's ``revoke(token_id)`` gives
         none, and then the current UTC time is recorded.
         """
-        with write_connection(self._engine) as conn:
-            row = conn.execute(select(TokenRow).where(TokenRow.id == token_id)).first()
-            if row is None or row.revoked_at is not None:
-                return False
-            revoked_at = now or _utc_now()
-            conn.execute(
-                update(TokenRow).where(TokenRow.id == token_id).values(revoked_at=revoked_at)
-            )
-        return True
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _info(row: Row[Any]) -> TokenInfo:
-    return TokenInfo(
-        id=row.id,
-        name=row.name,
-        role=row.role,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-        last_used_at=row.last_used_at,
-    )
+        at = now or datetime.now(UTC)
+        return self._db.writing(lambda tx: tx.tokens.revoke(token_id, at))

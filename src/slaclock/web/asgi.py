@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from slaclock.service.app_state import Services
+from slaclock.service.compose import services_on
 from slaclock.store.db import make_engine
 from slaclock.web.site import create_site
 
@@ -17,4 +17,4 @@ __all__ = ["build"]
 
 def build() -> FastAPI:
     """A fresh site (API + dashboard) on the configured database."""
-    return create_site(Services(make_engine()))
+    return create_site(services_on(make_engine()))

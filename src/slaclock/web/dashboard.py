@@ -6,14 +6,15 @@ the viewer's zone); the service decides what is in the queue and in what order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from slaclock.core.durations import parse_duration
-from slaclock.service.queue import QUEUE_STATES, QueueFilters
+from slaclock.service.queue import QUEUE_STATES, QueueFilters, QueueRow
+from slaclock.service.views import Summary
 from slaclock.web.directory import Directory
 from slaclock.web.formatting import AT_RISK_SECONDS, Formatter, parse_instant
 from slaclock.web.labels import KIND_LABELS, N_, PRIORITY_LABELS, STATE_LABELS, label
@@ -79,11 +80,11 @@ def _check(name: str, value: str, wanted: dict[str, Any]) -> str | None:
     return None
 
 
-def _time_left(row: Mapping[str, Any], fmt: Formatter, gettext: Gettext) -> tuple[str, str]:
+def _time_left(row: QueueRow, fmt: Formatter, gettext: Gettext) -> tuple[str, str]:
     """The time-left text and its class: overdue (red), at-risk (amber), paused or ok."""
-    seconds = row.get("seconds_to_due")
+    seconds = row.seconds_to_due
     if seconds is None:
-        remaining = fmt.duration(row.get("remaining_seconds"))
+        remaining = fmt.duration(row.instance.get("remaining_seconds"))
         return gettext("paused, %(duration)s left") % {"duration": remaining}, "paused"
     if seconds < 0:
         return gettext("overdue by %(duration)s") % {"duration": fmt.duration(seconds)}, "overdue"
@@ -99,29 +100,30 @@ def ticket_url(ticket_id: str) -> str:
 
 
 def queue_rows(
-    rows: list[Mapping[str, Any]], fmt: Formatter, gettext: Gettext, directory: Directory
+    rows: Sequence[QueueRow], fmt: Formatter, gettext: Gettext, directory: Directory
 ) -> list[dict[str, Any]]:
     """One display row per queue row, in the service's order (time left)."""
     shown = []
     for row in rows:
         text, css = _time_left(row, fmt, gettext)
-        due = parse_instant(row.get("due_at"))
+        instance = row.instance
+        due = parse_instant(instance.get("due_at"))
         shown.append(
             {
-                "ticket": row["ticket"],
-                "url": ticket_url(row["ticket"]),
-                "subject": row.get("subject") or "",
-                "customer": row.get("customer") or "",
-                "assignee": directory.person(row.get("assignee")),
-                "group": directory.group(row.get("group")),
-                "metric": row["metric"],
-                "kind": label(KIND_LABELS, row.get("kind"), gettext),
-                "policy": f"{row.get('policy')} v{row.get('policy_version')}",
-                "state": label(STATE_LABELS, row.get("state"), gettext),
-                "priority": label(PRIORITY_LABELS, row.get("priority"), gettext),
+                "ticket": instance["ticket"],
+                "url": ticket_url(instance["ticket"]),
+                "subject": row.subject or "",
+                "customer": row.customer or "",
+                "assignee": directory.person(row.assignee),
+                "group": directory.group(row.group),
+                "metric": instance["metric"],
+                "kind": label(KIND_LABELS, instance.get("kind"), gettext),
+                "policy": f"{instance.get('policy')} v{instance.get('policy_version')}",
+                "state": label(STATE_LABELS, row.state, gettext),
+                "priority": label(PRIORITY_LABELS, row.priority, gettext),
                 "due": fmt.instant(due),
                 "due_epoch": None if due is None else int(due.timestamp()),
-                "overdue_epoch": _epoch(parse_instant(row.get("overdue_from"))),
+                "overdue_epoch": _epoch(row.overdue_from),
                 "time_left": text,
                 "css": css,
             }
@@ -129,8 +131,8 @@ def queue_rows(
     return shown
 
 
-def summary_groups(summary: Mapping[str, Any], directory: Directory) -> list[dict[str, Any]]:
+def summary_groups(summary: Summary, directory: Directory) -> list[dict[str, Any]]:
     """The per-group counts, named, in group order ("" — no group — last)."""
-    groups = summary.get("groups", {})
+    groups = summary.groups
     ordered = sorted(groups, key=lambda gid: (gid == "", gid))
-    return [{"id": gid, "name": directory.group(gid), **groups[gid]} for gid in ordered]
+    return [{"id": gid, "name": directory.group(gid), **groups[gid].to_json()} for gid in ordered]

@@ -7,6 +7,7 @@ it gets a 403 page. Each page links its JSON twin, the API endpoint with the sam
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlencode
 
@@ -14,6 +15,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from slaclock.service.app_state import Services
+from slaclock.service.queue import QueuePage
 from slaclock.web.dashboard import (
     FILTER_NAMES,
     FilterForm,
@@ -53,12 +56,14 @@ MAX_PAGE_ROWS = 200
 MAX_LOGIN_BYTES = 4096
 
 
-def _services(request: Request) -> Any:
-    return request.app.state.ctx.services
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.ctx.services
+    return services
 
 
-def _now(request: Request) -> Any:
-    return request.app.state.ctx.now()
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.ctx.now()
+    return now
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -171,11 +176,11 @@ def dashboard(
         viewer=viewer,
         now_text=page.fmt.instant(now, "medium"),
         now_epoch=int(now.timestamp()),
-        totals={k: page.fmt.number(v) for k, v in summary["totals"].items()},
+        totals={k: page.fmt.number(v) for k, v in summary.totals.to_json().items()},
         groups=summary_groups(summary, directory),
         fmt=page.fmt,
         at_risk_seconds=AT_RISK_SECONDS,
-        rows=queue_rows(list(queue.rows), page.fmt, page.gettext, directory),
+        rows=queue_rows(queue.rows, page.fmt, page.gettext, directory),
         filters={n: form.values.get(n, "") for n in FILTER_NAMES},
         errors=errors,
         limit=limit if limit and limit.isdigit() else None,
@@ -188,8 +193,8 @@ def dashboard(
 
 
 def _read_queue(
-    services: Any, form: FilterForm, cursor: str | None, rows: int, now: Any, page: Page
-) -> tuple[Any, str | None, list[str]]:
+    services: Services, form: FilterForm, cursor: str | None, rows: int, now: datetime, page: Page
+) -> tuple[QueuePage, str | None, list[str]]:
     """A page of the queue, the cursor it used, and the problems to show.
 
     A cursor the service cannot read (an old bookmark) gives the first page and a note,
@@ -226,7 +231,8 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
     if found is None:
         message = page.gettext("There is no ticket %(id)s.") % {"id": ticket_id}
         return _error(request, page, 404, message, viewer)
-    explanation = services.explain(ticket_id, now) or {}
+    explained = services.explain(ticket_id, now)
+    explanation = explained.to_json() if explained is not None else {}
     quoted = quote(ticket_id, safe="")
     return render(
         request,
@@ -237,10 +243,10 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
         ticket_id=ticket_id,
         now_text=page.fmt.instant(now, "medium"),
         summary=summary_fields(found, page.fmt, page.gettext, directory),
-        fields=field_rows(found.get("fields")),
+        fields=field_rows(found.fields),
         instances=instance_rows(explanation.get("instances", []), page.fmt, page.gettext),
         policies=policy_rows(explanation, page.fmt),
-        events=event_rows(found.get("events", []), page.fmt, page.gettext, now),
+        events=event_rows(found.events, page.fmt, page.gettext, now),
         json_url=f"/api/v1/tickets/{quoted}",
         explain_json_url=f"/api/v1/tickets/{quoted}/explain",
     )

@@ -7,10 +7,11 @@ a running clock past its due time shows as breached, exactly as the queue shows 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from slaclock.service.views import TicketView
 from slaclock.web.directory import Directory
 from slaclock.web.formatting import Formatter, parse_instant
 from slaclock.web.labels import (
@@ -47,18 +48,18 @@ def field_rows(fields: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def summary_fields(
-    ticket: Mapping[str, Any], fmt: Formatter, gettext: Gettext, directory: Directory
+    ticket: TicketView, fmt: Formatter, gettext: Gettext, directory: Directory
 ) -> list[tuple[str, str]]:
     """The handful of fields a lead looks at first, labelled in the viewer's language."""
     return [
-        (gettext("Subject"), ticket.get("subject") or ""),
-        (gettext("Status"), label(STATUS_LABELS, ticket.get("status"), gettext)),
-        (gettext("Priority"), label(PRIORITY_LABELS, ticket.get("priority"), gettext)),
-        (gettext("Group"), directory.group(ticket.get("group"))),
-        (gettext("Assignee"), directory.person(ticket.get("assignee"))),
-        (gettext("Customer"), ticket.get("customer") or ""),
-        (gettext("Plan"), ticket.get("plan") or ""),
-        (gettext("Created"), fmt.instant(ticket.get("created_at"), "medium")),
+        (gettext("Subject"), ticket.subject or ""),
+        (gettext("Status"), label(STATUS_LABELS, ticket.status, gettext)),
+        (gettext("Priority"), label(PRIORITY_LABELS, ticket.priority, gettext)),
+        (gettext("Group"), directory.group(ticket.group)),
+        (gettext("Assignee"), directory.person(ticket.assignee)),
+        (gettext("Customer"), ticket.customer or ""),
+        (gettext("Plan"), ticket.plan or ""),
+        (gettext("Created"), fmt.instant(ticket.created_at, "medium")),
     ]
 
 
@@ -154,7 +155,7 @@ def _event_detail(event: Mapping[str, Any], gettext: Gettext) -> str:
 
 
 def event_rows(
-    events: list[Mapping[str, Any]], fmt: Formatter, gettext: Gettext, now: datetime
+    events: Sequence[Mapping[str, Any]], fmt: Formatter, gettext: Gettext, now: datetime
 ) -> list[dict[str, Any]]:
     """The ticket's events in replay order (by time, then arrival).
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql
 
-from slaclock.service.sql import chunks, insert_ignore, upsert
+from slaclock.store.sql import chunks, insert_ignore, upsert
 
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 

@@ -1,0 +1,44 @@
+"""The composition root: the one place that opens a database and builds :class:`Services`.
+
+The CLI commands, the ASGI entry points of the API and the dashboard, and the demo
+all get their ``Services`` here; none of them opens the database itself, so how a
+process connects (the URL, the SQLite set-up, the schema upgrade) is decided once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from slaclock.service.app_state import Services
+from slaclock.store.database import Database
+from slaclock.store.db import default_url
+
+__all__ = ["database_url", "open_services", "services_on", "upgrade_database"]
+
+
+def database_url(url: str | None = None) -> str:
+    """``url``, else ``SLACLOCK_DATABASE_URL``, else the SQLite file ``./var/slaclock.db``."""
+    return url or default_url()
+
+
+def open_services(url: str | None = None, *, upgrade: bool = False) -> Services:
+    """Services on the database at ``url`` (see :func:`database_url`); with ``upgrade``
+    its schema is brought up to date first."""
+    database = Database.open(database_url(url))
+    if upgrade:
+        database.upgrade()
+    return Services(database)
+
+
+def upgrade_database(url: str | None = None) -> None:
+    """Create or migrate the schema of the database at ``url``, then let it go."""
+    database = Database.open(database_url(url))
+    try:
+        database.upgrade()
+    finally:
+        database.close()
+
+
+def services_on(engine: Engine) -> Services:
+    """Services on an engine made elsewhere (a test's scratch database, a benchmark's)."""
+    return Services(Database(engine))

@@ -1,0 +1,142 @@
+"""Instance rows: one per SLA/OLA clock, as of its ticket's last projection.
+
+A row holds the engine's values, the replay JSON, the instant a running clock turns
+breached (``overdue_from``), whether the clock is open, and copies of the ticket
+fields the queue filters on, so the queue is one index range scan with no join.
+Two storage details live here and nowhere else: ``sort_key``, the queue order
+without "now", and ``digest``, which lets a re-projection skip unchanged rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, func, select
+
+from slaclock.store.bulk import copy_rows
+from slaclock.store.models import PAUSED_SORT_BASE, InstanceRow
+from slaclock.store.sql import chunks, one_of
+from slaclock.store.tickets import TicketRecord
+
+INSTANCES: Table = InstanceRow.__table__  # type: ignore[assignment]
+
+
+def instance_row(
+    inst: Any, ticket: TicketRecord, overdue_from: datetime | None, is_open: bool
+) -> dict[str, Any]:
+    """The row of the engine's instance ``inst`` of ``ticket``.
+
+    ``overdue_from`` (a running clock's breach instant) and ``is_open`` (whether the
+    queue shows it) are the projection's to decide; the rest is the engine's values.
+    """
+    row = {
+        "ticket_id": inst.ticket,
+        "kind": inst.kind,
+        "metric": inst.metric,
+        "cycle": inst.cycle,
+        "policy": inst.policy,
+        "policy_version": inst.policy_version,
+        "calendar": inst.calendar,
+        "state": inst.state,
+        "open": is_open,
+        "breached": bool(inst.breached),
+        "goal_breached": inst.goal_breached,
+        "started_at": inst.started_at,
+        "due_at": inst.due_at,
+        "goal_due_at": inst.goal_due_at,
+        "stopped_at": inst.stopped_at,
+        "breached_at": inst.breached_at,
+        "overdue_from": overdue_from,
+        "target_seconds": inst.target_seconds,
+        "goal_seconds": inst.goal_seconds,
+        "elapsed_seconds": inst.elapsed_seconds,
+        "paused_seconds": inst.paused_seconds,
+        "remaining_seconds": inst.remaining_seconds,
+        "sort_key": sort_key(inst.due_at, inst.remaining_seconds),
+        "group_id": ticket.group,
+        "assignee": ticket.assignee,
+        "customer_id": ticket.customer,
+        "customer_plan": ticket.plan,
+        "priority": ticket.priority,
+        "subject": ticket.subject,
+        "json": inst.to_json(),
+    }
+    row["digest"] = digest(row)
+    return row
+
+
+#: The instance row's values that its replay JSON does not already determine.
+_DIGEST_EXTRA = ("group_id", "assignee", "customer_id", "customer_plan", "priority", "subject")
+
+
+def digest(row: Mapping[str, Any]) -> str:
+    """A short fingerprint of every value of an instance row.
+
+    The replay JSON determines all the clock's columns (``open``, ``sort_key`` and
+    ``overdue_from`` derive from it and the configuration version it names); the copied
+    ticket fields are added.
+    """
+    values = (*row["json"].values(), *(row[name] for name in _DIGEST_EXTRA))
+    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
+
+
+def sort_key(due_at: datetime | None, remaining_seconds: float | None) -> int:
+    """Queue order without "now": the epoch second of ``due_at``; a clock with no
+    ``due_at`` (paused) after all others, by its remaining target."""
+    if due_at is not None:
+        return int(due_at.timestamp())
+    return PAUSED_SORT_BASE + int(remaining_seconds or 0)
+
+
+class Instances:
+    """Instance rows, inside one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def replace(self, ticket_ids: Sequence[str], rows: Sequence[dict[str, Any]]) -> int:
+        """Make these tickets' instance rows exactly ``rows``, touching only what changed.
+
+        A row whose ``digest`` is unchanged is left alone (and keeps its ``pk``, so
+        queue cursors stay valid): a new event rewrites the one or two clocks it moved,
+        not the ticket's history. Returns how many rows were written.
+        """
+        conn = self._conn
+        stored: dict[tuple[str, str, str, int], tuple[int, str]] = {}
+        for part in chunks(ticket_ids):
+            found = conn.execute(
+                select(
+                    InstanceRow.ticket_id, InstanceRow.kind, InstanceRow.metric,
+                    InstanceRow.cycle, InstanceRow.pk, InstanceRow.digest,
+                ).where(one_of(conn, InstanceRow.ticket_id, part))
+            )  # fmt: skip
+            stored.update({(t, k, m, c): (pk, d) for t, k, m, c, pk, d in found})
+        fresh: list[dict[str, Any]] = []
+        stale: list[int] = []
+        for row in rows:
+            old = stored.pop((row["ticket_id"], row["kind"], row["metric"], row["cycle"]), None)
+            if old is not None and old[1] == row["digest"]:
+                continue
+            if old is not None:
+                stale.append(old[0])  # changed: replaced by the fresh row
+            fresh.append(row)
+        stale.extend(pk for pk, _ in stored.values())  # instances that no longer exist
+        for pks in chunks(stale):
+            conn.execute(delete(InstanceRow).where(one_of(conn, InstanceRow.pk, pks)))
+        copy_rows(conn, INSTANCES, fresh)
+        return len(fresh)
+
+    def replay_json(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The replay JSON of the ticket's stored instances, sorted ``kind, metric,
+        cycle`` in plain string order, as the replay sorts (a collation may differ)."""
+        rows = self._conn.execute(
+            select(InstanceRow.kind, InstanceRow.metric, InstanceRow.cycle, InstanceRow.json)
+            .where(InstanceRow.ticket_id == ticket_id)
+        ).all()  # fmt: skip
+        return [r.json for r in sorted(rows, key=lambda r: (r.kind, r.metric, r.cycle))]
+
+    def count(self) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(InstanceRow)).scalar_one())
