@@ -80,6 +80,40 @@ def test_core_never_reads_the_clock() -> None:
     assert not bad, "core reads the clock:\n" + "\n".join(bad)
 
 
+#: The one module of the service that may import SQLAlchemy: it builds Services on a
+#: database (``services_on`` takes an engine made elsewhere).
+COMPOSITION_ROOT = "service/compose.py"
+
+
+def _importers(layer: str, prefixes: tuple[str, ...]) -> list[str]:
+    """``path:line imports name`` for each import under ``layer`` of a module whose name
+    is one of ``prefixes`` or lies below one."""
+    found = []
+    for path in _modules(layer):
+        for lineno, name in _imports(path):
+            if any(name == p or name.startswith(p + ".") for p in prefixes):
+                found.append(f"{path.relative_to(PACKAGE)}:{lineno} imports {name}")
+    return found
+
+
+def test_the_store_owns_sql() -> None:
+    """SQLAlchemy is the store's; in the service only the composition root names it."""
+    bad = [
+        line
+        for line in _importers("service", ("sqlalchemy", "alembic"))
+        if not line.startswith(COMPOSITION_ROOT + ":")
+    ]
+    assert not bad, "SQL outside the store:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("layer", ["api", "web", "cli"])
+def test_the_faces_reach_the_database_only_through_the_service(layer: str) -> None:
+    """The API, the dashboard and the CLI get their Services from the composition root:
+    they import neither SQLAlchemy nor the store (so none opens the database itself)."""
+    bad = _importers(layer, ("sqlalchemy", "alembic", "slaclock.store"))
+    assert not bad, f"{layer} reaches around the service:\n" + "\n".join(bad)
+
+
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     """Guard against a test that cannot fail: an outward import is detected."""
     sample = tmp_path / "x.py"

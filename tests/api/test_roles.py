@@ -35,8 +35,8 @@ ENDPOINTS = sorted(ENDPOINT_ROLES)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def test_every_route_has_a_role_entry_and_a_sample() -> None:
-    paths = create_app(services=None).openapi()["paths"]
+def test_every_route_has_a_role_entry_and_a_sample(sqlite_api: Any) -> None:
+    paths = create_app(sqlite_api.services).openapi()["paths"]
     routes = {(method.upper(), path) for path, item in paths.items() for method in item}
     assert routes == set(ENDPOINT_ROLES)
     assert set(SAMPLES) == set(ENDPOINT_ROLES)

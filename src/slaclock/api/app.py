@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import Depends, FastAPI
 
@@ -30,6 +29,7 @@ from slaclock.api.limits import MaxBodySizeMiddleware
 from slaclock.api.query import reject_unknown_query
 from slaclock.api.schemas import MAX_BATCH_EVENTS
 from slaclock.api.token_cache import TokenCache
+from slaclock.service.app_state import Services
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_TOKEN_CACHE_SECONDS", "create_app", "utc_now"]
 
@@ -55,14 +55,14 @@ def utc_now() -> datetime:
 
 
 def create_app(
-    services: Any,
+    services: Services,
     now: Callable[[], datetime] = utc_now,
     *,
     environ: Mapping[str, str] | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS,
 ) -> FastAPI:
-    """Build the API around ``services`` (a :class:`slaclock.service.app_state.Services`)."""
+    """Build the API around ``services`` (from :mod:`slaclock.service.compose`)."""
     app = FastAPI(
         title="slaclock",
         version="1",
@@ -74,10 +74,8 @@ def create_app(
         now=now,
         environ=os.environ if environ is None else environ,
         max_body_bytes=max_body_bytes,
-        tokens=TokenCache(getattr(services, "tokens", None), token_cache_seconds),
-        batcher=IngestBatcher(
-            lambda events, at: services.ingest(events, at), now, MAX_BATCH_EVENTS
-        ),
+        tokens=TokenCache(services.tokens, token_cache_seconds),
+        batcher=IngestBatcher(services.ingest, now, MAX_BATCH_EVENTS),
     )
     for router in ROUTERS:
         # Unknown query parameters are refused on the API only (a typo must not silently

@@ -1,7 +1,8 @@
 """The ASGI entry point uvicorn imports in each worker process (``--factory``).
 
-Each worker builds its own engine and services from ``SLACLOCK_DATABASE_URL`` (the
-``serve`` command sets it), so several processes share only the database.
+Each worker builds its own services from ``SLACLOCK_DATABASE_URL`` (the ``serve``
+command sets it) through the composition root, so several processes share only the
+database.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from slaclock.api.app import create_app
-from slaclock.service.compose import services_on
-from slaclock.store.db import make_engine
+from slaclock.service.compose import open_services
 
 __all__ = ["build"]
 
 
 def build() -> FastAPI:
     """A fresh app on the configured database (the schema is upgraded by ``serve``)."""
-    return create_app(services_on(make_engine()))
+    return create_app(open_services())

@@ -56,11 +56,7 @@ async def authorize(
         info = await run_in_threadpool(ctx.tokens.verify, secret, ctx.now())
     if info is None:
         raise _unauthorized("invalid or revoked token")
-    caller = Caller(
-        token_id=str(getattr(info, "id", getattr(info, "token_id", ""))),
-        name=str(getattr(info, "name", "")),
-        role=str(info.role),
-    )
+    caller = Caller(token_id=info.id, name=info.name, role=info.role)
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     allowed = allowed_roles(request.method, template)

@@ -15,11 +15,19 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Protocol
+
+from slaclock.service.tokens import TokenInfo
 
 __all__ = ["TokenCache"]
 
 MAX_ENTRIES = 10_000
+
+
+class Verifier(Protocol):
+    """What the cache asks on a miss (:class:`slaclock.service.tokens.TokenService`)."""
+
+    def verify(self, secret: str, now: datetime) -> TokenInfo | None: ...
 
 
 class TokenCache:
@@ -27,7 +35,7 @@ class TokenCache:
 
     def __init__(
         self,
-        tokens: Any,
+        tokens: Verifier,
         ttl_seconds: float,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -35,9 +43,9 @@ class TokenCache:
         self._ttl_seconds = ttl_seconds
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._verified: dict[str, tuple[float, Any]] = {}
+        self._verified: dict[str, tuple[float, TokenInfo]] = {}
 
-    def remembered(self, secret: str) -> Any:
+    def remembered(self, secret: str) -> TokenInfo | None:
         """The token's info if it verified less than ``ttl_seconds`` ago; no I/O."""
         if self._ttl_seconds <= 0:
             return None
@@ -45,7 +53,7 @@ class TokenCache:
             hit = self._verified.get(_key(secret))
         return hit[1] if hit is not None and self._monotonic() < hit[0] else None
 
-    def verify(self, secret: str, now: datetime) -> Any:
+    def verify(self, secret: str, now: datetime) -> TokenInfo | None:
         if self._ttl_seconds <= 0:
             return self._tokens.verify(secret, now)
         remembered = self.remembered(secret)

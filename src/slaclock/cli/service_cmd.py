@@ -2,8 +2,9 @@
 ``config``, and ``demo`` (in :mod:`slaclock.cli.service_demo`).
 
 Every command opens the database named by ``--database-url`` or
-``SLACLOCK_DATABASE_URL`` (default: the SQLite file ``./var/slaclock.db``). Commands
-print results on stdout and problems on stderr, with exit code 2 for bad input.
+``SLACLOCK_DATABASE_URL`` (default: the SQLite file ``./var/slaclock.db``) through the
+service's composition root (:mod:`slaclock.service.compose`). Commands print results on
+stdout and problems on stderr, with exit code 2 for bad input.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +22,9 @@ from slaclock.cli.errors import exit_on_error
 from slaclock.cli.inputs import read_input
 from slaclock.cli.options import config_argument, config_option, one_config
 from slaclock.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from slaclock.service.app_state import Services
 
 __all__ = ["register"]
 
@@ -35,15 +39,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_services(url: str | None, upgrade_schema: bool = True) -> Any:
-    """Services on the database at ``url``, its schema brought up to date first."""
-    from slaclock.service.compose import services_on
-    from slaclock.store.db import make_engine, upgrade
+def services_at(url: str | None) -> Services:
+    """Services on the database at ``url``, its schema brought up to date first
+    (imported here: the service and SQLAlchemy cost start-up time other commands
+    would pay)."""
+    from slaclock.service.compose import open_services
 
-    engine = make_engine(url)
-    if upgrade_schema:
-        upgrade(engine)
-    return services_on(engine)
+    return open_services(url, upgrade=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -60,12 +62,13 @@ def serve(
     """Run the dashboard and REST API with uvicorn, upgrading the database schema first."""
     import uvicorn
 
-    from slaclock.store.db import default_url, make_engine, upgrade
+    from slaclock.service.compose import database_url as resolve_url
+    from slaclock.service.compose import upgrade_database
 
-    url = database_url or default_url()
+    url = resolve_url(database_url)
     if workers > 1 and url.startswith("sqlite"):
         raise fail("several workers need PostgreSQL: SQLite has a single writer; use --workers 1")
-    upgrade(make_engine(url))
+    upgrade_database(url)
     os.environ["SLACLOCK_DATABASE_URL"] = url  # each worker builds its engine from it
     typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
     typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
@@ -74,9 +77,9 @@ def serve(
 
 def db_upgrade(database_url: DbUrl = None) -> None:
     """Create or migrate the database schema to the latest version."""
-    from slaclock.store.db import make_engine, upgrade
+    from slaclock.service.compose import upgrade_database
 
-    upgrade(make_engine(database_url))
+    upgrade_database(database_url)
     typer.echo("database schema is up to date")
 
 
@@ -84,7 +87,7 @@ def rebuild(database_url: DbUrl = None) -> None:
     """Recompute every ticket's projection from the stored events."""
     from rich.progress import Progress
 
-    services = open_services(database_url)
+    services = services_at(database_url)
     with Progress() as progress:
         task = progress.add_task("rebuilding tickets", total=None)
 
@@ -103,7 +106,7 @@ def token_create(
     """Create an API token; its secret is printed alone on the last line, once."""
     if role not in ROLES:
         raise fail(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-    services = open_services(database_url)
+    services = services_at(database_url)
     token_id, secret = services.tokens.create(role, name, utc_now())
     typer.echo(f"created token {token_id} ({role}) for {name!r}; keep the secret below")
     typer.echo(secret)
@@ -111,7 +114,7 @@ def token_create(
 
 def token_list(database_url: DbUrl = None) -> None:
     """List tokens: id, role, name, created, revoked (never the secrets)."""
-    services = open_services(database_url)
+    services = services_at(database_url)
     for info in services.tokens.list():
         revoked = f"revoked {info.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if info.revoked_at else "active"
         created = f"{info.created_at:%Y-%m-%dT%H:%M:%SZ}"
@@ -120,7 +123,7 @@ def token_list(database_url: DbUrl = None) -> None:
 
 def token_revoke(token_id: str, database_url: DbUrl = None) -> None:
     """Revoke a token by id; it stops working at once."""
-    services = open_services(database_url)
+    services = services_at(database_url)
     if not services.tokens.revoke(token_id):
         raise fail(f"no active token {token_id!r}")
     typer.echo(f"revoked {token_id}")
@@ -136,7 +139,7 @@ def config_apply(
     file = one_config(config, file)
     with exit_on_error():
         text = read_input(file, "configuration")
-    services = open_services(database_url)
+    services = services_at(database_url)
     with exit_on_error():
         try:
             version = services.config_apply(
@@ -150,7 +153,7 @@ def config_apply(
 
 def config_show(database_url: DbUrl = None) -> None:
     """Print the current configuration text."""
-    version, text, _ = open_services(database_url).config_current()
+    version, text, _ = services_at(database_url).config_current()
     if not version:
         raise fail("no configuration has been applied yet")
     typer.echo(text, nl=not text.endswith("\n"))

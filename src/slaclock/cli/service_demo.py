@@ -12,9 +12,12 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from slaclock.service.app_state import Services
 
 __all__ = ["demo", "demo_config_path", "populate"]
 
@@ -64,7 +67,9 @@ def _instant(value: Any) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def populate(services: Any, tickets: int, days: int, seed: int, now: datetime) -> dict[str, int]:
+def populate(
+    services: Services, tickets: int, days: int, seed: int, now: datetime
+) -> dict[str, int]:
     """Apply the demo configuration and ingest the generated history; returns counts."""
     from rich.progress import Progress
 
@@ -96,14 +101,11 @@ def demo(
     """Build a demo database (var/demo.db) with 90 days of tickets and serve the API."""
     import uvicorn
 
-    from slaclock.service.compose import services_on
-    from slaclock.store.db import make_engine, upgrade
+    from slaclock.service.compose import open_services
     from slaclock.web import create_site
 
     now = datetime.now(UTC).replace(microsecond=0)
-    engine = make_engine(_fresh_database(DEMO_DB))
-    upgrade(engine)
-    services = services_on(engine)
+    services = open_services(_fresh_database(DEMO_DB), upgrade=True)
     counts = populate(services, tickets, days, seed, now)
     typer.echo(
         f"ingested {counts['accepted']} events ({counts['duplicates']} duplicates, "

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from slaclock.service.app_state import Services
 
 __all__ = ["Directory"]
 
@@ -24,7 +25,7 @@ class Directory:
     zones: tuple[str, ...] = ()
 
     @classmethod
-    def from_services(cls, services: Any) -> Directory:
+    def from_services(cls, services: Services) -> Directory:
         config = services.config_current()[2]
         return cls(
             group_names={g.id: g.name for g in config.groups.values()},

@@ -9,10 +9,11 @@ the token signs the person out. The token is never logged, echoed or put in a UR
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
+
+from slaclock.api.context import ApiContext
 
 __all__ = [
     "LANG_COOKIE",
@@ -51,15 +52,14 @@ class Viewer:
         return self.role in PAGE_ROLES
 
 
-def verify(ctx: Any, secret: str | None) -> Viewer | None:
+def verify(ctx: ApiContext, secret: str | None) -> Viewer | None:
     """Who ``secret`` belongs to, or None for a missing, unknown or revoked token."""
     if not secret or len(secret) > MAX_TOKEN_CHARS:
         return None
     info = ctx.tokens.verify(secret, ctx.now())
     if info is None:
         return None
-    token_id = str(getattr(info, "id", getattr(info, "token_id", "")))
-    return Viewer(token_id=token_id, name=str(info.name), role=str(info.role))
+    return Viewer(token_id=info.id, name=info.name, role=info.role)
 
 
 def current_viewer(request: Request) -> Viewer | None:

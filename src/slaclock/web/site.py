@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from slaclock.api.app import create_app, utc_now
+from slaclock.service.app_state import Services
 from slaclock.web.i18n import load_all
 from slaclock.web.routes import router
 from slaclock.web.session import TOKEN_COOKIE
@@ -33,7 +34,7 @@ _READS = ("GET", "HEAD")
 
 
 def create_site(
-    services: Any,
+    services: Services,
     now: Callable[[], datetime] = utc_now,
     *,
     environ: Mapping[str, str] | None = None,
