@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slaclock.core.calendar.business_calendar import epoch_micros, from_epoch_micros
+from slaclock.core.calendar.epoch import epoch_micros, from_epoch_micros
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -1,11 +1,10 @@
-# Cython declarations for the compiled build (setup.py, slaclock._accel); ignored by
-# Python. Attributes here must match the class's __slots__ (tests/accel checks it).
-# ``add`` and ``elapsed`` run for every clock read: C methods (see engine/clock.pxd).
-# Their usual case (whole UTC seconds inside the index) works on C integers: the
-# datetime's fields are struct reads, the tables' entries become C integers once read.
+# Cython's declarations for business_calendar.py (setup.py, cython-modules.txt); Python
+# ignores them. A class's attributes here are its __slots__ (tests/accel checks it).
+# The usual case of add and elapsed (whole UTC seconds inside the index) is typed as C
+# integers.
 import cython
 from cpython.datetime cimport datetime
-from slaclock.core.bounded_cache cimport cached
+from slaclock.core.calendar.epoch cimport epoch_micros, from_epoch_micros, second_step
 
 cdef class Calendar:
     cdef public object _builder, _days, _spec
@@ -36,13 +35,4 @@ cdef Py_ssize_t _span_whole(list ends, list t_table, long long lo, long long shi
 
 cpdef long long _utc_seconds(datetime t)
 
-@cython.locals(days=cython.longlong, seconds=cython.longlong, year=cython.longlong,
-               era=cython.longlong, year_of_era=cython.longlong,
-               day_of_year=cython.longlong, day_of_era=cython.longlong)
-cpdef long long epoch_micros(datetime t)
-
-@cython.locals(days=cython.longlong, rest=cython.longlong)
-cpdef from_epoch_micros(long long micros)
-cpdef _second_step(list steps, Py_ssize_t second)
-cdef list _SECOND_STEPS
-cdef long long _DAY_MICROS, _SECOND_MICROS
+cdef long long _SECOND_MICROS

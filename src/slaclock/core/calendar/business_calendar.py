@@ -18,14 +18,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from slaclock.core.bounded_cache import BoundedCache, cached
 from slaclock.core.calendar.days import OpenDays
+from slaclock.core.calendar.epoch import epoch_micros, from_epoch_micros, second_step
 from slaclock.core.calendar.index import (
     HORIZON_HI,
     HORIZON_LO,
     IndexBuilder,
     Snapshot,
-    second_deltas,
 )
 from slaclock.core.calendar.spec import CalendarSpec, parse_spec
 from slaclock.core.errors import CalendarError
@@ -38,7 +37,7 @@ _WEEK_SECONDS = 7 * 86_400
 _YEAR_SECONDS = 31_556_952
 _fromtimestamp = datetime.fromtimestamp
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
+_SECOND_MICROS = 1_000_000
 
 
 class Calendar:
@@ -128,9 +127,7 @@ class Calendar:
 
     def _add_whole(self, t: int, seconds: int) -> datetime | None:
         """``add`` for the engine's usual case: a whole UTC second plus whole seconds
-        inside the index (None: take the general path). Compiled, every number here
-        is a C integer (``business_calendar.pxd``): the tables are read, never
-        computed with as Python objects."""
+        inside the index (None: take the general path)."""
         (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
          end_datetimes, second_deltas) = self._builder.fast  # fmt: skip
         if not lo <= t < hi:
@@ -151,7 +148,7 @@ class Calendar:
         back = reached - c  # seconds from the result to the end of its span
         if back >= 86_400:  # a span of days (a 24/7 calendar): no step back from its end
             return from_epoch_micros((ends[j] - back) * _SECOND_MICROS)
-        return end_datetimes[j] - _second_step(second_deltas, back)
+        return end_datetimes[j] - second_step(second_deltas, back)
 
     def _add_general(self, start: datetime, seconds: float) -> datetime:
         """``add`` for any aware instant and any finite number of seconds."""
@@ -197,7 +194,7 @@ class Calendar:
         back = cum_end[j] - c  # seconds from the result to the end of its span
         if type(back) is not int or back >= 86_400:  # a fraction of a second, or a day or more
             return _fromtimestamp(ends[j] - back, UTC)
-        return end_datetimes[j] - _second_step(second_deltas, back)
+        return end_datetimes[j] - second_step(second_deltas, back)
 
     def _add_anywhere(self, t: float, seconds: float) -> datetime:
         """``add`` for negative durations and when the index must grow first."""
@@ -225,7 +222,7 @@ class Calendar:
 
     def _elapsed_whole(self, whole_a: int, whole_b: int) -> float:
         """``elapsed`` between two whole UTC seconds inside the index; NaN otherwise (the
-        general path then grows the index). C integers when compiled, as ``_add_whole``."""
+        general path then grows the index)."""
         lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _, _, _ = self._builder.fast
         if not (lo <= whole_a < hi and lo <= whole_b < hi):
             return math.nan
@@ -330,68 +327,15 @@ _WHOLE_LIMIT = 1_000_000_000_000
 def _utc_seconds(t: datetime) -> int:
     """Epoch seconds of ``t`` when it is a whole second in UTC (every instant the engine
     keeps: events are read into UTC, their times have whole seconds), else
-    ``_NOT_WHOLE``. Compiled, ``t`` is a C datetime: its fields are struct reads."""
+    ``_NOT_WHOLE``."""
     if t.tzinfo is not UTC or t.microsecond:
         return _NOT_WHOLE
     return epoch_micros(t) // 1_000_000
 
 
-def epoch_micros(t: datetime) -> int:
-    """Epoch microseconds of an aware datetime, exactly. A UTC one (every instant the
-    engine keeps) is read from its fields: compiled, ``t`` is a C datetime and they are
-    struct reads, without the two timedelta objects that subtracting the epoch and
-    dividing by a microsecond make (parking converts tens of millions)."""
-    if t.tzinfo is UTC:
-        # Days from the civil date (H. Hinnant's algorithm) in integers, rather than
-        # ``t.toordinal() - EPOCH_ORDINAL``: a method call, where this is C arithmetic.
-        year = t.year - (t.month <= 2)
-        era = year // 400
-        year_of_era = year - era * 400
-        day_of_year = (153 * (t.month + (-3 if t.month > 2 else 9)) + 2) // 5 + t.day - 1
-        day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-        days = era * 146_097 + day_of_era - 719_468
-        seconds = days * 86_400 + t.hour * 3_600 + t.minute * 60 + t.second
-        return seconds * 1_000_000 + t.microsecond
-    return (t - _EPOCH) // _MICRO
-
-
-def from_epoch_micros(micros: int) -> datetime:
-    """The UTC datetime ``micros`` microseconds after the epoch (:func:`epoch_micros`'s
-    inverse, for unpacking parked tickets).
-
-    A whole second (every instant the engine keeps) is the day's midnight plus the
-    second of the day, both remembered: one addition, where ``_EPOCH + micros *
-    timedelta(microseconds=1)`` multiplies and divides Python ints (about 6,000
-    instructions an instant, a dozen instants a ticket)."""
-    days = micros // _DAY_MICROS
-    rest = micros - days * _DAY_MICROS
-    if rest % _SECOND_MICROS:
-        return _EPOCH + timedelta(microseconds=micros)
-    return cached(_MIDNIGHTS, days) + _second_step(_SECOND_STEPS, rest // _SECOND_MICROS)
-
-
-def _second_step(steps: list[timedelta | None], second: int) -> timedelta:
-    """``timedelta(seconds=second)`` from a day's shared steps (``index.second_deltas``),
-    made the first time it is needed."""
-    step = steps[second]
-    if step is None:
-        step = steps[second] = timedelta(seconds=second)
-    return step
-
-
-#: :func:`from_epoch_micros`'s parts: midnights (UTC) by day since the epoch, and the
-#: seconds of a day as timedeltas (the index's shared list), made as met.
-_MIDNIGHTS: BoundedCache[int, datetime] = BoundedCache(lambda days: _EPOCH + timedelta(days=days))
-_SECOND_STEPS: list[timedelta | None] = second_deltas()
-#: Microseconds in a day and in a second (C integers when compiled: Cython takes a
-#: literal beyond 32 bits for a Python int).
-_DAY_MICROS = 86_400_000_000
-_SECOND_MICROS = 1_000_000
-
-
 def _span_whole(ends: list[int], t_table: list[int], lo: int, shift: int, t: int) -> int:
-    """:func:`_span` for a whole second ``t`` inside the index (a C function when
-    compiled: a bucket gives a lower bound, one compare usually settles it)."""
+    """:func:`_span` for a whole second ``t`` inside the index: a bucket gives a lower
+    bound, one compare usually settles it."""
     i = t_table[(t - lo) >> shift]
     end = ends[i]
     if end <= t:
