@@ -26,9 +26,14 @@ BATCH_EVENTS = 5000
 
 
 def demo_config_path() -> Path:
-    """``demo/config.yaml`` in the source checkout (or the current directory)."""
-    in_repo = Path(__file__).resolve().parents[3] / "demo" / "config.yaml"
-    return in_repo if in_repo.exists() else Path("demo") / "config.yaml"
+    """``demo/config.yaml`` of the source checkout this module lies in (at any depth:
+    the tests also run a copy of the package under ``build/``), else of the current
+    directory."""
+    for folder in Path(__file__).resolve().parents:
+        found = folder / "demo" / "config.yaml"
+        if found.is_file():
+            return found
+    return Path("demo") / "config.yaml"
 
 
 def _fresh_database(path: Path) -> str:
