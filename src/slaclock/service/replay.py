@@ -316,18 +316,18 @@ def ticket_of(line: bytes) -> bytes | None:
     """The UTF-8 bytes of the ``ticket`` of a JSON line's top-level object (None when it
     has none, or the line is not JSON), mostly without parsing it.
 
-    A line without a backslash has no escapes: a ``"ticket"`` followed by a colon is a
-    key named ticket, and its string value ends at the next quote. When ``"ticket"``
-    occurs once and is such a key, that is the answer. (Were it a nested key, the
-    event has no ticket and is invalid: its ticket's replay reports it.) Any other
-    line is parsed, with the result ``json.loads`` gives."""
-    if b"\\" not in line and line.count(b'"ticket"') == 1:
-        rest = line[line.find(b'"ticket"') + 8 :].lstrip(b" \t\r\n")
-        if rest.startswith(b":"):
-            rest = rest[1:].lstrip(b" \t\r\n")
-            end = rest.find(b'"', 1)
-            if rest.startswith(b'"') and end > 0:
-                return rest[1:end]
+    In JSON text ``"ticket":"`` can only be a key and the start of its string value
+    (inside a string every quote is escaped). When ``"ticket"`` occurs once in the line,
+    and as such a key, its value ends at the next quote, unless a backslash comes
+    before it (an escape). (Were the one key a nested one, the event has no ticket
+    and is invalid: its ticket's replay reports it.) Any other line is parsed, with
+    the result ``json.loads`` gives."""
+    start = line.find(b'"ticket":"') + 10
+    if start >= 10 and line.count(b'"ticket"') == 1:
+        end = line.find(b'"', start)
+        value = line[start:end]
+        if end > start and b"\\" not in value:
+            return value
     try:
         obj = json.loads(line)
     except ValueError:  # not JSON, or not UTF-8
