@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock.core.calendar.days import OpenDays
-from slaclock.core.calendar.epoch import epoch_micros, from_epoch_micros, second_step
+from slaclock.core.calendar.epoch import epoch_micros, from_epoch_micros
 from slaclock.core.calendar.index import (
     HORIZON_HI,
     HORIZON_LO,
@@ -113,30 +113,52 @@ class Calendar:
     # ------------------------------------------------------------------ scalar
     def add(self, start: datetime, seconds: float) -> datetime:
         """The instant ``seconds`` of open time after ``start`` (before, when negative)."""
-        if type(seconds) is float and seconds.is_integer() and -1e12 < seconds < 1e12:
-            # Whole seconds as an int keep to the table paths; a float total would fall
-            # back to ``fromtimestamp`` (4x slower), and ``elapsed`` returns floats.
-            seconds = int(seconds)
-        if type(start) is datetime and type(seconds) is int and 0 < seconds < _WHOLE_LIMIT:
-            t = _utc_seconds(start)
-            if t != _NOT_WHOLE:
-                found = self._add_whole(t, seconds)
-                if found is not None:
-                    return found
-        return self._add_general(start, seconds)
+        micros = _micros_of(start)
+        if not seconds:
+            return start.astimezone(UTC)
+        return from_epoch_micros(self.add_micros(micros, seconds))
 
-    def _add_whole(self, t: int, seconds: int) -> datetime | None:
-        """``add`` for the engine's usual case: a whole UTC second plus whole seconds
-        inside the index (None: take the general path)."""
+    def elapsed(self, a: datetime, b: datetime) -> float:
+        """Open seconds in ``[a, b)``; negative when ``b`` is before ``a``."""
+        return self.elapsed_micros(_micros_of(a), _micros_of(b))
+
+    def add_micros(self, t: int, seconds: float) -> int:
+        """:meth:`add` on epoch microseconds, the engine's form of an instant.
+
+        One path: an instant on a whole second plus whole seconds, inside the index (the
+        engine's every call), is a few table reads on integers; anything else (a
+        fraction of a second, a negative duration, outside the index, which grows
+        first) is looked up on the index snapshot in float seconds."""
+        if type(seconds) is float and seconds.is_integer() and -1e12 < seconds < 1e12:
+            seconds = int(seconds)
+        if not seconds:
+            return t
+        if type(seconds) is int and 0 < seconds < _WHOLE_LIMIT and t % _SECOND_MICROS == 0:
+            found = self._add_whole(t // _SECOND_MICROS, seconds)
+            if found != _NOT_WHOLE:
+                return found * _SECOND_MICROS
+        return round(self._add_anywhere(t / _SECOND_MICROS, seconds) * _SECOND_MICROS)
+
+    def elapsed_micros(self, a: int, b: int) -> float:
+        """:meth:`elapsed` between two instants in epoch microseconds."""
+        if a % _SECOND_MICROS == 0 and b % _SECOND_MICROS == 0:
+            found = self._elapsed_whole(a // _SECOND_MICROS, b // _SECOND_MICROS)
+            if found == found:  # not NaN: inside the index
+                return found
+        return self._elapsed_anywhere(a / _SECOND_MICROS, b / _SECOND_MICROS)
+
+    def _add_whole(self, t: int, seconds: int) -> int:
+        """The epoch second ``seconds`` of open time after the epoch second ``t``, read
+        off the index's tables; ``_NOT_WHOLE`` when the result is not inside it."""
         (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
-         end_datetimes, second_deltas) = self._builder.fast  # fmt: skip
+         _, _) = self._builder.fast  # fmt: skip
         if not lo <= t < hi:
-            return None
+            return _NOT_WHOLE
         i = _span_whole(ends, t_table, lo, t_shift, t)
         s = starts[i]
         c = cum_start[i] + (t - s if t > s else 0) + seconds
         if c > total:
-            return None
+            return _NOT_WHOLE
         j = c_table[c >> c_shift]
         reached = cum_end[j]
         if reached < c:
@@ -145,84 +167,24 @@ class Calendar:
             if reached < c:
                 j = bisect_left(cum_end, c, j)
                 reached = cum_end[j]
-        back = reached - c  # seconds from the result to the end of its span
-        if back >= 86_400:  # a span of days (a 24/7 calendar): no step back from its end
-            return from_epoch_micros((ends[j] - back) * _SECOND_MICROS)
-        return end_datetimes[j] - second_step(second_deltas, back)
+        return ends[j] - (reached - c)  # back from the end of the span where c is reached
 
-    def _add_general(self, start: datetime, seconds: float) -> datetime:
-        """``add`` for any aware instant and any finite number of seconds."""
-        # The engine's hot path, written out flat on purpose (bench/calendar_bench.py):
-        # a bucket table gives a lower bound of the span index, one compare usually
-        # settles it, and bisect takes over only when a bucket holds more boundaries.
-        try:
-            delta = start - _EPOCH
-        except TypeError:
-            raise _not_aware(start) from None
-        whole = delta.days * 86_400 + delta.seconds
-        micro = delta.microseconds
-        t: float = whole + micro / 1_000_000 if micro else whole
-        if not seconds:
-            return start.astimezone(UTC)
-        if type(seconds) is float and seconds.is_integer() and -1e12 < seconds < 1e12:
-            # Whole seconds as an int keep to the table path below; a float total would
-            # fall back to ``fromtimestamp`` (4x slower), and ``elapsed`` returns floats.
-            seconds = int(seconds)
-        (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
-         end_datetimes, second_deltas) = self._builder.fast  # fmt: skip
-        if seconds < 0 or not lo <= t < hi:
-            return self._add_anywhere(t, seconds)
-        i = t_table[(whole - lo) >> t_shift]
-        if ends[i] <= t:
-            i += 1
-            if ends[i] <= t:
-                i = bisect_right(ends, t, i)
-        s = starts[i]
-        c = cum_start[i] + (t - s if t > s else 0) + seconds
-        if c > total:
-            return self._add_anywhere(t, seconds)
-        try:
-            j = c_table[c >> c_shift]  # type: ignore[operator]
-        except TypeError:  # a float total: fractions of a second, or not a number
-            if not math.isfinite(c):
-                return self._add_anywhere(t, seconds)
-            j = c_table[int(c) >> c_shift]
-        if cum_end[j] < c:
-            j += 1
-            if cum_end[j] < c:
-                j = bisect_left(cum_end, c, j)
-        back = cum_end[j] - c  # seconds from the result to the end of its span
-        if type(back) is not int or back >= 86_400:  # a fraction of a second, or a day or more
-            return _fromtimestamp(ends[j] - back, UTC)
-        return end_datetimes[j] - second_step(second_deltas, back)
-
-    def _add_anywhere(self, t: float, seconds: float) -> datetime:
-        """``add`` for negative durations and when the index must grow first."""
+    def _add_anywhere(self, t: float, seconds: float) -> float:
+        """The epoch seconds ``seconds`` of open time after ``t``, for any finite
+        duration; the index grows as needed."""
         snap = self._snapshot(t)
         c = _cum(snap, t) + seconds
         if not 0 <= c <= snap.total:
             snap, c = self._grow_for(t, seconds)
         if seconds > 0:
             j = bisect_left(snap.cum_end, c)
-            return _fromtimestamp(snap.ends[j] - snap.cum_end[j] + c, UTC)
+            return float(snap.ends[j] - snap.cum_end[j] + c)
         j = bisect_right(snap.cum_start, c) - 1
-        return _fromtimestamp(snap.starts[j] + c - snap.cum_start[j], UTC)
-
-    def elapsed(self, a: datetime, b: datetime) -> float:
-        """Open seconds in ``[a, b)``; negative when ``b`` is before ``a``."""
-        if type(a) is datetime and type(b) is datetime:
-            whole_a = _utc_seconds(a)
-            whole_b = _utc_seconds(b)
-            if whole_a != _NOT_WHOLE and whole_b != _NOT_WHOLE:
-                found = self._elapsed_whole(whole_a, whole_b)
-                if found != found:  # NaN: outside the index, which grows first
-                    return self._elapsed_anywhere(whole_a, whole_b)
-                return found
-        return self._elapsed_general(a, b)
+        return float(snap.starts[j] + c - snap.cum_start[j])
 
     def _elapsed_whole(self, whole_a: int, whole_b: int) -> float:
-        """``elapsed`` between two whole UTC seconds inside the index; NaN otherwise (the
-        general path then grows the index)."""
+        """``elapsed`` between two whole epoch seconds inside the index; NaN otherwise (the
+        index then grows first)."""
         lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _, _, _ = self._builder.fast
         if not (lo <= whole_a < hi and lo <= whole_b < hi):
             return math.nan
@@ -234,21 +196,6 @@ class Calendar:
             cum_start[k] + (whole_b - u if whole_b > u else 0)
             - cum_start[i] - (whole_a - s if whole_a > s else 0)
         )  # fmt: skip
-
-    def _elapsed_general(self, a: datetime, b: datetime) -> float:
-        """``elapsed`` for any two aware instants."""
-        try:
-            delta_a, delta_b = a - _EPOCH, b - _EPOCH
-        except TypeError:
-            return self._elapsed_anywhere(_epoch(a), _epoch(b))  # raises the right error
-        whole_a = delta_a.days * 86_400 + delta_a.seconds
-        whole_b = delta_b.days * 86_400 + delta_b.seconds
-        if delta_a.microseconds or delta_b.microseconds:
-            return self._elapsed_anywhere(_epoch(a), _epoch(b))
-        found = self._elapsed_whole(whole_a, whole_b)
-        if found != found:  # NaN: outside the index
-            return self._elapsed_anywhere(whole_a, whole_b)
-        return found
 
     def _elapsed_anywhere(self, ta: float, tb: float) -> float:
         snap = self._builder.cover(min(ta, tb), max(ta, tb))
@@ -324,13 +271,13 @@ _NOT_WHOLE = -(1 << 62)
 _WHOLE_LIMIT = 1_000_000_000_000
 
 
-def _utc_seconds(t: datetime) -> int:
-    """Epoch seconds of ``t`` when it is a whole second in UTC (every instant the engine
-    keeps: events are read into UTC, their times have whole seconds), else
-    ``_NOT_WHOLE``."""
-    if t.tzinfo is not UTC or t.microsecond:
-        return _NOT_WHOLE
-    return epoch_micros(t) // 1_000_000
+def _micros_of(t: datetime) -> int:
+    """Epoch microseconds of an aware datetime; :class:`CalendarError` for anything else."""
+    if type(t) is datetime and t.tzinfo is UTC:  # the engine's every instant
+        return epoch_micros(t)
+    if isinstance(t, datetime) and t.tzinfo is not None and t.utcoffset() is not None:
+        return epoch_micros(t)
+    raise _not_aware(t)
 
 
 def _span_whole(ends: list[int], t_table: list[int], lo: int, shift: int, t: int) -> int:
