@@ -25,7 +25,8 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 #: Third-party libraries the pure core may use; anything else is I/O or a framework.
-CORE_THIRD_PARTY = {"numpy", "holidays", "yaml", "orjson"}  # orjson: parsing, as json
+# orjson: parsing, as json; re2: the linear-time engine of `matches` conditions
+CORE_THIRD_PARTY = {"numpy", "holidays", "yaml", "orjson", "re2"}
 
 
 def _modules(layer: str) -> list[Path]:

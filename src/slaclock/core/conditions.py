@@ -13,7 +13,9 @@ spec is silent (docs/configuration.md repeats them for users):
   their positive twin.
 - ``in``/``not_in``: the value is a list; a list field (``tags``) is "in" when any of
   its elements is. ``contains``: on a list, membership; on a string, a substring.
-  ``matches``: ``re.search`` on a string, or on any string element of a list.
+  ``matches``: ``re.search`` on a string, or on any string element of a list, run in
+  linear time on RE2 (:mod:`slaclock.core.linear_regex`; the loader refuses patterns
+  RE2 cannot run).
 - ``gt``/``gte``/``lt``/``lte``: numbers with numbers, strings with strings (so ISO
   dates compare in time order), and for the field ``priority`` by rank
   ``low < normal < high < urgent``.
@@ -25,9 +27,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
+from slaclock.core.linear_regex import UnsupportedPattern, compile_search
 from slaclock.core.model import PRIORITIES, Condition, ConditionGroup
 
 __all__ = ["describe", "evaluate", "explain_failure", "get_path", "priority_rank"]
@@ -161,23 +163,17 @@ def _op_contains(actual: Any, value: Any, _field: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """Compile each pattern once; the loader has already checked that it compiles."""
-    return re.compile(pattern)
-
-
 def _op_matches(actual: Any, value: Any, _field: str) -> bool:
     if not isinstance(value, str):
         return False
     try:
-        regex = _compiled(value)
-    except re.error:
+        found = compile_search(value)  # cached; the loader has checked the pattern
+    except (re.error, UnsupportedPattern):
         return False
     if isinstance(actual, str):
-        return regex.search(actual) is not None
+        return found(actual)
     if _is_list(actual):
-        return any(isinstance(item, str) and regex.search(item) for item in actual)
+        return any(isinstance(item, str) and found(item) for item in actual)
     return False
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from slaclock.core.config import parse_config
 from slaclock.core.model import Condition, ConditionGroup, Retarget
 
@@ -238,6 +240,42 @@ def test_bad_regular_expression(find: Finder) -> None:
     find.expect(
         text, "policies[0].match.all[0].value", "matches", "down[(", "valid regular expression"
     )
+
+
+def test_python_syntax_error_keeps_python_message(find: Finder) -> None:
+    text = match("{all: [{field: subject, op: matches, value: 'a)'}]}")
+    problem = find.expect(
+        text, "policies[0].match.all[0].value", "matches", "a)", "unbalanced parenthesis"
+    )
+    assert "at position 1" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [
+        (r"(a)\1", "backreferences"),
+        (r"(?P<w>a)(?P=w)", "backreferences"),
+        (r"down(?=time)", "lookahead"),
+        (r"(?<!not )down", "lookbehind"),
+        (r"a*+", "possessive quantifiers"),
+        (r"(?>a|ab)c", "atomic groups"),
+        (r"(a)?(?(1)b|c)", "conditional groups"),
+        (r"a{2000}", "invalid repetition size"),
+    ],
+)
+def test_pattern_re2_cannot_run_is_refused_at_its_place(
+    find: Finder, pattern: str, says: str
+) -> None:
+    text = match(f"{{all: [{{field: subject, op: matches, value: '{pattern}'}}]}}")
+    problem = find.expect(text, "policies[0].match.all[0].value", "matches", pattern, says)
+    assert "expected a regular expression that runs in linear time" in problem.message
+    assert "not supported" in problem.message or "RE2 cannot run it" in problem.message
+
+
+def test_a_catastrophic_backtracking_pattern_is_accepted() -> None:
+    text = match("{all: [{field: subject, op: matches, value: '^(a+)+$'}]}")
+    group = parse_config(text).policies[0].match
+    assert group == ConditionGroup(all=(Condition("subject", "matches", "^(a+)+$"),))
 
 
 def test_misspelt_priority_value(find: Finder) -> None:

@@ -3,8 +3,10 @@
 
 Values are checked against their operator here so the engine never meets a condition
 it cannot evaluate: ``in`` needs a list, ``matches`` a regular expression that
-compiles, ``gt`` a number or a string, and conditions on ``priority`` and ``status``
-only name values those fields can take. Lists become tuples (the model is frozen).
+compiles in Python and that RE2 can run in linear time (no backreferences or
+lookarounds: :mod:`slaclock.core.linear_regex`), ``gt`` a number or a string, and
+conditions on ``priority`` and ``status`` only name values those fields can take.
+Lists become tuples (the model is frozen).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from slaclock.core.config.checks import check_keys, check_list, check_mapping, type_name
 from slaclock.core.config.problems import KeyPath, Problems
+from slaclock.core.linear_regex import UnsupportedPattern, compile_search
 from slaclock.core.model import (
     CONDITION_OPS,
     PRIORITIES,
@@ -132,6 +135,11 @@ def _check_scalar_value(p: Problems, path: KeyPath, field: str, op: str, value: 
             re.compile(value)
         except re.error as exc:
             p.add(path, f"expected a valid regular expression: {exc}", value)
+            return _INVALID
+        try:
+            compile_search(value)
+        except UnsupportedPattern as exc:
+            p.add(path, f"expected a regular expression that runs in linear time: {exc}", value)
             return _INVALID
         return value
     if op in ("gt", "gte", "lt", "lte") and (
