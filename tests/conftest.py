@@ -54,10 +54,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+def refuse_a_stale_build() -> None:
     """Refuse to test a stale build: a compiled module (``setup.py`` compiles them in
     place, and Python imports one before the ``.py`` beside it) older than its source or
-    declarations would test yesterday's code."""
+    declarations would test yesterday's code. Run when this file is loaded, before any
+    other conftest imports the package."""
     stale = stale_compiled_modules()
     if stale:
         pytest.exit(
@@ -85,3 +86,6 @@ def stale_compiled_modules(listing: Path | None = None) -> list[str]:
         if any(p.stat().st_mtime > origin.stat().st_mtime for p in sources):
             stale.append(name)
     return stale
+
+
+refuse_a_stale_build()

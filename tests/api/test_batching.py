@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,3 +118,76 @@ def test_concurrent_http_posts_each_get_their_own_answer(sqlite_api: Any, client
     h0 = [bodies[0], bodies[-1]]  # the same event twice: one accepted, one duplicate
     assert sorted(len(b["accepted"]) for b in h0) == [0, 1]
     assert sorted(len(b["duplicates"]) for b in h0) == [0, 1]
+
+
+def test_a_poison_request_fails_alone_when_written_with_an_innocent_one(sqlite_api: Any) -> None:
+    """issue 26: a shared write that fails is written again request by request, so only
+    the request that made it fail learns of it; the innocent one is stored."""
+    calls: list[int] = []
+
+    def fails_on_poison(events: list[Any], now: datetime) -> Any:
+        calls.append(len(events))
+        if any(isinstance(e, dict) and e.get("id") == "poison" for e in events):
+            raise RuntimeError("the store refused the poison")
+        return sqlite_api.services.ingest(events, now)
+
+    batcher = IngestBatcher(fails_on_poison, lambda: NOW, max_events=10)
+
+    async def run() -> list[Any]:
+        return list(
+            await asyncio.gather(
+                batcher.submit([created("poison", "P")]),
+                batcher.submit([created("innocent", "I")]),
+                return_exceptions=True,
+            )
+        )
+
+    poisoned, innocent = asyncio.run(run())
+    assert isinstance(poisoned, RuntimeError)
+    assert innocent.accepted == [{"index": 0, "id": "innocent"}]
+    assert calls == [2, 1, 1]  # together first, then each on its own
+    assert sqlite_api.services.ticket("I") is not None
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        {"subject": "x\ud800"},  # a lone surrogate
+        {"subject": "a\x00b"},  # a NUL character
+        {"custom": {"score": float("nan")}},
+        {"custom": {"score": float("inf")}},
+    ],
+    ids=["surrogate", "nul", "nan", "infinity"],
+)
+def test_concurrent_http_posts_a_poison_event_is_rejected_alone(
+    sqlite_api: Any, poison: dict[str, Any]
+) -> None:
+    app = create_app(sqlite_api.services, lambda: NOW)
+    headers = {"Authorization": f"Bearer {sqlite_api.tokens['ingest']}",
+               "Content-Type": "application/json"}  # fmt: skip
+    bad = created("bad", "BAD")
+    bad["fields"] = {**bad["fields"], **poison}
+    raw = json.dumps(bad, allow_nan=True)
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return list(
+                await asyncio.gather(
+                    client.post("/api/v1/events", content=raw, headers=headers),
+                    client.post("/api/v1/events", json=created("good", "GOOD"), headers=headers),
+                    client.post(
+                        "/api/v1/events",
+                        content=f"[{raw}, {json.dumps(created('g2', 'G2'))}]",
+                        headers=headers,
+                    ),
+                )
+            )
+
+    lone, good, mixed = asyncio.run(run())
+    assert good.status_code == 200 and good.json()["accepted"] == [{"index": 0, "id": "good"}]
+    assert lone.status_code == 422  # a single event that is rejected (docs/api.md)
+    assert mixed.status_code == 200
+    assert mixed.json()["accepted"] == [{"index": 1, "id": "g2"}]
+    assert [r["index"] for r in mixed.json()["rejected"]] == [0]
+    assert sqlite_api.services.ticket("BAD") is None

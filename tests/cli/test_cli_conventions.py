@@ -171,7 +171,7 @@ def test_no_notice_when_every_event_is_applied():
 
 def test_without_as_of_the_notice_names_now(tmp_path):
     lines = Path(EVENTS).read_text().splitlines()
-    late = {**json.loads(lines[-1]), "id": "e-late", "at": "2999-01-01T00:00:00Z"}
+    late = {**json.loads(lines[-1]), "id": "e-late", "at": "2199-01-01T00:00:00Z"}
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join([*lines, json.dumps(late)]) + "\n")
     result = run("replay", "-c", CONFIG, "--events", str(path))

@@ -263,3 +263,17 @@ def test_an_event_is_a_value_copied_with_replace_and_pickled_whole():
     assert pickle.loads(pickle.dumps(event)) == event
     assert repr(event).startswith("Event(id='e1', ticket='T-1', at=")
     assert event.sort_key == (event.at, 3)
+
+
+def test_an_instant_outside_the_supported_years_is_an_error_naming_it():
+    """issue 26: the calendars compute 1900-2200; an event outside (or one whose offset
+    overflows when turned into UTC) is refused where it is read, on every path."""
+    from slaclock.core.events import parse_event
+
+    base = {"id": "e", "ticket": "T", "type": "ticket.deleted"}
+    for at in ("1899-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00",
+               "9999-12-31T23:30:00-01:00"):  # fmt: skip
+        with pytest.raises(EventError, match="outside the years 1900-2199"):
+            parse_event({**base, "at": at})
+    assert parse_event({**base, "at": "1900-01-01T00:00:00Z"}).at.year == 1900
+    assert parse_event({**base, "at": "2199-12-31T23:59:59+00:00"}).at.year == 2199

@@ -6,14 +6,16 @@ load the API gathers every request that arrives while a write is in progress and
 writes them together in the next one. Nothing waits on a timer: an idle server writes
 a lone request at once. Each request still gets its own answer, indexed as it sent
 it, and only after the write that holds its events has committed — events stay
-durable before the response. Arrival order is kept, so an event repeated across two
-requests of one batch is a duplicate in the later one, exactly as if they had been
-written one after the other.
+durable before the response. Should a shared write fail, each of its requests is
+written again on its own: one request's failure never fails another. Arrival order
+is kept, so an event repeated across two requests of one batch is a duplicate in the
+later one, exactly as if they had been written one after the other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,16 +71,35 @@ class IngestBatcher:
             combined = [event for request in batch for event in request.events]
             try:
                 result = await run_in_threadpool(self._ingest, combined, self._now())
-            except BaseException as exc:  # every waiter learns of the failure
-                for request in batch:
-                    if not request.done.done():
-                        request.done.set_exception(exc)
-                if not isinstance(exc, Exception):
-                    raise
+            except Exception:
+                if len(batch) == 1:
+                    self._fail(batch[0], sys.exc_info()[1])
+                else:  # one request's failure must not fail another: each on its own
+                    for request in batch:
+                        await self._alone(request)
                 continue
+            except BaseException as exc:  # cancelled, or the process is ending
+                for request in batch:
+                    self._fail(request, exc)
+                raise
             for request, share in zip(batch, _split(result, batch), strict=True):
                 if not request.done.done():
                     request.done.set_result(share)
+
+    async def _alone(self, request: _Request) -> None:
+        """Write one request by itself (after a shared write failed)."""
+        try:
+            result = await run_in_threadpool(self._ingest, request.events, self._now())
+        except Exception as exc:
+            self._fail(request, exc)
+            return
+        if not request.done.done():
+            request.done.set_result(_split(result, [request])[0])
+
+    @staticmethod
+    def _fail(request: _Request, exc: BaseException | None) -> None:
+        if not request.done.done() and exc is not None:
+            request.done.set_exception(exc)
 
     def _take(self) -> list[_Request]:
         """The oldest requests whose events fit in one call (always at least one)."""

@@ -16,7 +16,16 @@ from typing import Any
 from slaclock.core.errors import EventError
 from slaclock.core.model import CHANNELS, PRIORITIES, TICKET_STATUSES
 
-__all__ = ["AUTHORS", "CREATORS", "EVENT_TYPES", "check_body", "plainly_valid", "required_string"]
+__all__ = [
+    "AUTHORS",
+    "CREATORS",
+    "EVENT_TYPES",
+    "MAX_DEPTH",
+    "check_body",
+    "check_storable",
+    "plainly_valid",
+    "required_string",
+]
 
 EVENT_TYPES: tuple[str, ...] = ("ticket.created", "ticket.updated", "message", "ticket.deleted")
 CREATORS: tuple[str, ...] = ("customer", "agent", "system")
@@ -49,6 +58,48 @@ def plainly_valid(obj: dict[str, Any], event_type: str) -> bool:
     if event_type == "ticket.created":
         return _fast_created(obj)
     return event_type == "ticket.deleted"
+
+
+#: How deeply an event's objects and lists may nest.
+MAX_DEPTH = 32
+
+
+def check_storable(obj: Any) -> None:
+    """Raise :class:`EventError` naming the place when an event holds what a store
+    cannot keep alike on SQLite and PostgreSQL: a NUL character or a lone surrogate in
+    a string (or a key), a number JSON cannot carry (NaN, infinity), or objects nested
+    more than :data:`MAX_DEPTH` deep. The service checks each event before it writes,
+    so one such event is rejected alone and never fails the others it is written with.
+    """
+    _check_storable(obj, "", 0)
+
+
+def _check_storable(value: Any, where: str, depth: int) -> None:
+    if isinstance(value, str):
+        _check_text(value, where or "the event")
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise EventError(f"'{where}' is not a number JSON can carry: {value!r}")
+    elif isinstance(value, Mapping | list):
+        if depth >= MAX_DEPTH:
+            raise EventError(f"'{where or 'the event'}' nests more than {MAX_DEPTH} levels deep")
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                path = f"{where}.{key}" if where else str(key)
+                _check_text(str(key), path)
+                _check_storable(item, path, depth + 1)
+        else:
+            for index, item in enumerate(value):
+                _check_storable(item, f"{where}[{index}]", depth + 1)
+
+
+def _check_text(text: str, where: str) -> None:
+    if "\x00" in text:
+        raise EventError(f"'{where}' holds a NUL character, which cannot be stored")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EventError(f"'{where}' is not valid Unicode text (a lone surrogate)") from None
 
 
 # ----------------------------------------------------------------------- full checks

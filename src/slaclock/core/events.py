@@ -18,7 +18,13 @@ import orjson
 
 from slaclock.core.errors import EventError
 from slaclock.core.event_checks import EVENT_TYPES, check_body, plainly_valid, required_string
-from slaclock.core.instants import format_instant, instant_text, parse_instant
+from slaclock.core.instants import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    format_instant,
+    instant_text,
+    parse_instant,
+)
 
 __all__ = [
     "EVENT_FIELDS",
@@ -126,7 +132,7 @@ def _parse_plain(obj: dict[str, Any], seq: int) -> Event | None:
         at = _fromisoformat(text)
     except ValueError:
         return None
-    if at.tzinfo is not UTC:
+    if at.tzinfo is not UTC or not EARLIEST_YEAR <= at.year <= LATEST_YEAR:
         return None
     return Event(event_id, ticket, at, event_type, seq, obj)
 

@@ -11,7 +11,12 @@ from typing import Any
 
 from slaclock.core.errors import EventError
 
-__all__ = ["format_instant", "instant_text", "parse_instant"]
+__all__ = ["EARLIEST_YEAR", "LATEST_YEAR", "format_instant", "instant_text", "parse_instant"]
+
+#: The years (UTC) an instant may lie in: the calendars compute 1900 to 2200, and a
+#: target from an instant late in 2199 still fits.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
 
 
 def parse_instant(text: Any, what: str = "at") -> datetime:
@@ -22,11 +27,17 @@ def parse_instant(text: Any, what: str = "at") -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise EventError(f"'{what}' is not an ISO-8601 instant: {text!r}") from None
-    if value.tzinfo is UTC:
-        return value  # "…Z" and "+00:00": already what we keep
     if value.tzinfo is None or value.utcoffset() is None:
         raise EventError(f"'{what}' has no offset (naive time): {text!r}; add 'Z' or '+01:00'")
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)  # "…Z" and "+00:00": already UTC
+    except OverflowError:
+        value = datetime.min.replace(tzinfo=UTC)  # before year 1 in UTC: out of range below
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise EventError(
+            f"'{what}' lies outside the years {EARLIEST_YEAR}-{LATEST_YEAR} (UTC): {text!r}"
+        )
+    return value
 
 
 def format_instant(value: datetime | None) -> str | None:

@@ -1,6 +1,7 @@
 """Ingesting events: validate, deduplicate, store, and project — in one transaction.
 
-A batch is validated event by event (a reject never blocks the rest), then in ONE
+A batch is validated event by event, completely — down to what the store can keep
+(``check_storable``) — so a reject never blocks the rest; then in ONE
 write transaction: the batch's tickets are locked in sorted order, the events are
 inserted with ``ON CONFLICT (id) DO NOTHING`` (so an id seen before, even from a
 concurrent request, is a duplicate, never a second row), and each ticket that got
@@ -16,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slaclock.core.errors import EventError
+from slaclock.core.event_checks import check_storable
 from slaclock.core.events import Event, parse_event
 from slaclock.service.projection import Projected, project_tickets
 from slaclock.service.state_cache import StateCache
@@ -61,6 +63,7 @@ def validate(objs: Sequence[Any], result: IngestResult) -> list[_Valid]:
     for index, obj in enumerate(objs):
         try:
             event = parse_event(obj)
+            check_storable(obj)
         except (EventError, TypeError, ValueError) as exc:
             result.rejected.append({"index": index, "id": _raw_id(obj), "reason": str(exc)})
             continue
@@ -73,8 +76,15 @@ def validate(objs: Sequence[Any], result: IngestResult) -> list[_Valid]:
 
 
 def _raw_id(obj: Any) -> str | None:
+    """The id a rejected event gave, when it is text an answer can carry."""
     value = obj.get("id") if isinstance(obj, Mapping) else None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        check_storable(value)
+    except EventError:
+        return None
+    return value
 
 
 def ingest(
