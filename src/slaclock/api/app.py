@@ -26,7 +26,7 @@ from slaclock.api import (
 from slaclock.api.batching import IngestBatcher
 from slaclock.api.context import ApiContext
 from slaclock.api.limits import MaxBodySizeMiddleware
-from slaclock.api.query import reject_unknown_query
+from slaclock.api.query import reject_nul_characters, reject_unknown_query
 from slaclock.api.schemas import MAX_BATCH_EVENTS
 from slaclock.api.token_cache import TokenCache
 from slaclock.service.app_state import Services
@@ -80,7 +80,10 @@ def create_app(
     for router in ROUTERS:
         # Unknown query parameters are refused on the API only (a typo must not silently
         # drop a filter); pages mounted beside it (the dashboard) decide for themselves.
-        app.include_router(router, dependencies=[Depends(reject_unknown_query)])
+        app.include_router(
+            router,
+            dependencies=[Depends(reject_nul_characters), Depends(reject_unknown_query)],
+        )
     problems.install(app)
     app.add_middleware(MaxBodySizeMiddleware, max_body_bytes=max_body_bytes)
     return app

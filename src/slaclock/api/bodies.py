@@ -28,6 +28,10 @@ async def read_json(request: Request) -> tuple[bytes, Any]:
     except json.JSONDecodeError as exc:
         detail = f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise Problem(400, detail, slug="malformed-json") from exc
+    except RecursionError as exc:  # arrays or objects nested hundreds deep
+        raise Problem(400, "the JSON nests too deep", slug="malformed-json") from exc
+    except ValueError as exc:  # an integer beyond Python's 4,300 digits, and the like
+        raise Problem(400, f"the JSON cannot be read: {exc}", slug="malformed-json") from exc
 
 
 async def read_text(request: Request) -> str:

@@ -37,3 +37,14 @@ def _query_names(dependant: Any) -> set[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
+
+
+async def reject_nul_characters(request: Request) -> None:
+    """No NUL character in the path or the query: PostgreSQL cannot hold one in text,
+    and no id or filter of slaclock has one. 422 before any route reads them."""
+    if "\x00" in request.scope.get("path", "") or any(
+        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
+    ):
+        raise Problem(
+            422, "a NUL character is not allowed in a path or query", slug="invalid-request"
+        )

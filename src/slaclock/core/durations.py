@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = ["LONGEST_WINDOW_SECONDS", "format_duration", "parse_duration"]
+
+#: The longest window a query may ask for (a look-ahead, an at-risk window): 100 years,
+#: far beyond any use and far inside what a ``timedelta`` holds.
+LONGEST_WINDOW_SECONDS = 100 * 366 * 86_400
 
 _UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 

@@ -34,13 +34,17 @@ def encode_cursor(sort_key: int, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+#: A cursor's numbers are BIGINT columns: signed 64-bit.
+_INT64 = 1 << 63
+
+
 def decode_cursor(cursor: str) -> tuple[int, int]:
     """The (sort_key, pk) in a cursor; ValueError names a bad one."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(key, int) or not isinstance(pk, int):
-            raise TypeError
+        if not all(type(n) is int and -_INT64 <= n < _INT64 for n in (key, pk)):
+            raise TypeError  # not an int (a bool is not one here), or beyond a BIGINT
         return key, pk
     except (binascii.Error, ValueError, TypeError) as exc:
         raise ValueError(f"invalid queue cursor {cursor!r}") from exc

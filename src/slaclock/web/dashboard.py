@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from slaclock.core.durations import parse_duration
+from slaclock.core.durations import LONGEST_WINDOW_SECONDS, parse_duration
 from slaclock.service.queue import QUEUE_STATES, QueueFilters, QueueRow
 from slaclock.service.views import Summary
 from slaclock.web.directory import Directory
@@ -72,9 +72,12 @@ def _check(name: str, value: str, wanted: dict[str, Any]) -> str | None:
         return N_("not one of the choices")
     if name == "due_within":
         try:
-            wanted["due_within_seconds"] = parse_duration(value)
+            seconds = parse_duration(value)
         except ValueError:
             return N_("not a duration such as 30m, 2h or 1d")
+        if abs(seconds) > LONGEST_WINDOW_SECONDS:
+            return N_("too long")
+        wanted["due_within_seconds"] = seconds
         return None
     wanted[name] = value
     return None
