@@ -45,3 +45,12 @@ def test_a_hostile_body_answers_4xx(api: Any, case: str) -> None:
     headers = {**api.headers("ingest"), "Content-Type": "application/json"}
     response = api.client.post("/api/v1/events", content=BODIES[case], headers=headers)
     assert 400 <= response.status_code < 500, (case, response.status_code, response.text)
+
+
+def test_a_body_in_utf16_is_refused_as_the_docs_say(api: Any) -> None:
+    event = {"id": "u16", "ticket": "U16", "at": "2026-03-02T08:15:00Z",
+             "type": "ticket.created", "by": "customer", "fields": {"status": "new"}}  # fmt: skip
+    headers = {**api.headers("ingest"), "Content-Type": "application/json"}
+    body = json.dumps(event).encode("utf-16")
+    response = api.client.post("/api/v1/events", content=body, headers=headers)
+    assert response.status_code == 400 and "UTF-8" in response.text

@@ -21,8 +21,8 @@ async def read_json(request: Request) -> tuple[bytes, Any]:
     raw = await request.body()
     if not raw.strip():
         raise Problem(400, "the request body is empty; expected JSON", slug="malformed-json")
-    try:
-        return raw, json.loads(raw)
+    try:  # UTF-8 only: json.loads of the bytes would take UTF-16 and UTF-32 too
+        return raw, json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise Problem(400, f"the body is not UTF-8: {exc}", slug="malformed-json") from exc
     except json.JSONDecodeError as exc:
