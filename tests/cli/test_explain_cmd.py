@@ -148,3 +148,10 @@ def test_a_line_that_is_not_utf8_in_the_ticket_is_named(tmp_path):
     path.write_bytes(good + b'{"id":"z","ticket":"T-2","at":"\xff"}\n')
     with pytest.raises(EventError, match=r":10: not UTF-8 text"), path.open("rb") as f:
         events_of_ticket(f, str(path), "T-2")
+
+
+def test_an_explanation_before_every_event_still_names_its_ticket():
+    result = explain("--events", EVENTS, "--ticket", "T-2", "--as-of", "2000-01-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Ticket T-2 as of 2000-01-01T00:00:00Z")
+    assert "of ticket T-2" in result.stderr  # the notice: its events all come later

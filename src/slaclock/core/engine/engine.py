@@ -92,8 +92,9 @@ class Engine:
 
     def run(self, events: Iterable[Event], as_of: datetime, tracing: bool = False) -> TicketState:
         """A ticket's state after its events up to ``as_of`` (inclusive)."""
-        ordered = [e for e in dedupe_sorted(events) if e.at <= as_of]
-        state = TicketState(ordered[0].ticket if ordered else "", tracing)
+        everything = dedupe_sorted(events)
+        ordered = [e for e in everything if e.at <= as_of]
+        state = TicketState(everything[0].ticket if everything else "", tracing)
         for event in ordered:
             self.feed(state, event)
         return state
