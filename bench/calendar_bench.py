@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -35,7 +34,6 @@ import pandas as pd
 import pytz
 
 from slaclock import Calendar
-from slaclock.core.calendar.index import second_deltas
 
 TZ_NAME = "Europe/Amsterdam"
 TZ = ZoneInfo(TZ_NAME)
@@ -228,8 +226,6 @@ def run(quick: bool) -> None:
     tracemalloc.stop()
     del big
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    deltas = second_deltas()
-    shared_mb = (sys.getsizeof(deltas) + len(deltas) * sys.getsizeof(deltas[0])) / 1e6
 
     # --- report
     print(f"calendar bench ({'quick' if quick else 'full'}): {TZ_NAME} Mon-Fri 09-17 + NL holidays")
@@ -257,7 +253,6 @@ def run(quick: bool) -> None:
         f" {index_held / 1e6:.1f} MB, peak while building {index_peak / 1e6:.1f} MB"
         f" (target < 50 MB: {'met' if index_peak < 50e6 else 'NOT met'})"
     )
-    print(f"  plus {shared_mb:.1f} MB shared by all calendars (a timedelta per second of a day)")
     print(f"  process peak RSS {peak_rss_mb:.0f} MB")
 
 

@@ -45,15 +45,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from pure_tree import pure_tree
+from pure_tree import compiled_modules, pure_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The modules setup.py compiles with Cython (when a C compiler is at hand).
-COMPILED_MODULES = [
-    name
-    for line in (ROOT / "cython-modules.txt").read_text(encoding="utf-8").splitlines()
-    if (name := line.split("#")[0].strip())
-]
+COMPILED_MODULES = compiled_modules(ROOT)
 #: A copy of the package without its compiled modules, for the ``pure`` runs.
 PURE_TREE: list[Path] = []
 CONFIG = ROOT / "tests" / "data" / "example_config.yaml"

@@ -9,6 +9,7 @@ skip is a failure, because CI must prove both databases.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,10 @@ import pytest
 from sqlalchemy import Engine
 
 from slaclock.store.testing import clear, drop_scratch, postgres_unreachable_reason, scratch_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from pure_tree import compiled_modules  # noqa: E402
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -73,11 +78,10 @@ def stale_compiled_modules(listing: Path | None = None) -> list[str]:
     ``.pxd`` (none when they are not compiled, or the pure copy is on the path)."""
     import importlib.util
 
-    listing = listing or Path(__file__).resolve().parents[1] / "cython-modules.txt"
+    root = (listing or ROOT / "cython-modules.txt").parent
     stale = []
-    for line in listing.read_text(encoding="utf-8").splitlines():
-        name = line.split("#")[0].strip()
-        spec = importlib.util.find_spec(name) if name else None
+    for name in compiled_modules(root):
+        spec = importlib.util.find_spec(name)
         origin = Path(spec.origin) if spec and spec.origin else None
         if origin is None or origin.suffix == ".py":
             continue

@@ -14,6 +14,14 @@ import shutil
 import sys
 from pathlib import Path
 
+
+def compiled_modules(root: Path) -> list[str]:
+    """The modules ``setup.py`` compiles: ``cython-modules.txt`` under ``root`` (the
+    checkout), comments and blank lines left out."""
+    text = (root / "cython-modules.txt").read_text(encoding="utf-8")
+    return [name for line in text.splitlines() if (name := line.split("#")[0].strip())]
+
+
 IGNORED = ("__pycache__", "*.egg-info", *(f"*{s}" for s in importlib.machinery.EXTENSION_SUFFIXES))
 
 

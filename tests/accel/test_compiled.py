@@ -33,13 +33,9 @@ CONFIG = ROOT / "tests" / "data" / "example_config.yaml"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PURE_RUN = bool(os.environ.get("SLACLOCK_TEST_PURE"))
 sys.path.insert(0, str(ROOT / "tools"))
-from pure_tree import pure_tree  # noqa: E402
+from pure_tree import compiled_modules, pure_tree  # noqa: E402
 
-MODULES = [
-    name
-    for line in (ROOT / "cython-modules.txt").read_text(encoding="utf-8").splitlines()
-    if (name := line.split("#")[0].strip())
-]
+MODULES = compiled_modules(ROOT)
 
 
 def _origin(name: str) -> Path:

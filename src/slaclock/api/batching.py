@@ -82,9 +82,7 @@ class IngestBatcher:
                 for request in batch:
                     self._fail(request, exc)
                 raise
-            for request, share in zip(batch, _split(result, batch), strict=True):
-                if not request.done.done():
-                    request.done.set_result(share)
+            self._answer(batch, result)
 
     async def _alone(self, request: _Request) -> None:
         """Write one request by itself (after a shared write failed)."""
@@ -93,8 +91,14 @@ class IngestBatcher:
         except Exception as exc:
             self._fail(request, exc)
             return
-        if not request.done.done():
-            request.done.set_result(_split(result, [request])[0])
+        self._answer([request], result)
+
+    @staticmethod
+    def _answer(batch: list[_Request], result: Any) -> None:
+        """Give each request of ``batch`` its share of ``result``."""
+        for request, share in zip(batch, _split(result, batch), strict=True):
+            if not request.done.done():
+                request.done.set_result(share)
 
     @staticmethod
     def _fail(request: _Request, exc: BaseException | None) -> None:

@@ -29,14 +29,15 @@ def parse_instant(text: Any, what: str = "at") -> datetime:
         raise EventError(f"'{what}' is not an ISO-8601 instant: {text!r}") from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise EventError(f"'{what}' has no offset (naive time): {text!r}; add 'Z' or '+01:00'")
+    outside = EventError(
+        f"'{what}' lies outside the years {EARLIEST_YEAR}-{LATEST_YEAR} (UTC): {text!r}"
+    )
     try:
         value = value.astimezone(UTC)  # "…Z" and "+00:00": already UTC
-    except OverflowError:
-        value = datetime.min.replace(tzinfo=UTC)  # before year 1 in UTC: out of range below
+    except OverflowError:  # before year 1 or after 9999 once in UTC
+        raise outside from None
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise EventError(
-            f"'{what}' lies outside the years {EARLIEST_YEAR}-{LATEST_YEAR} (UTC): {text!r}"
-        )
+        raise outside
     return value
 
 

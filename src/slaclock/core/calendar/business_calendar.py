@@ -150,8 +150,8 @@ class Calendar:
     def _add_whole(self, t: int, seconds: int) -> int:
         """The epoch second ``seconds`` of open time after the epoch second ``t``, read
         off the index's tables; ``_NOT_WHOLE`` when the result is not inside it."""
-        (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table, c_shift,
-         _, _) = self._builder.fast  # fmt: skip
+        (lo, hi, starts, ends, cum_start, cum_end, total, t_table, t_shift, c_table,
+         c_shift) = self._builder.fast  # fmt: skip
         if not lo <= t < hi:
             return _NOT_WHOLE
         i = _span_whole(ends, t_table, lo, t_shift, t)
@@ -185,7 +185,7 @@ class Calendar:
     def _elapsed_whole(self, whole_a: int, whole_b: int) -> float:
         """``elapsed`` between two whole epoch seconds inside the index; NaN otherwise (the
         index then grows first)."""
-        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _, _, _ = self._builder.fast
+        lo, hi, starts, ends, cum_start, _, _, t_table, t_shift, _, _ = self._builder.fast
         if not (lo <= whole_a < hi and lo <= whole_b < hi):
             return math.nan
         i = _span_whole(ends, t_table, lo, t_shift, whole_a)

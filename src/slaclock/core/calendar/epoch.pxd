@@ -11,6 +11,6 @@ cpdef long long epoch_micros(datetime t)
 
 @cython.locals(days=cython.longlong, rest=cython.longlong)
 cpdef from_epoch_micros(long long micros)
-cpdef second_step(list steps, Py_ssize_t second)
+cpdef _second_step(Py_ssize_t second)
 cdef list _SECOND_STEPS
 cdef long long _DAY_MICROS, _SECOND_MICROS

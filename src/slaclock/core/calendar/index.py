@@ -17,7 +17,6 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
@@ -40,20 +39,8 @@ if TYPE_CHECKING:
     I64 = npt.NDArray[np.int64]
 
 FastView = tuple[
-    int, int, list[int], list[int], list[int], list[int], int, list[int], int, list[int], int,
-    list[datetime], list[timedelta | None],
-]  # fmt: skip
-_SECOND_DELTAS: list[timedelta | None] = []
-
-
-def second_deltas() -> list[timedelta | None]:
-    """``timedelta(seconds=n)`` for every n in a day, each made when first needed (None
-    until then): subtracting a ready timedelta from a ready datetime is five times
-    cheaper than ``fromtimestamp``, and making all 86,400 up front cost 0.1 s of every
-    command's start."""
-    if not _SECOND_DELTAS:
-        _SECOND_DELTAS.extend([None] * 86_400)
-    return _SECOND_DELTAS
+    int, int, list[int], list[int], list[int], list[int], int, list[int], int, list[int], int
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +102,6 @@ class Snapshot:
     total: int
     by_time: Buckets  # over instants, for the first span ending after t
     by_total: Buckets  # over running totals, for the first span whose cum_end >= c
-    end_datetimes: list[datetime]  # ends as aware UTC datetimes, for the scalar results
 
     @classmethod
     def from_spans(cls, first_year: int, last_year: int, flat: list[Span]) -> Snapshot:
@@ -133,7 +119,6 @@ class Snapshot:
             first_year, last_year, lo, hi, starts, ends, cum_start, cum_end, cum_end[-1],
             Buckets.build(ends, lo, hi - lo, max(gap, 1), "right"),
             Buckets.build(cum_end, 0, cum_end[-1], max(shortest, 1), "left"),
-            [datetime.fromtimestamp(e, UTC) for e in ends],
         )  # fmt: skip
 
     @cached_property
@@ -160,7 +145,7 @@ class IndexBuilder:
         # The scalar hot path unpacks this tuple in one step (attribute loads cost more):
         # lo, hi, starts, ends, cum_start, cum_end, total, time table, its shift,
         # total table, its shift. An empty range (lo > hi) until something is built.
-        self.fast: FastView = (1, 0, [], [], [], [], 0, [], 0, [], 0, [], [])
+        self.fast: FastView = (1, 0, [], [], [], [], 0, [], 0, [], 0)
 
     def cover(self, lo: float, hi: float) -> Snapshot:
         """A snapshot whose ``[lo, hi)`` contains ``[lo, hi]`` (hi inclusive)."""
@@ -210,7 +195,6 @@ class IndexBuilder:
             snap.lo, snap.hi, snap.starts, snap.ends, snap.cum_start, snap.cum_end, snap.total,
             snap.by_time.table_list, snap.by_time.shift,
             snap.by_total.table_list, snap.by_total.shift,
-            snap.end_datetimes, second_deltas(),
         )  # fmt: skip
         return snap
 
