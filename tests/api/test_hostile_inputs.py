@@ -3,11 +3,19 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from slaclock.api.signing import SignatureError, sign, verify_signature
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fuzz_world import BASE_CONFIG  # the example configuration, and a webhook source
 
 
 def _cursor(values: list[Any]) -> str:
@@ -54,3 +62,130 @@ def test_a_body_in_utf16_is_refused_as_the_docs_say(api: Any) -> None:
     body = json.dumps(event).encode("utf-16")
     response = api.client.post("/api/v1/events", content=body, headers=headers)
     assert response.status_code == 400 and "UTF-8" in response.text
+
+
+# Found by the fuzzing (test_fuzz_endpoints.py) -------------------------------------------
+
+SURROGATE_KEY = (
+    b'{"id":"s1","ticket":"S-1","at":"2026-03-02T08:15:00Z","type":"ticket.created",'
+    b'"by":"customer","fields":{"status":"new"},"\\ud800":[]}'
+)
+
+
+def _events_count(api: Any) -> int:
+    return len(api.services.ticket("S-1").events) if api.services.ticket("S-1") else 0
+
+
+def test_a_rejected_event_echoing_a_lone_surrogate_answers_422(api: Any) -> None:
+    """The reason names the bad key; a problem echoing a lone surrogate failed to encode."""
+    headers = {**api.headers("ingest"), "Content-Type": "application/json"}
+    response = api.client.post("/api/v1/events", content=SURROGATE_KEY, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "\\ud800" in response.json()["detail"]
+    assert _events_count(api) == 0
+
+
+def test_a_batch_echoing_a_lone_surrogate_answers_200_listing_it(api: Any) -> None:
+    headers = {**api.headers("ingest"), "Content-Type": "application/json"}
+    body = b'[{"id":"\\udfff","ticket":"S-1"},' + SURROGATE_KEY + b"]"
+    response = api.client.post("/api/v1/events", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    rejected = response.json()["rejected"]
+    assert [item["index"] for item in rejected] == [0, 1]
+    assert "\\ud800" in rejected[1]["reason"]
+
+
+def _webhook(api: Any, body: bytes, signature: bytes) -> Any:
+    api.services.config_apply(BASE_CONFIG, "test", api.clock.now())
+    headers = {**api.headers("ingest"), "Content-Type": "application/json"}
+    return api.client.post(
+        "/api/v1/webhooks/helpdesk",
+        content=body,
+        headers={**headers, "X-Slaclock-Signature": signature},
+    )
+
+
+def test_a_webhook_event_holding_nan_answers_422(api: Any, source_secret: str) -> None:
+    """The problem carries the mapped event; NaN in it could not be written as JSON."""
+    body = b'{"delivery_id":"d-1","ticket":{"id":"T-1"},"occurred_at":NaN,"changes":{}}'
+    signature = sign(source_secret, body, int(api.clock.now().timestamp())).encode()
+    response = _webhook(api, body, signature)
+    assert response.status_code == 422, response.text
+    assert response.json()["event"]["at"] == "nan"
+
+
+@pytest.mark.parametrize("stamp", ["\u00b2", "\u00b9\u00b2", "9" * 5000, "1" * 13])
+def test_a_webhook_timestamp_that_is_not_plain_digits_is_a_bad_signature(
+    api: Any, source_secret: str, stamp: str
+) -> None:
+    """``t=²`` passed ``str.isdigit`` and failed ``int``; 5,000 digits failed ``int`` too."""
+    signature = f"t={stamp},v1=ab"
+    with pytest.raises(SignatureError, match="malformed"):
+        verify_signature(signature, source_secret, b"{}", api.clock.now(), 300)
+    # A server reads header bytes as Latin-1: b"\xb2" is "²" (sent below the test client,
+    # which re-encodes header text as UTF-8).
+    response = _raw_post(api, signature.encode("latin-1"))
+    assert response["status"] == 401, response
+    assert response["headers"][b"content-type"].startswith(b"application/problem+json")
+
+
+def _raw_post(api: Any, signature: bytes) -> dict[str, Any]:
+    """POST a webhook straight to the ASGI app, header bytes as given."""
+    api.services.config_apply(BASE_CONFIG, "test", api.clock.now())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/webhooks/helpdesk",
+        "raw_path": b"/api/v1/webhooks/helpdesk",
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {api.tokens['ingest']}".encode()),
+            (b"content-type", b"application/json"),
+            (b"x-slaclock-signature", signature),
+        ],
+    }
+    answer: dict[str, Any] = {}
+    messages = [{"type": "http.request", "body": b"{}", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+            answer["headers"] = dict(message["headers"])
+
+    asyncio.run(api.client.app(scope, receive, send))
+    return answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: TokenCreate.name (api/schemas.py, or routes_tokens.py) takes a NUL, "
+    "which PostgreSQL cannot store (500 there); others are changing those files",
+)
+def test_a_token_name_with_a_nul_is_refused(api: Any) -> None:
+    headers = {**api.headers("admin"), "Content-Type": "application/json"}
+    body = b'{"role":"viewer","name":"a\\u0000b"}'
+    response = api.client.post("/api/v1/tokens", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert not [t for t in api.services.tokens.list() if "\x00" in t.name]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: core/config/source_text.py reads YAML/JSON integers beyond 4,300 digits "
+    "with a ValueError it does not catch (500); the edge, routes_config.py, is being changed",
+)
+@pytest.mark.parametrize("text", ["a: " + "9" * 5000, '{"a": ' + "9" * 5000 + "}"])
+def test_a_configuration_with_a_huge_integer_is_refused(api: Any, text: str) -> None:
+    response = api.client.put("/api/v1/config", content=text, headers=api.headers("admin"))
+    assert response.status_code == 422, response.text

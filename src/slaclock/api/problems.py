@@ -9,6 +9,7 @@ but the tests make sure no input reaches it.
 from __future__ import annotations
 
 import logging
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from slaclock.api.roles import methods_for
 from slaclock.core.errors import ConfigError, EventError, SlaclockError
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "Problem", "install", "problem_response"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "Problem", "install", "json_safe", "problem_response"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://slaclock.dev/problems/"
@@ -47,6 +48,21 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON in UTF-8 cannot carry made printable: a lone surrogate
+    becomes its escape (``\\udfff``), a NaN or infinite float its name. Problems and
+    ingest answers echo the input they refuse, and echoing must not fail."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
     """The one place a problem becomes an HTTP response."""
     title = HTTPStatus(problem.status).phrase
@@ -60,7 +76,10 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         **problem.extensions,
     }
     return JSONResponse(
-        body, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=problem.headers
+        json_safe(body),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=problem.headers,
     )
 
 

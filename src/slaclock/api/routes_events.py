@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from slaclock.api.auth import CallerDep
 from slaclock.api.bodies import read_json
 from slaclock.api.context import ApiContext, get_ctx
-from slaclock.api.problems import Problem
+from slaclock.api.problems import Problem, json_safe
 from slaclock.api.schemas import MAX_BATCH_EVENTS, IngestResponse, problem_responses
 
 __all__ = ["ingest_response", "router"]
@@ -73,13 +73,16 @@ async def post_events(
 
 
 def ingest_response(result: Any) -> IngestResponse:
-    """The service's ``IngestResult`` as the response body."""
+    """The service's ``IngestResult`` as the response body (the ids and reasons it
+    echoes made :func:`~slaclock.api.problems.json_safe`: they may hold lone surrogates)."""
     return IngestResponse.model_validate(
-        {
-            "accepted": list(result.accepted),
-            "duplicates": list(result.duplicates),
-            "rejected": list(result.rejected),
-        }
+        json_safe(
+            {
+                "accepted": list(result.accepted),
+                "duplicates": list(result.duplicates),
+                "rejected": list(result.rejected),
+            }
+        )
     )
 
 
