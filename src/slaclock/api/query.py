@@ -11,7 +11,7 @@ from fastapi import Request
 
 from slaclock.api.problems import Problem
 
-__all__ = ["reject_unknown_query"]
+__all__ = ["query_names", "reject_nul_characters", "reject_unknown_query"]
 
 
 async def reject_unknown_query(request: Request) -> None:
@@ -19,7 +19,7 @@ async def reject_unknown_query(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    known = _query_names(dependant)
+    known = query_names(dependant)
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         expected = ", ".join(sorted(known)) or "none"
@@ -31,11 +31,11 @@ async def reject_unknown_query(request: Request) -> None:
         )
 
 
-def _query_names(dependant: Any) -> set[str]:
-    """The query parameter names a route and its dependencies declare."""
+def query_names(dependant: Any) -> set[str]:
+    """The query parameter names a route (its ``dependant``) and its dependencies declare."""
     names = {param.alias for param in dependant.query_params}
     for sub in dependant.dependencies:
-        names |= _query_names(sub)
+        names |= query_names(sub)
     return names
 
 
