@@ -25,16 +25,29 @@ from slaclock.api import (
 )
 from slaclock.api.batching import IngestBatcher
 from slaclock.api.context import ApiContext
-from slaclock.api.limits import MaxBodySizeMiddleware
+from slaclock.api.limits import (
+    HeaderSizeMiddleware,
+    MaxBodySizeMiddleware,
+    max_header_bytes_from,
+)
 from slaclock.api.query import reject_nul_characters, reject_unknown_query
 from slaclock.api.schemas import MAX_BATCH_EVENTS
 from slaclock.api.token_cache import TokenCache
 from slaclock.service.app_state import Services
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_TOKEN_CACHE_SECONDS", "create_app", "utc_now"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_CONFIG_BYTES",
+    "DEFAULT_TOKEN_CACHE_SECONDS",
+    "create_app",
+    "utc_now",
+]
 
 #: A full batch of 10,000 events of ~2 KB each fits; anything larger is refused (413).
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+#: ``PUT /api/v1/config``: a configuration of hundreds of policies and calendars is tens
+#: of KiB; parsing one of many MiB would hold a worker (and the GIL) for seconds.
+DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024
 #: How long a verified token is trusted without asking the database again (per process).
 DEFAULT_TOKEN_CACHE_SECONDS = 1.0
 
@@ -60,9 +73,18 @@ def create_app(
     *,
     environ: Mapping[str, str] | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
+    max_header_bytes: int | None = None,
     token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS,
 ) -> FastAPI:
-    """Build the API around ``services`` (from :mod:`slaclock.service.compose`)."""
+    """Build the API around ``services`` (from :mod:`slaclock.service.compose`).
+
+    ``max_header_bytes`` defaults to ``SLACLOCK_MAX_HEADER_BYTES`` in ``environ``, else
+    16 KiB.
+    """
+    environ = os.environ if environ is None else environ
+    if max_header_bytes is None:
+        max_header_bytes = max_header_bytes_from(environ)
     app = FastAPI(
         title="slaclock",
         version="1",
@@ -72,7 +94,7 @@ def create_app(
     app.state.ctx = ApiContext(
         services=services,
         now=now,
-        environ=os.environ if environ is None else environ,
+        environ=environ,
         max_body_bytes=max_body_bytes,
         tokens=TokenCache(services.tokens, token_cache_seconds),
         batcher=IngestBatcher(services.ingest, now, MAX_BATCH_EVENTS),
@@ -85,5 +107,9 @@ def create_app(
             dependencies=[Depends(reject_nul_characters), Depends(reject_unknown_query)],
         )
     problems.install(app)
-    app.add_middleware(MaxBodySizeMiddleware, max_body_bytes=max_body_bytes)
+    config_limit = {("PUT", routes_config.CONFIG_PATH): min(max_config_bytes, max_body_bytes)}
+    app.add_middleware(
+        MaxBodySizeMiddleware, max_body_bytes=max_body_bytes, route_limits=config_limit
+    )
+    app.add_middleware(HeaderSizeMiddleware, max_header_bytes=max_header_bytes)
     return app

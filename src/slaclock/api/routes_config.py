@@ -2,6 +2,9 @@
 
 ``PUT`` validates exactly as ``slaclock validate`` does (the service parses it with the
 core loader); an invalid text answers 422 listing every problem and changes nothing.
+Its body has a lower cap than other routes' (``create_app(max_config_bytes=...)``, 1 MiB
+by default, refused with 413 before it is read), and the parsing, validation and
+re-evaluation run in a worker thread, so the event loop goes on serving other requests.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
 from slaclock.api.schemas import ConfigDiff, ConfigText, problem_responses
 
-__all__ = ["router"]
+__all__ = ["CONFIG_PATH", "router"]
+
+CONFIG_PATH = "/api/v1/config"
 
 router = APIRouter(tags=["config"])
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
@@ -36,7 +41,7 @@ _TEXT_BODY = {
 
 
 @router.get(
-    "/api/v1/config",
+    CONFIG_PATH,
     response_model=ConfigText,
     responses=problem_responses(404),
     summary="The current configuration text and its version",
@@ -49,7 +54,7 @@ def get_config(caller: CallerDep, ctx: Ctx) -> ConfigText:
 
 
 @router.put(
-    "/api/v1/config",
+    CONFIG_PATH,
     response_model=ConfigText,
     status_code=201,
     responses=problem_responses(400),
@@ -59,6 +64,7 @@ def get_config(caller: CallerDep, ctx: Ctx) -> ConfigText:
 async def put_config(request: Request, caller: CallerDep, ctx: Ctx) -> ConfigText:
     text = await read_text(request)
     author = caller.name or caller.token_id
+    # Off the event loop: parsing and re-evaluating all open tickets take a while.
     version = await run_in_threadpool(ctx.services.config_apply, text, author, ctx.now())
     return ConfigText(version=version, text=text)
 

@@ -26,7 +26,7 @@ from slaclock.core.errors import ConfigError
 if TYPE_CHECKING:
     from slaclock.service.app_state import Services
 
-__all__ = ["register"]
+__all__ = ["http_settings", "register"]
 
 ROLES = ("admin", "agent", "viewer", "ingest")
 DbUrl = Annotated[
@@ -53,15 +53,32 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def http_settings(max_header_bytes: int) -> dict[str, Any]:
+    """uvicorn's settings for a server that holds at most about ``max_header_bytes`` of
+    a request's head: the h11 parser, which stops reading a head past that size (400,
+    connection closed). uvicorn's default parser, httptools, gathers a header of any
+    size before anything can look at it."""
+    return {"http": "h11", "h11_max_incomplete_event_size": max_header_bytes}
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="worker processes (PostgreSQL only)")] = 1,
+    max_header_bytes: Annotated[
+        int | None,
+        typer.Option(
+            min=1024,
+            envvar="SLACLOCK_MAX_HEADER_BYTES",
+            help="largest request target and header fields, in bytes (default 16384)",
+        ),
+    ] = None,
     database_url: DbUrl = None,
 ) -> None:
     """Run the dashboard and REST API with uvicorn, upgrading the database schema first."""
     import uvicorn
 
+    from slaclock.api.limits import DEFAULT_MAX_HEADER_BYTES, HEADER_BYTES_ENV
     from slaclock.service.compose import database_url as resolve_url
     from slaclock.service.compose import upgrade_database
 
@@ -69,10 +86,19 @@ def serve(
     if workers > 1 and url.startswith("sqlite"):
         raise fail("several workers need PostgreSQL: SQLite has a single writer; use --workers 1")
     upgrade_database(url)
+    header_bytes = DEFAULT_MAX_HEADER_BYTES if max_header_bytes is None else max_header_bytes
     os.environ["SLACLOCK_DATABASE_URL"] = url  # each worker builds its engine from it
+    os.environ[HEADER_BYTES_ENV] = str(header_bytes)  # and its header cap
     typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
     typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
-    uvicorn.run("slaclock.web.asgi:build", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "slaclock.web.asgi:build",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **http_settings(header_bytes),
+    )
 
 
 def db_upgrade(database_url: DbUrl = None) -> None:

@@ -106,6 +106,8 @@ def demo(
     """Build a demo database (var/demo.db) with 90 days of tickets and serve the API."""
     import uvicorn
 
+    from slaclock.api.limits import DEFAULT_MAX_HEADER_BYTES
+    from slaclock.cli.service_cmd import http_settings
     from slaclock.service.compose import open_services
     from slaclock.web import create_site
 
@@ -122,4 +124,5 @@ def demo(
     typer.echo(f"API: http://{host}:{port}/api/v1  (docs at /docs, OpenAPI at /openapi.json)")
     typer.echo(f"admin token: {secret}")
     if not no_serve:
-        uvicorn.run(create_site(services), host=host, port=port)
+        settings = http_settings(DEFAULT_MAX_HEADER_BYTES)
+        uvicorn.run(create_site(services), host=host, port=port, **settings)
