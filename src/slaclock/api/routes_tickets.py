@@ -13,12 +13,15 @@ from slaclock.api.instants import parse_instant
 from slaclock.api.problems import Problem
 from slaclock.api.schemas import problem_responses
 
-__all__ = ["router"]
+__all__ = ["MAX_TICKET_ID_LENGTH", "TicketId", "router"]
+
+#: The store's ticket id column (``String(200)``); a longer path id answers 422.
+MAX_TICKET_ID_LENGTH = 200
 
 router = APIRouter(tags=["tickets"])
 
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
-TicketId = Annotated[str, Path(min_length=1, max_length=500)]
+TicketId = Annotated[str, Path(min_length=1, max_length=MAX_TICKET_ID_LENGTH)]
 AsOf = Annotated[
     str | None,
     Query(
