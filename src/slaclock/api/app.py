@@ -32,10 +32,12 @@ from slaclock.api.limits import (
 )
 from slaclock.api.query import reject_nul_characters, reject_unknown_query
 from slaclock.api.schemas import MAX_BATCH_EVENTS
-from slaclock.api.token_cache import TokenCache
+from slaclock.api.token_cache import FailureThrottle, TokenCache
 from slaclock.service.app_state import Services
 
 __all__ = [
+    "DEFAULT_FAILED_AUTH_LIMIT",
+    "DEFAULT_FAILED_AUTH_WINDOW_SECONDS",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_CONFIG_BYTES",
     "DEFAULT_TOKEN_CACHE_SECONDS",
@@ -50,6 +52,9 @@ DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024
 #: How long a verified token is trusted without asking the database again (per process).
 DEFAULT_TOKEN_CACHE_SECONDS = 1.0
+#: Failed token checks a client address may make within the window before it must wait.
+DEFAULT_FAILED_AUTH_LIMIT = 20
+DEFAULT_FAILED_AUTH_WINDOW_SECONDS = 60.0
 
 ROUTERS = (
     routes_events.router,
@@ -76,11 +81,13 @@ def create_app(
     max_config_bytes: int = DEFAULT_MAX_CONFIG_BYTES,
     max_header_bytes: int | None = None,
     token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS,
+    failed_auth_limit: int = DEFAULT_FAILED_AUTH_LIMIT,
+    failed_auth_window_seconds: float = DEFAULT_FAILED_AUTH_WINDOW_SECONDS,
 ) -> FastAPI:
     """Build the API around ``services`` (from :mod:`slaclock.service.compose`).
 
     ``max_header_bytes`` defaults to ``SLACLOCK_MAX_HEADER_BYTES`` in ``environ``, else
-    16 KiB.
+    16 KiB; ``failed_auth_limit`` 0 turns the throttle of failed token checks off.
     """
     environ = os.environ if environ is None else environ
     if max_header_bytes is None:
@@ -97,6 +104,7 @@ def create_app(
         environ=environ,
         max_body_bytes=max_body_bytes,
         tokens=TokenCache(services.tokens, token_cache_seconds),
+        throttle=FailureThrottle(failed_auth_limit, failed_auth_window_seconds),
         batcher=IngestBatcher(services.ingest, now, MAX_BATCH_EVENTS),
     )
     for router in ROUTERS:

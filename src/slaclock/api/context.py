@@ -13,7 +13,7 @@ from datetime import datetime
 from fastapi import Request
 
 from slaclock.api.batching import IngestBatcher
-from slaclock.api.token_cache import TokenCache
+from slaclock.api.token_cache import FailureThrottle, TokenCache
 from slaclock.service.app_state import Services
 
 __all__ = ["ApiContext", "get_ctx"]
@@ -29,6 +29,7 @@ class ApiContext:
     max_body_bytes: int
     batcher: IngestBatcher
     tokens: TokenCache
+    throttle: FailureThrottle
 
 
 async def get_ctx(request: Request) -> ApiContext:

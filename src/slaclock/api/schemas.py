@@ -95,7 +95,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         "required": ["type", "title", "status", "detail"],
     }
     content = {"application/problem+json": {"schema": schema}}
-    common = (401, 403, 413, 422)
+    common = (401, 403, 413, 422, 429)
     return {
         status: {"description": "problem details (RFC 9457)", "content": content}
         for status in sorted({*common, *statuses})
