@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from fastapi import Depends, FastAPI
 
 from slaclock.api import (
+    docs_ui,
     problems,
     routes_actions,
     routes_config,
@@ -97,6 +98,8 @@ def create_app(
         version="1",
         summary="SLA clocks for support teams",
         description="See docs/api.md: roles, errors (RFC 9457) and webhook signing.",
+        docs_url=None,  # served from the package by docs_ui, not from a CDN
+        redoc_url=None,
     )
     app.state.ctx = ApiContext(
         services=services,
@@ -114,6 +117,7 @@ def create_app(
             router,
             dependencies=[Depends(reject_nul_characters), Depends(reject_unknown_query)],
         )
+    docs_ui.install(app)
     problems.install(app)
     config_limit = {("PUT", routes_config.CONFIG_PATH): min(max_config_bytes, max_body_bytes)}
     app.add_middleware(
