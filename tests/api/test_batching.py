@@ -34,9 +34,9 @@ class CountingIngest:
         self.services = services
         self.calls: list[int] = []
 
-    def __call__(self, events: list[Any], now: datetime) -> Any:
+    def __call__(self, events: list[Any], now: datetime, origins: list[Any]) -> Any:
         self.calls.append(len(events))
-        return self.services.ingest(events, now)
+        return self.services.ingest(events, now, origins)
 
 
 def test_concurrent_requests_are_written_together_and_split_back(sqlite_api: Any) -> None:
@@ -78,7 +78,7 @@ def test_a_batch_never_exceeds_the_service_limit(sqlite_api: Any) -> None:
 
 
 def test_a_failing_write_fails_every_request_of_its_batch(sqlite_api: Any) -> None:
-    def broken(events: list[Any], now: datetime) -> Any:
+    def broken(events: list[Any], now: datetime, origins: list[Any]) -> Any:
         raise RuntimeError("database went away")
 
     batcher = IngestBatcher(broken, lambda: NOW, max_events=10)
@@ -125,11 +125,11 @@ def test_a_poison_request_fails_alone_when_written_with_an_innocent_one(sqlite_a
     the request that made it fail learns of it; the innocent one is stored."""
     calls: list[int] = []
 
-    def fails_on_poison(events: list[Any], now: datetime) -> Any:
+    def fails_on_poison(events: list[Any], now: datetime, origins: list[Any]) -> Any:
         calls.append(len(events))
         if any(isinstance(e, dict) and e.get("id") == "poison" for e in events):
             raise RuntimeError("the store refused the poison")
-        return sqlite_api.services.ingest(events, now)
+        return sqlite_api.services.ingest(events, now, origins)
 
     batcher = IngestBatcher(fails_on_poison, lambda: NOW, max_events=10)
 

@@ -91,4 +91,4 @@ def test_batched_answers_equal_one_by_one_answers(
         assert (mine is None) == (theirs is None), (ticket, requests)
         if mine is not None and theirs is not None:
             assert mine.instances == theirs.instances
-            assert [e["id"] for e in mine.events] == [e["id"] for e in theirs.events]
+            assert [e.event["id"] for e in mine.events] == [e.event["id"] for e in theirs.events]

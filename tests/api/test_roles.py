@@ -16,8 +16,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/webhooks/{source}"): {"url": "/api/v1/webhooks/nosuch", "json": {}},
     ("POST", "/api/v1/tickets/{ticket_id}/events"): {
         "url": "/api/v1/tickets/T-1/events",
-        "json": {"type": "message", "id": "r1", "at": "2026-03-02T08:40:00Z"},
+        "json": {"type": "message", "public": True},
     },
+    ("GET", "/api/v1/tickets/{ticket_id}/events"): {"url": "/api/v1/tickets/T-1/events"},
     ("GET", "/api/v1/tickets/{ticket_id}"): {"url": "/api/v1/tickets/T-1"},
     ("GET", "/api/v1/tickets/{ticket_id}/instances"): {"url": "/api/v1/tickets/T-1/instances"},
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): {"url": "/api/v1/tickets/T-1/explain"},

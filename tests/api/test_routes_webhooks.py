@@ -59,7 +59,7 @@ def _now(api: Any) -> int:
 
 
 def _events(api: Any) -> list[str]:
-    return [e["id"] for e in api.services.ticket("T-1").events]
+    return [e.event["id"] for e in api.services.ticket("T-1").events]
 
 
 def test_a_well_signed_delivery_becomes_an_event(hook_api: Any) -> None:

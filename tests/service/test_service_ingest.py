@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from slaclock.core.errors import EventError
 from slaclock.core.events import parse_event
 from slaclock.service.app_state import Services
 from slaclock.service.compose import services_on
+from slaclock.service.ingest import Limits
 from slaclock.store.models import EventRow
 
 DATA = Path(__file__).parents[1] / "data"
@@ -29,6 +30,9 @@ NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 def services(db: Engine) -> Services:
     services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
+    # The example history runs past NOW: the projection must ignore what lies after
+    # it, so the future-skew rule is widened to store those events.
+    services.limits = Limits(future_skew=timedelta(days=30))
     return services
 
 

@@ -4,7 +4,7 @@ never trusted (another process added events, the configuration changed)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from slaclock.service import projection
 from slaclock.service.app_state import Services
 from slaclock.service.compose import services_on
+from slaclock.service.ingest import Limits
 
 DATA = Path(__file__).parents[1] / "data"
 CONFIG_TEXT = (DATA / "example_config.yaml").read_text()
@@ -92,6 +93,7 @@ def test_configuration_change_invalidates(db: Engine, replays: list[str]) -> Non
 def test_future_events_are_not_cached(db: Engine, replays: list[str]) -> None:
     services = services_on(db)
     services.config_apply(CONFIG_TEXT, "test", NOW)
+    services.limits = Limits(future_skew=timedelta(days=30))  # events of days ahead
     events = in_time_order("T-1")
     early = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # before most of T-1's events
     services.ingest(events, early)

@@ -92,7 +92,7 @@ def test_an_unknown_ticket_is_a_404_page(site: Any, text_of: Any) -> None:
 
 
 def test_ticket_ids_with_odd_characters_round_trip(site: Any, rows_of: Any) -> None:
-    odd = "ACME/42 <b>&x"
+    odd = "ACME 42 <b>&x?#%"  # a '/' is refused at ingest: no API path could name it
     event = {
         "id": "odd-1",
         "ticket": odd,
@@ -109,7 +109,7 @@ def test_ticket_ids_with_odd_characters_round_trip(site: Any, rows_of: Any) -> N
     assert not site.services.ingest([event], site.clock.now()).rejected
     browser = site.signed_in()
     row = next(r for r in rows_of(browser.get("/").text) if r["ticket"] == odd)
-    assert row["href"] == "/tickets/ACME%2F42%20%3Cb%3E%26x"
+    assert row["href"] == "/tickets/ACME%2042%20%3Cb%3E%26x%3F%23%25"
     page = browser.get(row["href"])
     assert page.status_code == 200
     assert "&lt;i&gt;hi&lt;/i&gt;" in page.text and "<i>hi</i>" not in page.text

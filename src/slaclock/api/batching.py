@@ -38,6 +38,7 @@ class SplitResult:
 @dataclass
 class _Request:
     events: list[Any]
+    origin: Any  # slaclock.service.ingest.Origin: who sent them
     done: asyncio.Future[SplitResult]
 
 
@@ -46,7 +47,7 @@ class IngestBatcher:
 
     def __init__(
         self,
-        ingest: Callable[[list[Any], datetime], Any],
+        ingest: Callable[[list[Any], datetime, list[Any]], Any],
         now: Callable[[], datetime],
         max_events: int,
     ) -> None:
@@ -56,10 +57,11 @@ class IngestBatcher:
         self._pending: list[_Request] = []
         self._drain_task: asyncio.Task[None] | None = None
 
-    async def submit(self, events: list[Any]) -> SplitResult:
-        """Write ``events`` (at most ``max_events``) with whatever else is waiting."""
+    async def submit(self, events: list[Any], origin: Any = None) -> SplitResult:
+        """Write ``events`` (at most ``max_events``), sent by ``origin``, with whatever
+        else is waiting."""
         loop = asyncio.get_running_loop()
-        request = _Request(list(events), loop.create_future())
+        request = _Request(list(events), origin, loop.create_future())
         self._pending.append(request)
         if self._drain_task is None or self._drain_task.done():
             self._drain_task = loop.create_task(self._drain())
@@ -69,8 +71,9 @@ class IngestBatcher:
         while self._pending:
             batch = self._take()
             combined = [event for request in batch for event in request.events]
+            origins = [request.origin for request in batch for _ in request.events]
             try:
-                result = await run_in_threadpool(self._ingest, combined, self._now())
+                result = await run_in_threadpool(self._ingest, combined, self._now(), origins)
             except Exception:
                 if len(batch) == 1:
                     self._fail(batch[0], sys.exc_info()[1])
@@ -87,7 +90,8 @@ class IngestBatcher:
     async def _alone(self, request: _Request) -> None:
         """Write one request by itself (after a shared write failed)."""
         try:
-            result = await run_in_threadpool(self._ingest, request.events, self._now())
+            origins = [request.origin] * len(request.events)
+            result = await run_in_threadpool(self._ingest, request.events, self._now(), origins)
         except Exception as exc:
             self._fail(request, exc)
             return

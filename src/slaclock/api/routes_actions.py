@@ -1,15 +1,17 @@
-"""``POST /api/v1/tickets/{id}/events``: an agent acts on a ticket (reply, note, update).
+"""``/api/v1/tickets/{id}/events``: a ticket's timeline, and an agent acting on it.
 
-This is the agent role's one write: a ``message`` or ``ticket.updated`` event on an
-existing ticket, named by the path. Creating and deleting tickets, and bulk feeds, stay
-with the ``ingest`` role and ``POST /api/v1/events``.
+``GET`` pages through the ticket's events as stored, each with who sent it. ``POST``
+is the agent role's one write: a reply, a note or an update on an existing ticket,
+named by the path, stamped by the server (:mod:`slaclock.service.agent_actions`).
+Creating and deleting tickets, and bulk feeds, stay with the ``ingest`` role and
+``POST /api/v1/events``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from slaclock.api.auth import CallerDep
@@ -18,11 +20,15 @@ from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
 from slaclock.api.routes_events import ingest_response
 from slaclock.api.schemas import IngestResponse, problem_responses
+from slaclock.core.errors import EventError
+from slaclock.service.agent_actions import ACTION_TYPES, AGENT_FIELDS, agent_event
+from slaclock.service.ingest import Origin
+from slaclock.service.reads import MAX_EVENTS_PAGE
 
-__all__ = ["ACTION_TYPES", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["tickets"])
-ACTION_TYPES = ("message", "ticket.updated")
+TicketId = Annotated[str, Path(min_length=1, max_length=200)]
 
 _BODY = {
     "requestBody": {
@@ -31,10 +37,19 @@ _BODY = {
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "properties": {"type": {"type": "string", "enum": list(ACTION_TYPES)}},
+                    "properties": {
+                        "type": {"type": "string", "enum": list(ACTION_TYPES)},
+                        "ticket": {"type": "string", "description": "if given, the path's"},
+                        "public": {"type": "boolean", "description": "a message: false = a note"},
+                        "channel": {"type": "string", "description": "a message's channel"},
+                        "changes": {
+                            "type": "object",
+                            "description": "an update: new values of " + ", ".join(AGENT_FIELDS),
+                        },
+                    },
                     "required": ["type"],
-                    "description": "a message or ticket.updated event (events.md); "
-                    "`ticket` may be left out",
+                    "additionalProperties": False,
+                    "description": "what the agent decides; the server sets id, at and author",
                 }
             }
         },
@@ -50,30 +65,47 @@ _BODY = {
     summary="Act on a ticket: a reply, a note or an update",
 )
 async def post_ticket_event(
-    ticket_id: Annotated[str, Path(min_length=1, max_length=200)],
+    ticket_id: TicketId,
     request: Request,
     caller: CallerDep,
     ctx: Annotated[ApiContext, Depends(get_ctx)],
 ) -> IngestResponse:
+    """The server stamps the event: ``at`` is now, the author is the token's agent (its
+    name), the id is the server's; the body says only what the agent decides."""
     _, body = await read_json(request)
-    event = _action(ticket_id, body)
+    try:
+        event = agent_event(ticket_id, body, caller.name, ctx.now())
+    except EventError as exc:
+        raise Problem(422, str(exc), slug="invalid-event") from None
     known = await run_in_threadpool(ctx.services.ticket, ticket_id)
     if known is None or not known.created:
         raise Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
-    response = ingest_response(await ctx.batcher.submit([event]))
+    origin = Origin(source=caller.token_id, server_stamped=True)
+    response = ingest_response(await ctx.batcher.submit([event], origin))
     if response.rejected:
         raise Problem(422, response.rejected[0].reason, slug="invalid-event")
     return response
 
 
-def _action(ticket_id: str, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise Problem(422, "expected an event object", slug="invalid-event")
-    if body.get("type") not in ACTION_TYPES:
-        allowed = " or ".join(ACTION_TYPES)
-        raise Problem(
-            422, f"type: expected {allowed}, not {body.get('type')!r}", slug="invalid-event"
-        )
-    if body.setdefault("ticket", ticket_id) != ticket_id:
-        raise Problem(422, f"ticket: {body['ticket']!r} is not {ticket_id!r} of the path")
-    return body
+@router.get(
+    "/api/v1/tickets/{ticket_id}/events",
+    response_model=dict[str, Any],
+    responses=problem_responses(400, 404),
+    summary="The ticket's events, a page at a time, each with who sent it",
+)
+def get_ticket_events(
+    ticket_id: TicketId,
+    caller: CallerDep,
+    ctx: Annotated[ApiContext, Depends(get_ctx)],
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PAGE)] = 100,
+) -> dict[str, Any]:
+    """``{"rows": [{"seq", "received_at", "source", "source_name", "event"}],
+    "next_cursor"}`` in replay order (``at``, then arrival)."""
+    try:
+        page = ctx.services.ticket_events(ticket_id, cursor, limit)
+    except ValueError as exc:
+        raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc
+    if not page.rows and cursor is None:
+        raise Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
+    return page.to_json()

@@ -11,6 +11,7 @@ from slaclock.api.bodies import read_json
 from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem, json_safe
 from slaclock.api.schemas import MAX_BATCH_EVENTS, IngestResponse, problem_responses
+from slaclock.service.ingest import Origin
 
 __all__ = ["ingest_response", "router"]
 
@@ -63,7 +64,7 @@ async def post_events(
     if len(events) > MAX_BATCH_EVENTS:
         detail = f"a batch holds at most {MAX_BATCH_EVENTS} events, not {len(events)}"
         raise Problem(422, detail, slug="batch-too-large")
-    result = await ctx.batcher.submit(events)
+    result = await ctx.batcher.submit(events, Origin(source=caller.token_id))
     response = ingest_response(result)
     if single and response.rejected:
         raise Problem(

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from slaclock.core.model import Config
 from slaclock.service.config_versions import ConfigService
 from slaclock.service.history import Judges
-from slaclock.service.ingest import IngestResult, ingest
+from slaclock.service.ingest import IngestResult, Limits, Origin, ingest
 from slaclock.service.projection import project_tickets
 from slaclock.service.queue import QueueFilters, queue_page
-from slaclock.service.reads import ticket_view
+from slaclock.service.reads import event_page, ticket_view
 from slaclock.service.state_cache import StateCache
 from slaclock.service.summary import summary
 from slaclock.service.tokens import TokenService
-from slaclock.service.views import ConfigVersion, QueuePage, Summary, TicketView
+from slaclock.service.views import ConfigVersion, EventPage, QueuePage, Summary, TicketView
 from slaclock.store.database import Database, Tx
 from slaclock.store.sql import chunks
 
@@ -43,8 +43,10 @@ Progress = Callable[[int, int], None]
 class Services:
     """Ingest, projection, reads, configuration and tokens over one database."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, limits: Limits | None = None) -> None:
         self.db = database
+        #: What ingest accepts beyond the event format (per-ticket events, future skew).
+        self.limits = limits or Limits()
         self.configs = ConfigService(database)
         self.tokens = TokenService(database)
         self.states = StateCache()
@@ -87,15 +89,23 @@ class Services:
 
     # ------------------------------------------------------------------ ingest
 
-    def ingest(self, events: Sequence[Any], now: datetime) -> IngestResult:
-        """Validate, deduplicate, store and project a batch (at most 10,000 events)."""
-        return ingest(self.db, self._judges_in, events, now, self.states)
+    def ingest(
+        self, events: Sequence[Any], now: datetime, origins: Sequence[Origin | None] | None = None
+    ) -> IngestResult:
+        """Validate, deduplicate, store and project a batch (at most 10,000 events);
+        ``origins`` say, event by event, who sent it (see :class:`Origin`)."""
+        return ingest(self.db, self._judges_in, events, now, self.states, origins, self.limits)
 
     # ------------------------------------------------------------------- reads
 
     def ticket(self, ticket_id: str) -> TicketView | None:
         with self.db.reading() as tx:
             return ticket_view(tx, ticket_id)
+
+    def ticket_events(self, ticket_id: str, cursor: str | None, limit: int) -> EventPage:
+        """A page of the ticket's timeline (replay order); ValueError for a bad cursor."""
+        with self.db.reading() as tx:
+            return event_page(tx, ticket_id, cursor, limit)
 
     def instances_as_of(self, ticket_id: str, as_of: datetime) -> list[Instance] | None:
         """The ticket's instances as of ``as_of``; None if it has no events.

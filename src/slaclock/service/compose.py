@@ -7,13 +7,26 @@ process connects (the URL, the SQLite set-up, the schema upgrade) is decided onc
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from sqlalchemy import Engine
 
 from slaclock.service.app_state import Services
+from slaclock.service.ingest import DEFAULT_MAX_TICKET_EVENTS, Limits
 from slaclock.store.database import Database
 from slaclock.store.db import default_url
 
-__all__ = ["database_url", "open_services", "services_on", "upgrade_database"]
+__all__ = [
+    "MAX_TICKET_EVENTS_ENV",
+    "database_url",
+    "max_ticket_events",
+    "open_services",
+    "services_on",
+    "upgrade_database",
+]
+
+MAX_TICKET_EVENTS_ENV = "SLACLOCK_MAX_TICKET_EVENTS"
 
 
 def database_url(url: str | None = None) -> str:
@@ -24,10 +37,22 @@ def database_url(url: str | None = None) -> str:
 def open_services(url: str | None = None, *, upgrade: bool = False) -> Services:
     """Services on the database at ``url`` (see :func:`database_url`); with ``upgrade``
     its schema is brought up to date first."""
+    limit = max_ticket_events(os.environ)
     database = Database.open(database_url(url))
     if upgrade:
         database.upgrade()
-    return Services(database)
+    return Services(database, Limits(max_ticket_events=limit))
+
+
+def max_ticket_events(environ: Mapping[str, str]) -> int:
+    """``SLACLOCK_MAX_TICKET_EVENTS`` of ``environ`` (a whole number ≥ 1), else the
+    default; a bad value is an error naming the variable, not a silent default."""
+    text = environ.get(MAX_TICKET_EVENTS_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_TICKET_EVENTS
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{MAX_TICKET_EVENTS_ENV}: expected a whole number ≥ 1, not {text!r}")
+    return int(text)
 
 
 def upgrade_database(url: str | None = None) -> None:

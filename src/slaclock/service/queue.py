@@ -13,11 +13,10 @@ time beyond the target).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 
+from slaclock.service.cursors import decode_cursor as decode_cursor_of
+from slaclock.service.cursors import encode_cursor
 from slaclock.service.views import QueuePage, QueueRow
 from slaclock.store.clock_state import OPEN_STATES
 from slaclock.store.database import Tx
@@ -29,25 +28,10 @@ QUEUE_STATES = OPEN_STATES
 MAX_LIMIT = 500
 
 
-def encode_cursor(sort_key: int, pk: int) -> str:
-    raw = json.dumps([sort_key, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-#: A cursor's numbers are BIGINT columns: signed 64-bit.
-_INT64 = 1 << 63
-
-
 def decode_cursor(cursor: str) -> tuple[int, int]:
-    """The (sort_key, pk) in a cursor; ValueError names a bad one."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not all(type(n) is int and -_INT64 <= n < _INT64 for n in (key, pk)):
-            raise TypeError  # not an int (a bool is not one here), or beyond a BIGINT
-        return key, pk
-    except (binascii.Error, ValueError, TypeError) as exc:
-        raise ValueError(f"invalid queue cursor {cursor!r}") from exc
+    """The (sort_key, pk) in a queue cursor; ValueError names a bad one."""
+    sort_key, pk = decode_cursor_of(cursor, 2, "queue")
+    return sort_key, pk
 
 
 def queue_page(

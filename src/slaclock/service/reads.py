@@ -9,13 +9,46 @@ that version (:mod:`slaclock.service.history`).
 
 from __future__ import annotations
 
-from slaclock.service.views import TicketView
+from datetime import UTC, datetime, timedelta
+
+from slaclock.core.calendar.epoch import epoch_micros
+from slaclock.service.cursors import decode_cursor, encode_cursor
+from slaclock.service.views import EventPage, TicketView, TimelineEntry
 from slaclock.store.database import Tx
+
+__all__ = ["MAX_EVENTS_PAGE", "TICKET_EVENTS_SHOWN", "event_page", "ticket_view"]
+
+#: The events a ticket's view carries (the first, in replay order); the rest are
+#: paged through ``event_page``, so one long ticket cannot make a huge answer.
+TICKET_EVENTS_SHOWN = 200
+MAX_EVENTS_PAGE = 500
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def ticket_view(tx: Tx, ticket_id: str) -> TicketView | None:
-    """The ticket's fields, events (replay order) and instances, or None if unknown."""
+    """The ticket's fields, first events (replay order) and instances, or None if
+    unknown."""
     ticket = tx.tickets.get(ticket_id)
     if ticket is None:
         return None
-    return TicketView.of(ticket, tx.events.bodies(ticket_id), tx.instances.replay_json(ticket_id))
+    first = event_page(tx, ticket_id, None, TICKET_EVENTS_SHOWN)
+    count = tx.events.counts([ticket_id]).get(ticket_id, 0)
+    return TicketView.of(ticket, first.rows, count, tx.instances.replay_json(ticket_id))
+
+
+def event_page(tx: Tx, ticket_id: str, cursor: str | None, limit: int) -> EventPage:
+    """Up to ``limit`` (1–500) of the ticket's events in replay order, after ``cursor``;
+    ValueError for a bad cursor."""
+    limit = max(1, min(limit, MAX_EVENTS_PAGE))
+    after = None
+    if cursor:
+        micros, seq = decode_cursor(cursor, 2, "event")
+        try:
+            after = (_EPOCH + timedelta(microseconds=micros), seq)
+        except OverflowError:
+            raise ValueError(f"invalid event cursor {cursor!r}") from None
+    stored = tx.events.page(ticket_id, after, limit + 1)
+    rows = tuple(TimelineEntry.of(event) for event in stored[:limit])
+    last = stored[limit - 1] if len(stored) > limit else None
+    next_cursor = None if last is None else encode_cursor(epoch_micros(last.at), last.seq)
+    return EventPage(rows, next_cursor)

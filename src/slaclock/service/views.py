@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from slaclock.service.formats import iso_z
+from slaclock.store.events import StoredEvent
 from slaclock.store.tickets import TicketCopies, TicketRecord
 
 Json = dict[str, Any]
@@ -101,22 +102,60 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One event of a ticket's timeline: as received, and when and from whom."""
+
+    seq: int
+    received_at: datetime
+    source: str | None  # the id of the token that sent it
+    source_name: str | None  # that token's name (None once the token is deleted)
+    event: Mapping[str, Any]  # as received
+
+    @classmethod
+    def of(cls, stored: StoredEvent) -> TimelineEntry:
+        return cls(stored.seq, stored.received_at, stored.source, stored.source_name,
+                   stored.body)  # fmt: skip
+
+    def to_json(self) -> Json:
+        return {
+            "seq": self.seq,
+            "received_at": iso_z(self.received_at),
+            "source": self.source,
+            "source_name": self.source_name,
+            "event": dict(self.event),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    rows: tuple[TimelineEntry, ...] = ()
+    next_cursor: str | None = None  # None on the last page
+
+    def to_json(self) -> Json:
+        return {"rows": [row.to_json() for row in self.rows], "next_cursor": self.next_cursor}
+
+
+@dataclass(frozen=True, slots=True)
 class TicketView(TicketRecord):
     """A ticket's stored projection: its row (``fields`` are its current fields as the
-    engine keeps them), its events and its instances."""
+    engine keeps them), its first events and its instances."""
 
-    events: tuple[Mapping[str, Any], ...]  # as received, in replay order
+    events: tuple[TimelineEntry, ...]  # the first, in replay order
+    event_count: int  # all of them
     instances: tuple[Mapping[str, Any], ...]  # replay JSON, sorted kind, metric, cycle
 
     @classmethod
     def of(
         cls,
         ticket: TicketRecord,
-        events: Iterable[Mapping[str, Any]],
+        events: Iterable[TimelineEntry],
+        event_count: int,
         instances: Iterable[Mapping[str, Any]],
     ) -> TicketView:
         values = {f.name: getattr(ticket, f.name) for f in dataclasses.fields(ticket)}
-        return cls(**values, events=tuple(events), instances=tuple(instances))
+        return cls(
+            **values, events=tuple(events), event_count=event_count, instances=tuple(instances)
+        )
 
     def to_json(self) -> Json:
         return {
@@ -134,7 +173,8 @@ class TicketView(TicketRecord):
             "next_change_at": iso_z(self.next_change_at),
             "projected_at": iso_z(self.projected_at),
             "fields": self.fields,
-            "events": list(self.events),
+            "events": [entry.event for entry in self.events],
+            "event_count": self.event_count,
             "instances": list(self.instances),
         }
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, case, func, null, select
+from sqlalchemy import Connection, Table, and_, case, func, null, or_, select
 
 from slaclock.core.events import Event, parse_event
 from slaclock.store.bulk import bulk_insert
-from slaclock.store.models import EventRow
+from slaclock.store.models import EventRow, TokenRow
 from slaclock.store.sql import chunks, one_of
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
@@ -27,6 +28,18 @@ def with_seq(event: Event, seq: int) -> Event:
                  data=event.data)  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored: its body as received, and when and from whom it came."""
+
+    seq: int
+    at: datetime
+    received_at: datetime
+    source: str | None  # the sending token's id
+    source_name: str | None  # that token's name, while the token exists
+    body: dict[str, Any]
+
+
 class Events:
     """The log, inside one transaction."""
 
@@ -34,9 +47,12 @@ class Events:
         self._conn = conn
 
     def append(
-        self, events: Sequence[tuple[Event, Mapping[str, Any]]], received_at: datetime
+        self,
+        events: Sequence[tuple[Event, Mapping[str, Any], str | None]],
+        received_at: datetime,
     ) -> dict[str, int]:
-        """Store ``(event, body)`` pairs in the order given, so ``seq`` is arrival order.
+        """Store ``(event, body, source)`` in the order given, so ``seq`` is arrival order.
+        ``source`` names the sender (a token id), None when unknown.
 
         ``INSERT ... ON CONFLICT (id) DO NOTHING``: returns the ids actually inserted,
         with their ``seq``; the others were stored before (duplicates). Events of one
@@ -51,8 +67,9 @@ class Events:
                 "type": event.type,
                 "body": dict(body),
                 "received_at": received_at,
+                "source": source,
             }
-            for event, body in events
+            for event, body, source in events
         ]
         returned = bulk_insert(
             self._conn, EVENTS, rows, conflict=("id", None), returning=("id", "seq")
@@ -99,14 +116,26 @@ class Events:
             stored.update({ticket_id: int(n) for ticket_id, n in counted})
         return stored
 
-    def bodies(self, ticket_id: str) -> list[dict[str, Any]]:
-        """The ticket's events as received, in replay order."""
-        rows = self._conn.execute(
-            select(EventRow.body)
+    def page(
+        self, ticket_id: str, after: tuple[datetime, int] | None, limit: int
+    ) -> list[StoredEvent]:
+        """Up to ``limit`` of the ticket's events in replay order ``(at, seq)``, those
+        after the key ``after`` (one index range scan, however deep the page)."""
+        query = (
+            select(EventRow.seq, EventRow.at, EventRow.received_at, EventRow.source,
+                   TokenRow.name, EventRow.body)
+            .outerjoin(TokenRow, TokenRow.id == EventRow.source)
             .where(EventRow.ticket_id == ticket_id)
             .order_by(EventRow.at, EventRow.seq)
-        )
-        return [dict(body) for (body,) in rows]
+            .limit(limit)
+        )  # fmt: skip
+        if after is not None:
+            at, seq = after
+            query = query.where(or_(EventRow.at > at, and_(EventRow.at == at, EventRow.seq > seq)))
+        return [
+            StoredEvent(seq, at, received, source, name, dict(body))
+            for seq, at, received, source, name, body in self._conn.execute(query)
+        ]
 
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(EventRow)).scalar_one())

@@ -54,6 +54,9 @@ class EventRow(Base):
     type: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Who sent it: the id of the API token (``tok_...``); null for events stored
+    #: before sources were recorded, and for imports without a token.
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index(None, "ticket_id", "at", "seq"),)
 

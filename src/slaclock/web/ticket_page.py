@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from slaclock.service.views import TicketView
+from slaclock.service.views import TicketView, TimelineEntry
 from slaclock.web.directory import Directory
 from slaclock.web.formatting import Formatter, parse_instant
 from slaclock.web.labels import (
@@ -155,15 +155,17 @@ def _event_detail(event: Mapping[str, Any], gettext: Gettext) -> str:
 
 
 def event_rows(
-    events: Sequence[Mapping[str, Any]], fmt: Formatter, gettext: Gettext, now: datetime
+    entries: Sequence[TimelineEntry], fmt: Formatter, gettext: Gettext, now: datetime
 ) -> list[dict[str, Any]]:
-    """The ticket's events in replay order (by time, then arrival).
+    """The ticket's events in replay order (by time, then arrival), each with the token
+    that sent it: an SLA record is evidence, and who wrote it is part of it.
 
     An event stamped later than now (a sender's clock ahead of ours) is stored but not
     yet applied to the clocks; it is marked so the page does not seem to contradict them.
     """
     rows = []
-    for event in events:
+    for entry in entries:
+        event = entry.event
         at = parse_instant(event.get("at"))
         rows.append(
             {
@@ -172,6 +174,8 @@ def event_rows(
                 "type": label(EVENT_LABELS, event.get("type"), gettext),
                 "detail": _event_detail(event, gettext),
                 "later": at is not None and at > now,
+                "source": entry.source_name or entry.source or "",
+                "received": fmt.instant(entry.received_at, "medium"),
             }
         )
     return rows
