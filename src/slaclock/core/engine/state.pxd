@@ -50,7 +50,7 @@ cpdef _binding(cc, state, track, policy)
 cpdef _track_conversation(state, names, at)
 
 @cython.locals(state=TicketState, clock=Clock, sibling=Clock)
-cpdef _make_visible(state, clock)
+cpdef _make_visible(clock)
 
 @cython.locals(clocks=dict, found=list, clock=Clock, latest=Clock, start=Py_ssize_t)
 cpdef list every_clock(clocks)

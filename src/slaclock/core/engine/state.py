@@ -234,7 +234,7 @@ def _follow(
         return
     clock.retarget(at, binding)
     if old is None:
-        _make_visible(state, clock)
+        _make_visible(clock)
         _note(clock, at, "targeted", event, binding)
     else:
         _note(clock, at, "retargeted", event, binding)
@@ -276,7 +276,7 @@ def _maybe_start(
     state.clocks[track.key] = clock
     state.started.add(track)
     if binding is not None:
-        _make_visible(state, clock)
+        _make_visible(clock)
     _note(clock, at, "started", event, facts)
 
 
@@ -316,15 +316,18 @@ def _track_conversation(state: TicketState, names: frozenset[str], at: datetime)
         state.unanswered_since = None
 
 
-def _make_visible(state: TicketState, clock: Clock) -> None:
-    """Cycles are numbered among the clocks that were ever shown (had a target)."""
-    cycle = 0
-    sibling = state.clocks.get(clock.track.key)
-    while sibling is not None:
-        if sibling.binding is not None and sibling is not clock:
-            cycle += 1
-        sibling = sibling.previous
-    clock.cycle = cycle
+def _make_visible(clock: Clock) -> None:
+    """Cycles are numbered among the clocks that were ever shown (had a target), from 0.
+
+    ``clock`` is its track's latest clock, and a clock keeps its target once it has
+    one, so the shown clocks before it are the nearest earlier shown clock's number
+    plus one: the walk stops there instead of counting every earlier cycle again
+    (which made a ticket with thousands of cycles quadratic).
+    """
+    earlier = clock.previous
+    while earlier is not None and earlier.binding is None:
+        earlier = earlier.previous
+    clock.cycle = 0 if earlier is None else earlier.cycle + 1
 
 
 def _forget(all_clocks: dict[tuple[str, str, str], Clock], key: tuple[str, str, str]) -> None:
