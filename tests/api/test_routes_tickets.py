@@ -109,3 +109,29 @@ def test_a_duplicate_naming_another_ticket_does_not_make_that_ticket_exist(loade
     for path in ("", "/instances", "/explain"):
         response = loaded.client.get(f"/api/v1/tickets/T-GHOST{path}", headers=loaded.headers())
         assert response.status_code == 404, path
+
+
+def test_the_explanation_pages_through_its_instances(loaded: Any) -> None:
+    """A ticket of thousands of cycles must not make one huge answer: the instances
+    come a page at a time, and the pages together are the whole explanation."""
+    get = loaded.client.get
+    url = "/api/v1/tickets/T-1/explain?as_of=2026-03-04T12:00:00Z"
+    whole = get(url + "&limit=500", headers=loaded.headers()).json()
+    assert whole["next_cursor"] is None and len(whole["instances"]) >= 3
+    pages, cursor = [], ""
+    while True:
+        page = get(url + f"&limit=2{cursor}", headers=loaded.headers()).json()
+        assert len(page["instances"]) <= 2
+        assert page["policy"] == whole["policy"]
+        pages.extend(page["instances"])
+        if page["next_cursor"] is None:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert pages == whole["instances"]
+
+
+@pytest.mark.parametrize("query", ["cursor=nope", "cursor=Wy0xXQ", "limit=0", "limit=501"])
+def test_a_bad_explain_page_is_refused(loaded: Any, query: str) -> None:
+    response = loaded.client.get(f"/api/v1/tickets/T-1/explain?{query}", headers=loaded.headers())
+    assert response.status_code in (400, 422), response.text
+    assert response.headers["content-type"].startswith("application/problem+json")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from slaclock.api.auth import CallerDep
@@ -19,6 +19,7 @@ from slaclock.api.bodies import read_json
 from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
 from slaclock.api.routes_events import ingest_response
+from slaclock.api.routes_tickets import TicketId
 from slaclock.api.schemas import IngestResponse, problem_responses
 from slaclock.core.errors import EventError
 from slaclock.service.agent_actions import ACTION_TYPES, AGENT_FIELDS, agent_event
@@ -28,7 +29,6 @@ from slaclock.service.reads import MAX_EVENTS_PAGE
 __all__ = ["router"]
 
 router = APIRouter(tags=["tickets"])
-TicketId = Annotated[str, Path(min_length=1, max_length=200)]
 
 _BODY = {
     "requestBody": {

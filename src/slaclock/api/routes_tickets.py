@@ -12,6 +12,7 @@ from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.instants import parse_instant
 from slaclock.api.problems import Problem
 from slaclock.api.schemas import problem_responses
+from slaclock.service.reads import MAX_EXPLAIN_PAGE, explanation_page
 
 __all__ = ["MAX_TICKET_ID_LENGTH", "TicketId", "router"]
 
@@ -70,13 +71,23 @@ def get_instances(
 @router.get(
     "/api/v1/tickets/{ticket_id}/explain",
     response_model=dict[str, Any],
-    responses=problem_responses(404),
-    summary="Why the ticket's instances are what they are",
+    responses=problem_responses(400, 404),
+    summary="Why the ticket's instances are what they are (instances paged)",
 )
 def get_explain(
-    ticket_id: TicketId, caller: CallerDep, ctx: Ctx, as_of: AsOf = None
+    ticket_id: TicketId,
+    caller: CallerDep,
+    ctx: Ctx,
+    as_of: AsOf = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_EXPLAIN_PAGE)] = 100,
 ) -> dict[str, Any]:
+    """Policies tried and chosen, and the life of ``limit`` instances from ``cursor``
+    (``next_cursor`` names the next page, null on the last)."""
     explanation = ctx.services.explain(ticket_id, _as_of(ctx, as_of))
     if explanation is None:
         raise _not_found(ticket_id)
-    return explanation.to_json()
+    try:
+        return explanation_page(explanation, cursor, limit)
+    except ValueError as exc:
+        raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc

@@ -10,18 +10,31 @@ that version (:mod:`slaclock.service.history`).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from slaclock.core.calendar.epoch import epoch_micros
 from slaclock.service.cursors import decode_cursor, encode_cursor
 from slaclock.service.views import EventPage, TicketView, TimelineEntry
 from slaclock.store.database import Tx
 
-__all__ = ["MAX_EVENTS_PAGE", "TICKET_EVENTS_SHOWN", "event_page", "ticket_view"]
+if TYPE_CHECKING:
+    from slaclock.core.engine import Explanation
+
+__all__ = [
+    "MAX_EVENTS_PAGE",
+    "MAX_EXPLAIN_PAGE",
+    "TICKET_EVENTS_SHOWN",
+    "event_page",
+    "explanation_page",
+    "ticket_view",
+]
 
 #: The events a ticket's view carries (the first, in replay order); the rest are
 #: paged through ``event_page``, so one long ticket cannot make a huge answer.
 TICKET_EVENTS_SHOWN = 200
 MAX_EVENTS_PAGE = 500
+#: Instances of an explanation per page: each carries its whole life, step by step.
+MAX_EXPLAIN_PAGE = 500
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -52,3 +65,22 @@ def event_page(tx: Tx, ticket_id: str, cursor: str | None, limit: int) -> EventP
     last = stored[limit - 1] if len(stored) > limit else None
     next_cursor = None if last is None else encode_cursor(epoch_micros(last.at), last.seq)
     return EventPage(rows, next_cursor)
+
+
+def explanation_page(explanation: Explanation, cursor: str | None, limit: int) -> dict[str, Any]:
+    """The explanation's JSON with ``limit`` (1–500) of its instances, from ``cursor``,
+    and ``next_cursor``; ValueError for a bad cursor.
+
+    An explanation is worked out afresh for each request, as of its instant, so the
+    cursor is a position in its instance list (sorted kind, metric, cycle).
+    """
+    limit = max(1, min(limit, MAX_EXPLAIN_PAGE))
+    (start,) = decode_cursor(cursor, 1, "explain") if cursor else (0,)
+    if start < 0:
+        raise ValueError(f"invalid explain cursor {cursor!r}")
+    out = explanation.to_json()
+    instances = out["instances"]
+    out["instances"] = instances[start : start + limit]
+    more = start + limit < len(instances)
+    out["next_cursor"] = encode_cursor(start + limit) if more else None
+    return out

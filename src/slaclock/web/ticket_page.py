@@ -25,9 +25,18 @@ from slaclock.web.labels import (
     label,
 )
 
-__all__ = ["event_rows", "field_rows", "instance_rows", "policy_rows", "summary_fields"]
+__all__ = [
+    "event_rows",
+    "field_rows",
+    "instance_rows",
+    "latest_cycles",
+    "policy_rows",
+    "summary_fields",
+]
 
 Gettext = Callable[[str], str]
+#: Cycles of one clock shown on the page (the latest).
+CYCLES_SHOWN = 50
 
 
 def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -78,7 +87,7 @@ def instance_rows(
 ) -> list[dict[str, Any]]:
     """Each instance with its times and durations formatted, and its life (steps)."""
     rows = []
-    for entry in explained:
+    for entry in latest_cycles(explained, CYCLES_SHOWN):
         inst = entry["instance"]
         remaining = inst.get("remaining_seconds")
         rows.append(
@@ -114,6 +123,26 @@ def instance_rows(
             }
         )
     return rows
+
+
+def latest_cycles(explained: list[Mapping[str, Any]], per_clock: int) -> list[Mapping[str, Any]]:
+    """At most the ``per_clock`` latest cycles of each clock (kind and metric), in the
+    explanation's order: a ticket of thousands of cycles stays a readable page (the
+    JSON explanation pages through them all)."""
+    seen: dict[tuple[Any, Any], int] = {}
+    for entry in explained:
+        inst = entry["instance"]
+        key = (inst.get("kind"), inst.get("metric"))
+        seen[key] = seen.get(key, 0) + 1
+    kept = []
+    for entry in explained:
+        inst = entry["instance"]
+        key = (inst.get("kind"), inst.get("metric"))
+        if seen[key] <= per_clock:
+            kept.append(entry)
+        else:
+            seen[key] -= 1  # an older cycle than the latest ``per_clock``
+    return kept
 
 
 def policy_rows(explanation: Mapping[str, Any], fmt: Formatter) -> dict[str, Any]:
