@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ import pytest
 import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, note, reject, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,6 +37,7 @@ __all__ = [
     "BASE_CONFIG",
     "BASE_URL",
     "DATABASES",
+    "FUZZ",
     "NOW",
     "PROBLEM_JSON",
     "ROLES",
@@ -42,6 +45,7 @@ __all__ = [
     "HostileRequest",
     "World",
     "check_answer",
+    "fuzz",
     "open_world",
     "world_fixture",
 ]
@@ -73,14 +77,23 @@ BASE_URL = "http://fuzz.test"
 STRANGER = ("192.0.2.66", 4321)
 
 
-@dataclass(frozen=True)
 class HostileRequest:
-    """One request as sent; its repr (in a failure) is enough to send it again."""
+    """One request as sent; its repr (in a failure) is enough to send it again. (A
+    plain class: Hypothesis prints a dataclass field by field, and these are long.)"""
 
-    method: str
-    url: str
-    headers: dict[str, bytes] = field(default_factory=dict)
-    content: bytes | None = None
+    __slots__ = ("content", "headers", "method", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, bytes] | None = None,
+        content: bytes | None = None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers or {}
+        self.content = content
 
     def __repr__(self) -> str:
         body = self.content or b""
@@ -112,8 +125,11 @@ class World:
     sent: int = 0
 
     def send(self, request: HostileRequest, *, stranger: bool = False) -> Any:
+        """Send ``request`` as it is: no cookie kept from an earlier answer."""
         self.sent += 1
-        return (self.stranger if stranger else self.client).request(
+        client = self.stranger if stranger else self.client
+        client.cookies.clear()
+        return client.request(
             request.method,
             request.url,
             headers=RawHeaders.wrap(request.headers),
@@ -215,17 +231,54 @@ def check_answer(
     *,
     pages: bool = False,
 ) -> None:
-    """No 5xx; a 4xx is problem+json (or, on a page, an HTML page) with its own status;
-    a refused request changed no table."""
+    """No 5xx; a redirect stays on the site; a 4xx is problem+json (or, on a page, an
+    HTML page) with its own status; a refused request changed no table."""
     status = response.status_code
     said = f"{request!r} -> {status} {response.text[:SHOWN_CHARS]!r}"
     assert status < 500, said
+    if 300 <= status < 400:
+        location = response.headers.get("location", "")
+        relative = location.startswith("/") and location[1:2] not in ("/", "\\")
+        assert relative or location.startswith(BASE_URL + "/"), f"a redirect off the site: {said}"
     if status < 400:
         return
     media = response.headers.get("content-type", "")
     if media.startswith(PROBLEM_JSON):
-        problem = response.json()
-        assert problem["status"] == status and problem["type"] and problem["title"], said
+        if request.method != "HEAD":  # an answer to HEAD has no body to read
+            problem = response.json()
+            assert problem["status"] == status and problem["type"] and problem["title"], said
     else:
         assert pages and media.startswith("text/html"), said
     assert before == after, f"a refused request stored something: {said}"
+
+
+#: Hypothesis, as the fuzz tests run it: the same requests every run, no example
+#: database, no deadline (a request may take a while), no health checks (the strategies
+#: are large on purpose).
+FUZZ = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def fuzz(
+    world: World,
+    requests: st.SearchStrategy[HostileRequest],
+    examples: int,
+    attack: Callable[[HostileRequest], bool],
+) -> None:
+    """Send ``examples`` requests drawn from ``requests`` through ``attack`` (which
+    checks each answer; False: a known open 5xx, not counted as an example)."""
+    sent = world.sent
+
+    @settings(FUZZ, max_examples=examples)
+    @given(request=requests)
+    def attack_one(request: HostileRequest) -> None:
+        note(repr(request))  # shown with a failing example, whatever fails
+        if not attack(request):
+            reject()
+
+    attack_one()
+    assert world.sent - sent >= examples, "the fuzzing sent fewer requests than it counts"

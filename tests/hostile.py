@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 __all__ = [
     "HOSTILE_TEXTS",
+    "PATH_PARAMETER",
     "RAW_URL_PIECES",
     "WORST_JSON_VALUES",
     "WORST_TEXTS",
@@ -29,6 +31,7 @@ __all__ = [
     "Raw",
     "RawUrl",
     "deep_json",
+    "fill",
     "garbage_bodies",
     "hostile_cursors",
     "hostile_durations",
@@ -38,6 +41,7 @@ __all__ = [
     "hostile_object",
     "hostile_query_values",
     "hostile_texts",
+    "hostile_urls",
     "hostile_value",
     "json_text",
     "spoiled",
@@ -222,6 +226,14 @@ def json_text(value: Any) -> str:
 def utf8(text: str) -> bytes:
     """``text`` as UTF-8, lone surrogates too (as a broken client would send them)."""
     return text.encode("utf-8", "surrogatepass")
+
+
+PATH_PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
+
+
+def fill(path: str, values: Mapping[str, str]) -> str:
+    """A route's path template with its parameters' values put in (:func:`url_piece`)."""
+    return PATH_PARAMETER.sub(lambda found: url_piece(values[found[1]]), path)
 
 
 def url_piece(value: str) -> str:
@@ -577,3 +589,39 @@ def hostile_query_values(name: str) -> Strategy[str]:
     if name in special:
         return st.one_of(special[name](), general)
     return general
+
+
+#: A longer URL the test client refuses to send (httpx: 65,536 characters with the
+#: host); servers refuse far shorter ones.
+MAX_URL_CHARS = 64_000
+
+
+def hostile_urls(
+    path: str, known: Mapping[str, tuple[str, ...]], declared: list[str]
+) -> Strategy[str]:
+    """URLs of a route: each path parameter a ``known`` value (one that gets past the
+    404) or hostile, then up to three query parameters, named as the route ``declared``
+    or not, with hostile values."""
+    params = st.fixed_dictionaries(
+        {
+            name: st.one_of(
+                st.sampled_from(known.get(name) or ("x",)),
+                hostile_texts(),
+                st.sampled_from(RAW_URL_PIECES).map(RawUrl),
+            )
+            for name in PATH_PARAMETER.findall(path)
+        }
+    )
+    names = st.sampled_from(declared) if declared else hostile_texts()
+    names = st.one_of(names, names, hostile_texts())
+
+    @st.composite
+    def build(draw: Callable[..., Any]) -> str:
+        pairs = []
+        for _ in range(draw(st.integers(min_value=0, max_value=3))):
+            name = draw(names)
+            pairs.append(f"{url_piece(name)}={url_piece(draw(hostile_query_values(name)))}")
+        url = fill(path, draw(params)) + ("?" + "&".join(pairs) if pairs else "")
+        return url[:MAX_URL_CHARS]
+
+    return build()

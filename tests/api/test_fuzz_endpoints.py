@@ -32,7 +32,6 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from slaclock.api.app import ROUTERS
@@ -49,19 +48,20 @@ from fuzz_world import (
     HostileRequest,
     World,
     check_answer,
+    fuzz,
     world_fixture,
 )
 from hostile import (
-    RAW_URL_PIECES,
+    PATH_PARAMETER,
     WORST_JSON_VALUES,
     WORST_URL_VALUES,
-    RawUrl,
+    fill,
     garbage_bodies,
     hostile_json,
     hostile_number_texts,
     hostile_object,
-    hostile_query_values,
     hostile_texts,
+    hostile_urls,
     json_text,
     spoiled,
     url_piece,
@@ -76,12 +76,6 @@ SHALLOW_EXAMPLES = 6
 #: Requests per path for the methods it does not serve.
 METHOD_EXAMPLES = 6
 
-FUZZ = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
 Strategy = st.SearchStrategy
 
 
@@ -354,12 +348,6 @@ WORST_STAMPS = (
     b"1773144000.5",
     b"",
 )
-PARAM = re.compile(r"{(\w+)(?::\w+)?}")
-
-
-def fill(path: str, values: Mapping[str, str]) -> str:
-    """The path template with its parameters' values put in (percent-encoded)."""
-    return PARAM.sub(lambda found: url_piece(values[found[1]]), path)
 
 
 @cache
@@ -416,18 +404,7 @@ def hostile_requests(
     known: Mapping[str, tuple[str, ...]],
 ) -> Strategy[HostileRequest]:
     """Requests to ``path``: hostile path values (or known ones), query, body, headers."""
-    params = st.fixed_dictionaries(
-        {
-            name: st.one_of(
-                st.sampled_from(known.get(name) or ("x",)),
-                hostile_texts(),
-                st.sampled_from(RAW_URL_PIECES).map(RawUrl),
-            )
-            for name in PARAM.findall(path)
-        }
-    )
-    names = st.sampled_from(sorted(declared)) if declared else hostile_texts()
-    names = st.one_of(names, names, hostile_texts())
+    urls = hostile_urls(path, known, sorted(declared))
     bodies = plan.bodies()
     if bodies is None:  # now and then a body where none belongs
         bodies = st.one_of(*[st.none()] * 9, hostile_json().map(utf8))
@@ -435,13 +412,7 @@ def hostile_requests(
 
     @st.composite
     def build(draw: Callable[..., Any]) -> HostileRequest:
-        url = fill(path, draw(params))
-        pairs = []
-        for _ in range(draw(st.integers(min_value=0, max_value=3))):
-            name = draw(names)
-            pairs.append(f"{url_piece(name)}={url_piece(draw(hostile_query_values(name)))}")
-        if pairs:
-            url += "?" + "&".join(pairs)
+        url = draw(urls)
         headers = dict(draw(callers))
         body = draw(bodies)
         if body is not None:
@@ -519,16 +490,7 @@ def _fuzz(
     *,
     stranger: bool = False,
 ) -> None:
-    sent = world.sent
-
-    @settings(FUZZ, max_examples=examples)
-    @given(request=requests)
-    def attack_one(request: HostileRequest) -> None:
-        if not attack(world, request, plan, stranger=stranger):
-            reject()
-
-    attack_one()
-    assert world.sent - sent >= examples, "the fuzzing sent fewer requests than it counts"
+    fuzz(world, requests, examples, lambda request: attack(world, request, plan, stranger=stranger))
 
 
 def grid(world: World, method: str, path: str, plan: Plan) -> Iterator[tuple[HostileRequest, bool]]:
@@ -536,7 +498,7 @@ def grid(world: World, method: str, path: str, plan: Plan) -> Iterator[tuple[Hos
     header (the rest of the request valid), by an admin, or by a stranger with garbage
     credentials: the classes that broke slaclock before. Pairs (request, by a stranger)."""
     known = _known_values(world, plan)
-    params = PARAM.findall(path)
+    params = PATH_PARAMETER.findall(path)
     valid = {name: (known.get(name) or ("x",))[0] for name in params}
     template = plan.templates[0] if plan.templates else None
     now = int(NOW.timestamp())
@@ -579,7 +541,7 @@ def grid(world: World, method: str, path: str, plan: Plan) -> Iterator[tuple[Hos
 
 def _grid_size(method: str, path: str) -> int:
     plan = plan_for(method, path)
-    return plan.grid_size(len(PARAM.findall(path)), len(_declared(method, path)))
+    return plan.grid_size(len(PATH_PARAMETER.findall(path)), len(_declared(method, path)))
 
 
 def _callers() -> list[tuple[str, str, str]]:

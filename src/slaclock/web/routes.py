@@ -8,13 +8,14 @@ it gets a 403 page. Each page links its JSON twin, the API endpoint with the sam
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 from urllib.parse import parse_qs, quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from slaclock.api.query import reject_nul_characters
 from slaclock.service.app_state import Services
 from slaclock.service.queue import QueuePage
 from slaclock.web.dashboard import (
@@ -47,7 +48,9 @@ from slaclock.web.ticket_page import (
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+#: A NUL in a page's path or query answers 422, as on the API: no id or filter holds
+#: one, and PostgreSQL cannot compare text with one (it answered 500).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_characters)])
 
 Text = Annotated[str | None, Query(max_length=500)]
 PAGE_ROWS = 50
@@ -183,7 +186,7 @@ def dashboard(
         rows=queue_rows(queue.rows, page.fmt, page.gettext, directory),
         filters={n: form.values.get(n, "") for n in FILTER_NAMES},
         errors=errors,
-        limit=limit if limit and limit.isdigit() else None,
+        limit=limit if _is_count(limit) else None,
         directory_data=directory,
         next_url=_queue_url("/?", form, limit, queue.next_cursor) if queue.next_cursor else None,
         first_url=_queue_url("/?", form, limit, None) if cursor else None,
@@ -208,9 +211,14 @@ def _read_queue(
         return services.queue(form.filters, None, rows, now), None, errors
 
 
+def _is_count(text: str | None) -> TypeGuard[str]:
+    """ASCII digits (``str.isdigit`` also takes "²", which ``int`` refuses)."""
+    return text is not None and text.isascii() and text.isdigit()
+
+
 def _page_rows(limit: str | None) -> int:
     """Rows per page: ``?limit=`` when it is a sensible number, else PAGE_ROWS."""
-    if limit and limit.isdigit():
+    if _is_count(limit):
         return max(1, min(int(limit), MAX_PAGE_ROWS))
     return PAGE_ROWS
 

@@ -112,7 +112,10 @@ def is_same_origin(request: Request) -> bool:
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source or not host or source == "null":
         return False
-    return urlsplit(source).netloc.lower() == host
+    try:
+        return urlsplit(source).netloc.lower() == host
+    except ValueError:  # "http://[" is no URL (an unclosed IPv6 address)
+        return False
 
 
 def safe_next(target: str | None) -> str:
