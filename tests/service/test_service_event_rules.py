@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from slaclock.service.app_state import Services
 from slaclock.service.compose import max_ticket_events, services_on
@@ -163,3 +163,50 @@ def test_a_long_ticket_numbers_every_cycle(services: Services) -> None:
     cycles = [i["cycle"] for i in view.instances if i["metric"] == "reply"]
     assert cycles == list(range(pairs))
     assert view.event_count == len(events) and len(view.events) == 200
+
+
+def _row_pks(db: Engine, ticket: str) -> dict[tuple[str, str, int], int]:
+    with db.connect() as conn:
+        rows = conn.execute(
+            text("SELECT kind, metric, cycle, pk FROM instances WHERE ticket_id = :t"),
+            {"t": ticket},
+        )
+        return {(kind, metric, cycle): pk for kind, metric, cycle, pk in rows}
+
+
+def test_an_in_order_event_rewrites_only_the_rows_it_moved(db: Engine) -> None:
+    """A warm projection of a long ticket touches the clocks the event moved, not the
+    ticket's history — and the rows still equal a replay, also after a field that every
+    row copies (the assignee) changes."""
+    services = services_on(db)
+    services.config_apply(CONFIG, "test", NOW)
+    events = [created("c", "LONG")]
+    for n in range(200):
+        at = NOW + timedelta(minutes=2 * n + 1)
+        events += [message(f"q{n}", "LONG", at, "customer"),
+                   message(f"a{n}", "LONG", at + timedelta(minutes=1), "agent")]  # fmt: skip
+    now = NOW + timedelta(hours=8)
+    services.ingest(events, now)
+    before = _row_pks(db, "LONG")
+    services.ingest([message("q-new", "LONG", now - timedelta(minutes=1), "customer")], now)
+    after = _row_pks(db, "LONG")
+    moved = {key for key in after if before.get(key) != after[key]}
+    assert moved == {("sla", "reply", 200), ("sla", "resolution", 0)}
+
+    def stored_equals_replay() -> None:
+        view = services.ticket("LONG")
+        assert view is not None
+        replayed = services.instances_as_of("LONG", now)
+        assert replayed is not None
+        assert list(view.instances) == [i.to_json() for i in replayed]
+
+    stored_equals_replay()
+    reassign = {"id": "u1", "ticket": "LONG", "at": _z(now), "type": "ticket.updated",
+                "changes": {"assignee": "anna"}}  # fmt: skip
+    services.ingest([reassign], now)
+    stored_equals_replay()
+    with db.connect() as conn:
+        copied = conn.execute(
+            text("SELECT DISTINCT assignee FROM instances WHERE ticket_id = 'LONG'")
+        ).all()
+    assert copied == [("anna",)]  # every row, old cycles too, copies the new assignee

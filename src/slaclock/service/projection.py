@@ -77,20 +77,59 @@ def project_tickets(
     outcome = Projected()
     tickets: list[TicketRecord] = []
     instance_rows: list[dict[str, Any]] = []
+    patched: list[str] = []
+    gone: list[tuple[str, str, str, int]] = []
     calendars = engine.config.calendars
     for ticket_id, entry in entries.items():
         result = results[ticket_id]
         ticket = ticket_record(ticket_id, result, entry.state.created_at, now)
         tickets.append(ticket)
-        for inst in judges.merge(result.instances, olds.get(ticket_id, {})):
-            instance_rows.append(
-                instance_row(inst, ticket, _overdue_from(inst, calendars), is_open(inst))
-            )
+        merged = judges.merge(result.instances, olds.get(ticket_id, {}))
+        stored = entry.stored_rows if ticket_id in warm else None
+        if stored is not None and entry.stored_copies != ticket.copies():
+            stored = None  # the rows copy a ticket field that changed: all rewritten
+        shown = _rows_to_write(merged, stored, ticket, calendars, instance_rows)
+        if stored is not None:
+            patched.append(ticket_id)
+            gone.extend((ticket_id, *key) for key in stored.keys() - shown.keys())
+        entry.stored_rows, entry.stored_copies = shown, ticket.copies()
         if entry.last_key is None or entry.last_key[0] <= now:
             outcome.states.append((ticket_id, entry))
     tx.tickets.write(tickets)
-    outcome.instances_written = tx.instances.replace(ordered, instance_rows)
+    in_place = set(patched)
+    whole = [t for t in ordered if t not in in_place]
+    fresh = [row for row in instance_rows if row["ticket_id"] not in in_place]
+    changed = [row for row in instance_rows if row["ticket_id"] in in_place]
+    outcome.instances_written = tx.instances.replace(whole, fresh)
+    outcome.instances_written += tx.instances.patch(changed, gone)
     return outcome
+
+
+def _rows_to_write(
+    instances: Sequence[Any],
+    stored: Mapping[tuple[str, str, int], tuple[Any, str]] | None,
+    ticket: TicketRecord,
+    calendars: Mapping[str, Calendar],
+    out: list[dict[str, Any]],
+) -> dict[tuple[str, str, int], tuple[Any, str]]:
+    """Append to ``out`` the rows of ``instances`` that differ from ``stored`` (all of
+    them without it); return every instance by key with its row's digest.
+
+    An ended clock renders the very same instance object each time, so an instance
+    that ``is`` the stored one has an unchanged row: a ticket of thousands of cycles
+    writes only the clocks an event moved, without reading or digesting the rest.
+    """
+    shown: dict[tuple[str, str, int], tuple[Any, str]] = {}
+    for inst in instances:
+        key = (inst.kind, inst.metric, inst.cycle)
+        before = stored.get(key) if stored is not None else None
+        if before is not None and before[0] is inst:
+            shown[key] = before
+            continue
+        row = instance_row(inst, ticket, _overdue_from(inst, calendars), is_open(inst))
+        out.append(row)
+        shown[key] = (inst, row["digest"])
+    return shown
 
 
 def _by_ticket(known: Mapping[str, Event]) -> dict[str, list[Event]]:

@@ -42,6 +42,12 @@ class CachedState:
     last_key: tuple[datetime, int] | None
     #: Earlier configuration versions' (engine, state), fed the same events.
     olds: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    #: The instance rows the projection stored from this state: each instance (by
+    #: kind, metric, cycle) with its row's digest, and the ticket fields the rows
+    #: copied. An ended clock renders the same instance object every time, so the
+    #: next projection rewrites only the rows whose instance is not that object.
+    stored_rows: dict[tuple[str, str, int], tuple[Any, str]] | None = None
+    stored_copies: dict[str, str | None] | None = None
 
     def can_continue(self, engine: Any, new: Sequence[Event], stored: int, now: datetime) -> bool:
         """Whether feeding ``new`` to this state equals replaying the stored log."""

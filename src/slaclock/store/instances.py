@@ -129,6 +129,27 @@ class Instances:
         copy_rows(conn, INSTANCES, fresh)
         return len(fresh)
 
+    def patch(
+        self, rows: Sequence[dict[str, Any]], gone: Sequence[tuple[str, str, str, int]]
+    ) -> int:
+        """Write ``rows`` in place of the rows of the same ``(ticket_id, kind, metric,
+        cycle)``, and delete the ``gone`` keys: for a projection that knows which of a
+        ticket's stored rows changed, so it touches only those (no read of the rest).
+        Returns how many rows were written."""
+        keys = [(r["ticket_id"], r["kind"], r["metric"], r["cycle"]) for r in rows]
+        for key in [*keys, *gone]:
+            ticket_id, kind, metric, cycle = key
+            self._conn.execute(
+                delete(InstanceRow).where(
+                    InstanceRow.ticket_id == ticket_id,
+                    InstanceRow.kind == kind,
+                    InstanceRow.metric == metric,
+                    InstanceRow.cycle == cycle,
+                )
+            )
+        copy_rows(self._conn, INSTANCES, rows)
+        return len(rows)
+
     def replay_json(self, ticket_id: str) -> list[dict[str, Any]]:
         """The replay JSON of the ticket's stored instances, sorted ``kind, metric,
         cycle`` in plain string order, as the replay sorts (a collation may differ)."""

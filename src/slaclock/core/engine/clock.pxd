@@ -10,7 +10,8 @@ cdef class Measure:
 
 cdef class Clock:
     cdef public object base_elapsed, base_paused, binding, cycle, ended, open_at
-    cdef public object open_paused, started_at, stopped_at, target_seconds, trace, track
+    cdef public object open_paused, rendered, started_at, stopped_at, target_seconds, trace
+    cdef public object track
     cdef public list segments
     cdef public Clock previous
     cpdef set_paused(self, at, paused)

@@ -46,7 +46,8 @@ class Clock:
 
     __slots__ = (
         "base_elapsed", "base_paused", "binding", "cycle", "ended", "open_at", "open_paused",
-        "previous", "segments", "started_at", "stopped_at", "target_seconds", "trace", "track",
+        "previous", "rendered", "segments", "started_at", "stopped_at", "target_seconds",
+        "trace", "track",
     )  # fmt: skip
 
     def __init__(self, track: Track, at: datetime, paused: bool, binding: Binding | None) -> None:
@@ -66,6 +67,8 @@ class Clock:
         self.trace: list[tuple[datetime, str, str, str]] | None = None
         #: The same track's clock before this one (an earlier cycle), if any.
         self.previous: Clock | None = None
+        #: An ended clock's instance: it no longer changes with time (see ``render``).
+        self.rendered: Instance | None = None
 
     # ------------------------------------------------------------------ transitions
 
@@ -89,6 +92,7 @@ class Clock:
         self.open_paused = paused
         self.stopped_at = None
         self.ended = None
+        self.rendered = None
 
     def retarget(self, at: datetime, new: Binding) -> None:
         """Follow a change of target, calendar or policy by the new policy's rule."""
@@ -189,7 +193,15 @@ class Clock:
         return self.stopped_at
 
     def render(self, ticket_id: str, as_of: datetime) -> Instance:
-        """The instance of events.md as of ``as_of``."""
+        """The instance of events.md as of ``as_of``.
+
+        An ended clock reads the same at every later instant, so it is rendered once
+        and the same instance returned after (until a reopen resumes it): a ticket of
+        thousands of cycles renders only the clocks that can still change, and the
+        projection recognises an unchanged instance by its identity.
+        """
+        if self.rendered is not None:
+            return self.rendered
         binding = self.binding
         assert binding is not None
         m = self.measure(as_of)
@@ -211,7 +223,7 @@ class Clock:
                 state = "paused" if self.open_paused else "running"
         if goal is None:
             goal_breached = None
-        return Instance(
+        instance = Instance(
             ticket=ticket_id,
             metric=self.track.metric,
             kind=self.track.kind,
@@ -233,6 +245,9 @@ class Clock:
             paused_seconds=round(m.paused),
             remaining_seconds=self.target_seconds - elapsed,
         )
+        if self.ended is not None:
+            self.rendered = instance
+        return instance
 
 
 def _whole_up(seconds: float) -> int:
