@@ -50,7 +50,7 @@ def test_concurrent_requests_are_written_together_and_split_back(sqlite_api: Any
     ]
 
     async def run() -> list[Any]:
-        return list(await asyncio.gather(*(batcher.submit(r) for r in requests)))
+        return list(await asyncio.gather(*(batcher.submit(r, None) for r in requests)))
 
     shares = asyncio.run(run())
     assert sum(ingest.calls) == 7 and len(ingest.calls) < len(requests)
@@ -70,7 +70,7 @@ def test_a_batch_never_exceeds_the_service_limit(sqlite_api: Any) -> None:
     requests = [[created(f"e{i}-{j}", f"T{i}") for j in range(2)] for i in range(4)]
 
     async def run() -> list[Any]:
-        return list(await asyncio.gather(*(batcher.submit(r) for r in requests)))
+        return list(await asyncio.gather(*(batcher.submit(r, None) for r in requests)))
 
     shares = asyncio.run(run())
     assert max(ingest.calls) <= 3 and sum(ingest.calls) == 8
@@ -86,7 +86,7 @@ def test_a_failing_write_fails_every_request_of_its_batch(sqlite_api: Any) -> No
     async def run() -> list[Any]:
         return list(
             await asyncio.gather(
-                *(batcher.submit([created(f"x{i}", "X")]) for i in range(3)),
+                *(batcher.submit([created(f"x{i}", "X")], None) for i in range(3)),
                 return_exceptions=True,
             )
         )
@@ -136,8 +136,8 @@ def test_a_poison_request_fails_alone_when_written_with_an_innocent_one(sqlite_a
     async def run() -> list[Any]:
         return list(
             await asyncio.gather(
-                batcher.submit([created("poison", "P")]),
-                batcher.submit([created("innocent", "I")]),
+                batcher.submit([created("poison", "P")], None),
+                batcher.submit([created("innocent", "I")], None),
                 return_exceptions=True,
             )
         )

@@ -75,7 +75,7 @@ def test_batched_answers_equal_one_by_one_answers(
     batcher = IngestBatcher(batched_services.ingest, lambda: NOW, max_events=max_events)
 
     async def submit_all() -> list[Any]:
-        return list(await asyncio.gather(*(batcher.submit(r) for r in requests)))
+        return list(await asyncio.gather(*(batcher.submit(r, None) for r in requests)))
 
     batched = asyncio.run(submit_all())
     for request, share in zip(requests, batched, strict=True):

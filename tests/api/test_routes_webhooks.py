@@ -69,6 +69,8 @@ def test_a_well_signed_delivery_becomes_an_event(hook_api: Any) -> None:
     assert response.json()["accepted"] == [{"index": 0, "id": "d-1"}]
     assert _events(hook_api) == ["e1", "d-1"]
     assert hook_api.services.ticket("T-1").fields["status"] == "pending"
+    sent = hook_api.services.ticket("T-1").events[-1]
+    assert sent.source_name == "ingest-test"  # the token that delivered it, on record
 
 
 @pytest.mark.parametrize(

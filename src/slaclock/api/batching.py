@@ -57,7 +57,7 @@ class IngestBatcher:
         self._pending: list[_Request] = []
         self._drain_task: asyncio.Task[None] | None = None
 
-    async def submit(self, events: list[Any], origin: Any = None) -> SplitResult:
+    async def submit(self, events: list[Any], origin: Any) -> SplitResult:
         """Write ``events`` (at most ``max_events``), sent by ``origin``, with whatever
         else is waiting."""
         loop = asyncio.get_running_loop()

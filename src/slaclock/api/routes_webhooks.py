@@ -20,6 +20,7 @@ from slaclock.api.problems import Problem
 from slaclock.api.routes_events import ingest_response
 from slaclock.api.schemas import IngestResponse, problem_responses
 from slaclock.api.signing import SignatureError, map_body, verify_signature
+from slaclock.service.ingest import Origin
 
 __all__ = ["router"]
 
@@ -59,7 +60,7 @@ async def post_webhook(
         raise Problem(401, str(exc), slug="bad-signature") from exc
     _, body = await read_json(request)
     event = _event_from(source, spec, raw, body)
-    result = await ctx.batcher.submit([event])
+    result = await ctx.batcher.submit([event], Origin(source=caller.token_id))
     response = ingest_response(result)
     if response.rejected:
         raise Problem(422, response.rejected[0].reason, slug="invalid-event", event=event)
