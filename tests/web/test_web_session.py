@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -181,3 +182,21 @@ def test_pages_are_not_cached_nor_framed(site: Any) -> None:
     response = site.signed_in().get("/")
     assert response.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_failed_sign_ins_are_throttled_like_the_api(site: Any) -> None:
+    """Guessing tokens at the login form counts against the address exactly as the
+    API's bearer checks do; a token that signed in before still gets in."""
+    browser = site.browser()
+    assert _login(browser, site.tokens["viewer"]).status_code == 303  # known to the process
+    for n in range(20):
+        assert _login(site.browser(), f"slk_guess-{n}").status_code == 401
+    blocked = _login(site.browser(), "slk_guess-more")
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) >= 1
+    assert "Too many failed sign-ins" in blocked.text
+    api = site.client.get("/api/v1/queue", headers={"Authorization": "Bearer slk_guess-api"})
+    assert api.status_code == 429  # one count per address, pages and API alike
+    assert _login(site.browser(), site.tokens["viewer"]).status_code == 303
+    site.clock.at += timedelta(seconds=61)
+    assert _login(site.browser(), "slk_guess-later").status_code == 401

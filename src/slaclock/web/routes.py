@@ -112,7 +112,19 @@ async def login(request: Request) -> Response:
     form = parse_qs(body[:MAX_LOGIN_BYTES].decode("utf-8", "replace"))
     secret = (form.get("token") or [""])[0].strip()
     target = safe_next((form.get("next") or ["/"])[0])
-    viewer = await run_in_threadpool(verify, request.app.state.ctx, secret)  # a database read
+    ctx = request.app.state.ctx
+    client, now = request.client.host if request.client else "", ctx.now()
+    wait = ctx.throttle.retry_after(client, now)  # the API's throttle: one count per address
+    if wait is not None and not ctx.tokens.known(secret):
+        error = page.gettext(
+            "Too many failed sign-ins from this address; try again in %(seconds)s seconds."
+        ) % {"seconds": wait}
+        response = render(request, page, "login.html", 429, next=target, error=error)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    viewer = await run_in_threadpool(verify, ctx, secret)  # a database read
+    if viewer is None:
+        ctx.throttle.failed(client, now)
     if viewer is None or not viewer.may_see_pages:
         error = (
             page.gettext("This token is not valid, or it has been revoked.")
