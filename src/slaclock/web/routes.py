@@ -119,9 +119,9 @@ async def login(request: Request) -> Response:
         error = page.gettext(
             "Too many failed sign-ins from this address; try again in %(seconds)s seconds."
         ) % {"seconds": wait}
-        response = render(request, page, "login.html", 429, next=target, error=error)
-        response.headers["Retry-After"] = str(wait)
-        return response
+        refused = render(request, page, "login.html", 429, next=target, error=error)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     viewer = await run_in_threadpool(verify, ctx, secret)  # a database read
     if viewer is None:
         ctx.throttle.failed(client, now)
