@@ -189,9 +189,9 @@ class RawHeaders:
 
 
 @contextmanager
-def open_world(kind: str, directory: Path) -> Iterator[World]:
+def open_world(kind: str, directory: Path, **site_options: Any) -> Iterator[World]:
     """A world on a new database: ``sqlite`` (a file in ``directory``) or ``postgresql``
-    (a private schema, dropped afterwards)."""
+    (a private schema, dropped afterwards); ``site_options`` go to ``create_site``."""
     engine = scratch_engine(kind, directory)
     services = services_on(engine)
     try:
@@ -199,7 +199,8 @@ def open_world(kind: str, directory: Path) -> Iterator[World]:
         assert not services.ingest(EXAMPLE_EVENTS, NOW).rejected
         tokens = {role: services.tokens.create(role, f"{role}-fuzz", NOW)[1] for role in ROLES}
         spare_token_id = str(services.tokens.create("viewer", "spare", NOW)[0])
-        site = create_site(services, lambda: NOW, environ={SOURCE_ENV: SOURCE_SECRET})
+        environ = {SOURCE_ENV: SOURCE_SECRET}
+        site = create_site(services, lambda: NOW, environ=environ, **site_options)
         raw = RawHeaders(site)
         with (
             TestClient(raw, BASE_URL, raise_server_exceptions=False) as client,
@@ -211,11 +212,13 @@ def open_world(kind: str, directory: Path) -> Iterator[World]:
         drop_scratch(engine)
 
 
-def world_fixture(request: pytest.FixtureRequest, directory: Path) -> Iterator[World]:
+def world_fixture(
+    request: pytest.FixtureRequest, directory: Path, **site_options: Any
+) -> Iterator[World]:
     """The body of a module fixture parametrized by :data:`DATABASES`."""
     if request.param == "postgresql" and (reason := postgres_unreachable_reason()):
         pytest.skip(reason)
-    with open_world(request.param, directory) as world:
+    with open_world(request.param, directory, **site_options) as world:
         yield world
 
 

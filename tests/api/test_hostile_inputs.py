@@ -8,10 +8,14 @@ import base64
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from fastapi import Depends, FastAPI, Query
+from fastapi.testclient import TestClient
 
+from slaclock.api import problems
+from slaclock.api.query import reject_unknown_query
 from slaclock.api.signing import SignatureError, sign, verify_signature
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -189,3 +193,31 @@ def test_a_token_name_with_a_nul_is_refused(api: Any) -> None:
 def test_a_configuration_with_a_huge_integer_is_refused(api: Any, text: str) -> None:
     response = api.client.put("/api/v1/config", content=text, headers=api.headers("admin"))
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/queue?group=support&group=engineering",
+        "/api/v1/summary?at_risk_within=1h&at_risk_within=",
+    ],
+)
+def test_a_query_parameter_given_twice_answers_422(api: Any, url: str) -> None:
+    """The last value won silently: ``?group=a&group=b`` was the queue of b (Schemathesis
+    found it with negative data)."""
+    response = api.client.get(url, headers=api.headers("viewer"))
+    assert response.status_code == 422, response.text
+    assert "more than once" in response.json()["detail"]
+
+
+def test_a_query_parameter_declared_as_a_list_may_repeat() -> None:
+    app = FastAPI()
+
+    @app.get("/many", dependencies=[Depends(reject_unknown_query)])
+    def many(tag: Annotated[list[str] | None, Query()] = None, one: str = "") -> list[str]:
+        return tag or []
+
+    problems.install(app)
+    client = TestClient(app)
+    assert client.get("/many?tag=a&tag=b").json() == ["a", "b"]
+    assert client.get("/many?one=a&one=b").status_code == 422

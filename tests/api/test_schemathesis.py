@@ -1,59 +1,70 @@
-"""Schemathesis against the OpenAPI schema: no 500, and every answer fits the schema.
+"""Schemathesis against the OpenAPI schema, on SQLite and PostgreSQL: no 5xx, and every
+answer fits the schema, for schema-valid (positive) and schema-invalid (negative) data.
 
-Runs with an admin token on a fresh SQLite database holding the example configuration
-and events, with a bounded number of examples per operation (part of the normal run).
+The schema is read from an app built at collection time (the tests are generated from
+it); each case is then sent, with an admin token, to the site of the ``world`` fixture:
+the example configuration (with a signed webhook source) and events on a SQLite file or
+a private PostgreSQL schema (tests/fuzz_world.py, as the fuzz tests use it). Bounded:
+:data:`MAX_EXAMPLES` per operation, mode and database; derandomized.
 """
 
 from __future__ import annotations
 
-import json
+import atexit
+import sys
 import tempfile
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from slaclock.api import create_app
-from slaclock.service.compose import open_services
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fuzz_world import DATABASES, FUZZ, World, open_world, world_fixture
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
-MAX_EXAMPLES = 60
+#: Examples per operation and database, the two modes together (16 operations).
+MAX_EXAMPLES = 80
+#: Schemathesis probes operations with invalid tokens again and again, from one address
+#: at one instant: the throttle of failed checks (test_limits_auth.py) would rightly
+#: answer 429 where a probe expects 401.
+SITE_OPTIONS = {"failed_auth_limit": 0}
 
 
-def _build() -> tuple[str, Any]:
-    """An app on a fresh SQLite file with the example data (built at collection time,
-    because the schema must exist before the tests are generated)."""
+def _schema() -> Any:
+    """The schema, read from a site built at collection time (kept until the end: the
+    ASGI transport needs an app; each call names the ``world``'s instead)."""
     directory = Path(tempfile.mkdtemp(prefix="slaclock-st-"))
-    services = open_services(f"sqlite:///{directory / 'st.db'}", upgrade=True)
-    services.config_apply((DATA / "example_config.yaml").read_text(), "test", NOW)
-    lines = (DATA / "example_events.jsonl").read_text().splitlines()
-    services.ingest([json.loads(line) for line in lines], NOW)
-    _, secret = services.tokens.create("admin", "schemathesis", NOW)
-    # Schemathesis probes operations with invalid tokens again and again, from one
-    # address at one instant: the throttle of failed checks (test_limits_auth.py) would
-    # rightly answer 429 where the probe expects 401.
-    return secret, create_app(services, lambda: NOW, environ={}, failed_auth_limit=0)
+    site = _KEPT.enter_context(open_world("sqlite", directory, **SITE_OPTIONS)).site
+    loaded = schemathesis.openapi.from_asgi("/openapi.json", site)
+    loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    return loaded
 
 
-ADMIN_TOKEN, APP = _build()
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+_KEPT = ExitStack()
+atexit.register(_KEPT.close)
+schema = _schema()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from world_fixture(request, tmp_path_factory.mktemp("st"), **SITE_OPTIONS)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
-def test_api_conforms_to_its_schema(case: Any) -> None:
+@settings(FUZZ, max_examples=MAX_EXAMPLES)
+def test_api_conforms_to_its_schema(case: Any, world: World) -> None:
     """Every check but one: a schema cannot say what a valid SLA configuration, event,
     cursor or duration is, so a schema-valid request may rightly get 400/422."""
+    world.client.cookies.clear()
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        app=world.site,
+        headers={"Authorization": f"Bearer {world.tokens['admin']}"},
         excluded_checks=[positive_data_acceptance],
     )

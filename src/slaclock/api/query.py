@@ -1,11 +1,16 @@
-"""Unknown query parameters are refused (422), so a typo never silently drops a filter.
+"""Unknown or repeated query parameters are refused (422), so a typo never silently
+drops a filter.
 
-``/api/v1/queue?grop=support`` would otherwise return the whole queue as if unfiltered.
+``/api/v1/queue?grop=support`` would otherwise return the whole queue as if unfiltered,
+and ``?group=a&group=b`` the queue of ``b`` alone (the last value wins).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from collections.abc import Iterator
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from fastapi import Request
 
@@ -29,14 +34,35 @@ async def reject_unknown_query(request: Request) -> None:
             f"expected: {expected}",
             slug="invalid-request",
         )
+    given = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = sorted({n for n, times in given.items() if times > 1} - _list_names(dependant))
+    if repeated:
+        raise Problem(
+            422,
+            f"query parameter(s) given more than once: {', '.join(repr(r) for r in repeated)}",
+            slug="invalid-request",
+        )
 
 
 def query_names(dependant: Any) -> set[str]:
     """The query parameter names a route (its ``dependant``) and its dependencies declare."""
-    names = {param.alias for param in dependant.query_params}
+    return {param.alias for param in _query_params(dependant)}
+
+
+def _list_names(dependant: Any) -> set[str]:
+    """The query parameters declared as lists (``list[str]``): those may repeat."""
+    return {p.alias for p in _query_params(dependant) if _is_list(p.field_info.annotation)}
+
+
+def _query_params(dependant: Any) -> Iterator[Any]:
+    yield from dependant.query_params
     for sub in dependant.dependencies:
-        names |= query_names(sub)
-    return names
+        yield from _query_params(sub)
+
+
+def _is_list(annotation: Any) -> bool:
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    return any(get_origin(a) in (list, tuple, set, frozenset) for a in (annotation, *options))
 
 
 async def reject_nul_characters(request: Request) -> None:
