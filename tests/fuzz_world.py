@@ -78,8 +78,8 @@ STRANGER = ("192.0.2.66", 4321)
 
 
 class HostileRequest:
-    """One request as sent; its repr (in a failure) is enough to send it again. (A
-    plain class: Hypothesis prints a dataclass field by field, and these are long.)"""
+    """One request as sent, bytes for bytes; its repr (in a failure message) shows it
+    with long URLs, headers and bodies cut short."""
 
     __slots__ = ("content", "headers", "method", "url")
 
