@@ -8,12 +8,13 @@ replayed later; within the window a replay maps to the same event id and is a du
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+from slaclock.core.signing import digest, sign
 
 __all__ = ["SignatureError", "map_body", "sign", "verify_signature"]
 
@@ -25,17 +26,6 @@ _STAMP = re.compile(r"[0-9]{1,12}")
 
 class SignatureError(ValueError):
     """The signature header is missing, malformed, stale or does not match."""
-
-
-def sign(secret: str, body: bytes, unix_seconds: int) -> str:
-    """The header value a sender computes (used by tests, the bench and the docs)."""
-    digest = _digest(secret, body, str(unix_seconds))
-    return f"t={unix_seconds},v1={digest}"
-
-
-def _digest(secret: str, body: bytes, timestamp: str) -> str:
-    message = timestamp.encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def verify_signature(
@@ -58,7 +48,7 @@ def verify_signature(
             f"signature timestamp is {int(age_seconds)}s from now; "
             f"the tolerance is {tolerance_seconds}s"
         )
-    expected = _digest(secret, body, stamps[0])
+    expected = digest(secret, body, stamps[0])
     if not any(hmac.compare_digest(expected, c.strip().lower()) for c in candidates):
         raise SignatureError("signature does not match the body")
 

@@ -47,6 +47,9 @@ class Services:
         self.db = database
         #: What ingest accepts beyond the event format (per-ticket events, future skew).
         self.limits = limits or Limits()
+        #: Set when a projection may have planned a nearer reminder or escalation: it
+        #: wakes this process's notification worker (PostgreSQL also sends NOTIFY).
+        self.schedule_changed = threading.Event()
         self.configs = ConfigService(database)
         self.tokens = TokenService(database)
         self.states = StateCache()
@@ -94,7 +97,10 @@ class Services:
     ) -> IngestResult:
         """Validate, deduplicate, store and project a batch (at most 10,000 events);
         ``origins`` say, event by event, who sent it (see :class:`Origin`)."""
-        return ingest(self.db, self._judges_in, events, now, self.states, origins, self.limits)
+        result = ingest(self.db, self._judges_in, events, now, self.states, origins, self.limits)
+        if result.accepted:
+            self.schedule_changed.set()
+        return result
 
     # ------------------------------------------------------------------- reads
 
@@ -208,6 +214,7 @@ class Services:
             done += len(part)
             if progress is not None:
                 progress(done, len(ordered))
+        self.schedule_changed.set()
         return written
 
     def instance_count(self) -> int:

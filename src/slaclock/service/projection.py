@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from slaclock.core.calendar import Calendar
 from slaclock.core.engine import overdue_from
 from slaclock.core.events import Event
+from slaclock.service.planning import plan
 from slaclock.service.state_cache import CachedState, StateCache
 from slaclock.store.database import Tx
 from slaclock.store.instances import instance_row
@@ -96,6 +97,7 @@ def project_tickets(
         if entry.last_key is None or entry.last_key[0] <= now:
             outcome.states.append((ticket_id, entry))
     tx.tickets.write(tickets)
+    plan(tx, {t: r.dues for t, r in results.items()}, _policy_versions(engine), now)
     in_place = set(patched)
     whole = [t for t in ordered if t not in in_place]
     fresh = [row for row in instance_rows if row["ticket_id"] not in in_place]
@@ -103,6 +105,13 @@ def project_tickets(
     outcome.instances_written = tx.instances.replace(whole, fresh)
     outcome.instances_written += tx.instances.patch(changed, gone)
     return outcome
+
+
+def _policy_versions(engine: Engine) -> dict[str, int]:
+    config = engine.config
+    versions = {policy.id: policy.version for policy in config.policies}
+    versions.update({ola.id: ola.version for ola in config.olas})
+    return versions
 
 
 def _rows_to_write(

@@ -25,7 +25,9 @@ from slaclock.store.db import make_engine, upgrade, write_connection
 from slaclock.store.events import Events
 from slaclock.store.instances import Instances
 from slaclock.store.locks import Locks
+from slaclock.store.outbox import Outbox
 from slaclock.store.queue import Queue
+from slaclock.store.schedule import Fires, Schedule
 from slaclock.store.summary import SummaryCounts
 from slaclock.store.tickets import Tickets
 from slaclock.store.tokens import Tokens
@@ -39,8 +41,8 @@ class Tx:
     """One transaction and the repositories that work in it."""
 
     __slots__ = (
-        "config_versions", "events", "instances", "locks", "queue", "summary", "tickets",
-        "tokens",
+        "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
+        "schedule", "summary", "tickets", "tokens",
     )  # fmt: skip
 
     def __init__(self, conn: Connection) -> None:
@@ -52,6 +54,9 @@ class Tx:
         self.summary = SummaryCounts(conn)
         self.config_versions = ConfigVersions(conn)
         self.tokens = Tokens(conn)
+        self.schedule = Schedule(conn)
+        self.fires = Fires(conn)
+        self.outbox = Outbox(conn)
 
 
 class Database:

@@ -188,21 +188,72 @@ class TokenRow(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ScheduledNotificationRow(Base):
-    """A reminder or escalation step due at ``fire_at``; ``dedupe_key`` makes firing once."""
+class _InstanceEntry:
+    """Which entry of which instance: the key of a planned entry and of a fire."""
 
-    __tablename__ = "scheduled_notifications"
+    ticket_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    metric: Mapped[str] = mapped_column(String(200))
+    cycle: Mapped[int] = mapped_column(Integer)
+    entry: Mapped[str] = mapped_column(String(32))  # "reminders[0]", "escalations[1]"
+    policy: Mapped[str] = mapped_column(String(200))
+    policy_version: Mapped[int] = mapped_column(Integer)
+
+
+class ScheduleRow(_InstanceEntry, Base):
+    """A reminder or escalation still to fire: one per (instance, entry), re-planned
+    with the instance's projection. Firing deletes it and writes a :class:`FireRow`."""
+
+    __tablename__ = "schedule"
 
     pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[str] = mapped_column(String(200))
-    instance_key: Mapped[str] = mapped_column(String(500))
-    entry: Mapped[str] = mapped_column(String(64))
     fire_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    dedupe_key: Mapped[str] = mapped_column(String(600), unique=True)
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
     __table_args__ = (
-        Index(None, "fired_at", "fire_at"),
+        UniqueConstraint("ticket_id", "kind", "metric", "cycle", "entry"),
+        Index(None, "fire_at"),
+    )
+
+
+class FireRow(_InstanceEntry, Base):
+    """A reminder or escalation that fired: at most one per (instance, entry), ever."""
+
+    __tablename__ = "fires"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(32))  # sla.reminder|sla.breached|sla.escalation
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", "metric", "cycle", "entry"),)
+
+
+class DeliveryRow(Base):
+    """One message of a fire to one recipient over one channel (the outbox).
+
+    ``id`` is stable across retries (``X-Slaclock-Delivery``). A worker claims a row by
+    setting ``lease_until``; a crash between sending and recording leaves the lease to
+    run out, and the row is sent again under the same id (at least once).
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fire_pk: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))  # webhook | email | slack
+    recipient: Mapped[str] = mapped_column(String(300))  # "webhook:ops", "person:anna"
+    address: Mapped[str] = mapped_column(String(2000))  # a URL or an email address
+    state: Mapped[str] = mapped_column(String(16))  # pending | sent | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        Index(None, "state", "next_attempt_at"),
         Index(None, "ticket_id"),
     )

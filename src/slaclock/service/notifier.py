@@ -1,0 +1,235 @@
+"""Firing: due entries become fire records and deliveries, in one transaction.
+
+The decision to fire, the fire record (unique per instance and entry: at most once)
+and the outbox rows of its messages commit together; a crash before the commit fires
+nothing, and the entry is still planned for the next worker. A ``when:`` is judged on
+the ticket as it is at the fire time. Recipients are resolved against the
+configuration's people, groups, roles and webhooks (policies.md, "Reminders and
+escalations"); every resolved recipient and channel gets one delivery, whose id is
+derived from the fire's key and the recipient, so it never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slaclock.core.conditions import evaluate
+from slaclock.core.events import format_instant
+from slaclock.core.model import Config, Escalation, Reminder
+from slaclock.store.database import Database, Tx
+from slaclock.store.outbox import Delivery
+from slaclock.store.schedule import Planned
+from slaclock.store.tickets import TicketRecord
+
+__all__ = [
+    "FIRE_BATCH",
+    "Recipient",
+    "delivery_id",
+    "fire_due",
+    "fire_type",
+    "resolve_recipients",
+]
+
+#: Entries fired per transaction.
+FIRE_BATCH = 200
+_ENTRY = re.compile(r"(reminders|escalations)\[(\d+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where one message goes: ``name`` as the entry says it (``person:anna``,
+    ``webhook:ops``), the channel and its address."""
+
+    name: str
+    channel: str  # "webhook" | "slack" | "email"
+    address: str
+    locale: str = "en"
+
+
+def fire_type(planned: Planned, entry: Reminder | Escalation) -> str:
+    if isinstance(entry, Reminder):
+        return "sla.reminder"
+    return "sla.breached" if entry.after_seconds == 0 else "sla.escalation"
+
+
+def fire_due(
+    db: Database,
+    config: Callable[[], Config],
+    now: datetime,
+    base_url: str = "",
+    channels: frozenset[str] = frozenset({"webhook", "slack"}),
+) -> int:
+    """Fire the entries due at ``now`` (one batch); returns how many fired. ``channels``
+    are those this process can deliver on (email only when SMTP is configured)."""
+
+    def work(tx: Tx) -> int:
+        fired = 0
+        current = config()
+        for planned in tx.schedule.claim_due(now, FIRE_BATCH):
+            if _fire(tx, current, planned, now, base_url, channels):
+                fired += 1
+        return fired
+
+    return db.writing(work)
+
+
+def _fire(
+    tx: Tx,
+    config: Config,
+    planned: Planned,
+    now: datetime,
+    base_url: str,
+    channels: frozenset[str],
+) -> bool:
+    entry = _entry_of(config, planned)
+    ticket = tx.tickets.get(planned.ticket_id)
+    if entry is None or ticket is None or ticket.fields is None:
+        return False  # the policy changed under it, or the ticket is gone: nothing fires
+    if entry.when is not None and not evaluate(entry.when, ticket.fields):
+        return False  # judged on the ticket as it is now
+    kind = fire_type(planned, entry)
+    fire_pk = tx.fires.record(planned, kind, now)
+    if fire_pk is None:
+        return False  # fired before
+    body = _body(tx, planned, ticket, kind, now, base_url)
+    recipients = [
+        r for r in resolve_recipients(entry.notify, ticket.fields, config) if r.channel in channels
+    ]
+    tx.outbox.add([_delivery(planned, fire_pk, body, recipient, now) for recipient in recipients])
+    return True
+
+
+def _delivery(
+    planned: Planned, fire_pk: int, body: Mapping[str, Any], recipient: Recipient, now: datetime
+) -> Delivery:
+    """The outbox row of one recipient's message, due at once."""
+    the_id = delivery_id(planned, recipient)
+    return Delivery(
+        id=the_id,
+        fire_pk=fire_pk,
+        ticket_id=planned.ticket_id,
+        channel=recipient.channel,
+        recipient=recipient.name,
+        address=recipient.address,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+        last_error=None,
+        body={**body, "delivery": the_id, "recipient": recipient.name, "locale": recipient.locale},
+        created_at=now,
+        sent_at=None,
+    )
+
+
+def _entry_of(config: Config, planned: Planned) -> Reminder | Escalation | None:
+    policy = next((p for p in config.policies if p.id == planned.policy), None)
+    found = _ENTRY.fullmatch(planned.entry)
+    if policy is None or found is None:
+        return None
+    entries: Sequence[Reminder | Escalation] = (
+        policy.reminders if found.group(1) == "reminders" else policy.escalations
+    )
+    index = int(found.group(2))
+    return entries[index] if index < len(entries) else None
+
+
+def delivery_id(planned: Planned, recipient: Recipient) -> str:
+    """``d_`` + 32 hex digits of the fire's key and the recipient: the same fire to the
+    same recipient is always the same delivery."""
+    key = "\x1f".join(map(str, (*planned.key, recipient.name, recipient.channel)))
+    return "d_" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _body(
+    tx: Tx, planned: Planned, ticket: TicketRecord, kind: str, now: datetime, base_url: str
+) -> dict[str, Any]:
+    """The webhook body of notifications.md, "Deliveries" (``delivery`` added per
+    recipient)."""
+    instance = next(
+        (
+            i
+            for i in tx.instances.replay_json(planned.ticket_id)
+            if (i["kind"], i["metric"], i["cycle"]) == (planned.kind, planned.metric, planned.cycle)
+        ),
+        None,
+    )
+    fields = ticket.fields or {}
+    customer = fields.get("customer")
+    customer = customer if isinstance(customer, Mapping) else {}
+    return {
+        "type": kind,
+        "ticket": planned.ticket_id,
+        "kind": planned.kind,
+        "metric": planned.metric,
+        "cycle": planned.cycle,
+        "policy": planned.policy,
+        "policy_version": planned.policy_version,
+        "entry": planned.entry,
+        "fire_at": format_instant(planned.fire_at),
+        "fired_at": format_instant(now),
+        "due_at": instance.get("due_at") if instance else None,
+        "instance": instance,
+        "ticket_fields": {
+            "subject": fields.get("subject"),
+            "priority": fields.get("priority"),
+            "group": fields.get("group"),
+            "assignee": fields.get("assignee"),
+            "customer": {"id": customer.get("id"), "name": customer.get("name")},
+        },
+        "url": f"{base_url.rstrip('/')}/tickets/{planned.ticket_id}" if base_url else None,
+    }
+
+
+def resolve_recipients(
+    notify: Sequence[str], fields: Mapping[str, Any], config: Config
+) -> list[Recipient]:
+    """Each recipient of an entry as the people, addresses and webhooks it names, once
+    each (a person named twice gets one message)."""
+    out: dict[tuple[str, str], Recipient] = {}
+
+    def person(person_id: Any, name: str) -> None:
+        found = config.people.get(person_id) if isinstance(person_id, str) else None
+        if found is not None and found.email:
+            out.setdefault(
+                ("email", found.email),
+                Recipient(name, "email", found.email, found.locale or "en"),
+            )
+
+    for item in notify:
+        kind, _, value = item.partition(":")
+        if item == "assignee":
+            person(fields.get("assignee"), f"person:{fields.get('assignee')}")
+        elif item == "group_lead":
+            group = config.groups.get(fields.get("group") or "")
+            if group is not None and group.lead:
+                person(group.lead, f"person:{group.lead}")
+        elif kind == "person":
+            person(value, item)
+        elif kind == "group":
+            for member in config.people.values():
+                if value in member.groups:
+                    person(member.id, f"person:{member.id}")
+        elif kind == "role":
+            for member_id in config.roles.get(value, ()):
+                person(member_id, f"person:{member_id}")
+        elif kind == "email" and value:
+            out.setdefault(("email", value), Recipient(item, "email", value))
+        elif item == "customer":
+            requester = fields.get("requester")
+            if isinstance(requester, Mapping) and isinstance(requester.get("email"), str):
+                locale = str(requester.get("locale") or "en")
+                out.setdefault(
+                    ("customer", requester["email"]),
+                    Recipient("customer", "email", requester["email"], locale),
+                )
+        elif kind == "webhook":
+            hook = config.webhooks.get(value)
+            if hook is not None:
+                channel = "slack" if hook.format == "slack" else "webhook"
+                out.setdefault((channel, hook.id), Recipient(item, channel, hook.url))
+    return list(out.values())

@@ -1,0 +1,136 @@
+"""The notification worker: fire what is due, send the outbox, sleep until the next.
+
+No polling by the minute: the worker sleeps until the soonest planned fire time or
+delivery retry, and is woken early when a nearer one may have been planned — by the
+process's own ingest (an in-process signal, :meth:`Services.schedule_changed`) and,
+on PostgreSQL, by any process's commit (``LISTEN slaclock_schedule``; the plan sends
+``NOTIFY`` in its transaction). Several workers may run against PostgreSQL: they
+claim rows with ``SKIP LOCKED`` and never fire one entry twice. On SQLite run one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from slaclock.core.model import Config
+from slaclock.service.app_state import Services
+from slaclock.service.channels.outcome import DeliveryError
+from slaclock.service.channels.webhook import post_webhook
+from slaclock.service.deliverer import Sender, deliver_due
+from slaclock.service.notifier import fire_due
+from slaclock.store.outbox import Delivery
+from slaclock.store.schedule import WAKE_CHANNEL
+
+__all__ = ["Worker", "webhook_sender"]
+
+log = logging.getLogger("slaclock.worker")
+#: The longest sleep, whatever is planned: a safety net, not the mechanism.
+MAX_SLEEP_SECONDS = 30.0
+
+
+def webhook_sender(services: Services, environ: Mapping[str, str], client: httpx.Client) -> Sender:
+    """Sends ``webhook`` and ``slack`` deliveries, signed with the webhook's secret."""
+
+    def send(delivery: Delivery, now: datetime) -> None:
+        hook_id = delivery.recipient.partition(":")[2]
+        hook = services.config_current()[2].webhooks.get(hook_id)
+        secret = environ.get(hook.secret_env or "") if hook is not None else None
+        if hook is not None and hook.secret_env and not secret:
+            raise DeliveryError(
+                f"the secret of webhook {hook_id!r} ({hook.secret_env}) is not set", True
+            )
+        post_webhook(client, delivery.address, delivery.id, delivery.body, secret, now)
+
+    return send
+
+
+@dataclass
+class Worker:
+    """One worker: ``run`` until ``stop`` is set, or ``run_once`` (the tests' step)."""
+
+    services: Services
+    senders: Mapping[str, Sender]
+    now: Callable[[], datetime]
+    base_url: str = ""
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run_once(self) -> tuple[int, int]:
+        """Fire everything due and send every due delivery; ``(fired, attempted)``."""
+        fired = attempted = 0
+        channels = frozenset(self.senders)
+        while True:
+            batch = fire_due(self.services.db, self._config, self.now(), self.base_url, channels)
+            fired += batch
+            if batch == 0:
+                break
+        while True:
+            batch = deliver_due(self.services.db, self.senders, self.now)
+            attempted += batch
+            if batch == 0:
+                break
+        return fired, attempted
+
+    def next_due(self) -> datetime | None:
+        """The soonest instant something is due: a fire time or a delivery retry."""
+        with self.services.db.reading() as tx:
+            times = [tx.schedule.next_fire_at(), tx.outbox.next_attempt_at()]
+        found = [t for t in times if t is not None]
+        return min(found) if found else None
+
+    def run(self) -> None:
+        """Loop until ``stop``: work, then sleep until the next due instant or a wake."""
+        with self._listener() as wait:
+            while not self.stop.is_set():
+                try:
+                    self.run_once()
+                    due = self.next_due()
+                except Exception:  # a database outage must not end the worker
+                    log.exception("notification worker step failed; retrying shortly")
+                    due = self.now() + timedelta(seconds=1)
+                delay = MAX_SLEEP_SECONDS if due is None else (due - self.now()).total_seconds()
+                wait(min(max(delay, 0.0), MAX_SLEEP_SECONDS))
+
+    def shutdown(self) -> None:
+        """Ask ``run`` to return (it wakes at once)."""
+        self.stop.set()
+        self.services.schedule_changed.set()
+        if self.services.db.engine.dialect.name == "postgresql":
+            with self.services.db.engine.connect() as conn:
+                conn.exec_driver_sql(f"NOTIFY {WAKE_CHANNEL}")
+                conn.commit()
+
+    def _config(self) -> Config:
+        return self.services.config_current()[2]
+
+    @contextlib.contextmanager
+    def _listener(self) -> Iterator[Callable[[float], None]]:
+        """A ``wait(seconds)`` that returns early when the schedule may have changed."""
+        changed = self.services.schedule_changed
+        engine = self.services.db.engine
+        if engine.dialect.name != "postgresql":
+
+            def wait_in_process(seconds: float) -> None:
+                if changed.wait(seconds):
+                    changed.clear()
+
+            yield wait_in_process
+            return
+        with engine.connect() as conn:
+            raw: Any = conn.connection.driver_connection  # psycopg's, for notifies()
+            conn.exec_driver_sql(f"LISTEN {WAKE_CHANNEL}")
+            conn.commit()
+            raw.autocommit = True
+
+            def wait_for_notify(seconds: float) -> None:
+                for _ in raw.notifies(timeout=seconds, stop_after=1):
+                    pass  # any plan committed by any process: look again
+
+            yield wait_for_notify

@@ -1,0 +1,145 @@
+"""The outbox: one row per message of a fire to one recipient (notifications.md,
+"Deliveries" and "Retries and dead letters").
+
+Rows are written in the transaction that records the fire, so a fire and its
+messages exist together or not at all. Sending happens outside any transaction: a
+worker *claims* a row by giving it a lease, sends, then records the outcome. A crash
+in between leaves the lease to run out, and the row is sent again under the same id;
+that is the only way a message is sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, or_, select, update
+
+from slaclock.store.bulk import bulk_insert
+from slaclock.store.models import DeliveryRow
+from slaclock.store.sql import chunks, one_of
+
+DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
+STATES = ("pending", "sent", "dead")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: str
+    fire_pk: int
+    ticket_id: str
+    channel: str
+    recipient: str
+    address: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    body: Mapping[str, Any]
+    created_at: datetime
+    sent_at: datetime | None
+
+
+_COLUMNS = (
+    DeliveryRow.id, DeliveryRow.fire_pk, DeliveryRow.ticket_id, DeliveryRow.channel,
+    DeliveryRow.recipient, DeliveryRow.address, DeliveryRow.state, DeliveryRow.attempts,
+    DeliveryRow.next_attempt_at, DeliveryRow.last_error, DeliveryRow.body,
+    DeliveryRow.created_at, DeliveryRow.sent_at,
+)  # fmt: skip
+
+
+class Outbox:
+    """Deliveries, inside one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, deliveries: Sequence[Delivery]) -> None:
+        rows = [
+            {"id": d.id, "fire_pk": d.fire_pk, "ticket_id": d.ticket_id, "channel": d.channel,
+             "recipient": d.recipient, "address": d.address, "state": d.state,
+             "attempts": d.attempts, "next_attempt_at": d.next_attempt_at, "lease_until": None,
+             "last_error": d.last_error, "body": dict(d.body), "created_at": d.created_at,
+             "sent_at": d.sent_at}
+            for d in deliveries
+        ]  # fmt: skip
+        bulk_insert(self._conn, DELIVERIES, rows, conflict=("id", None))
+
+    def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
+        """Up to ``limit`` pending deliveries due at ``now`` whose lease (if any) ran
+        out, leased to this worker until ``lease_until`` and counted as an attempt."""
+        query = (
+            select(*_COLUMNS)
+            .where(
+                DeliveryRow.state == "pending",
+                DeliveryRow.next_attempt_at <= now,
+                or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until <= now),
+            )
+            .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+            .limit(limit)
+        )
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        found = [Delivery(*row) for row in self._conn.execute(query)]
+        for part in chunks([d.id for d in found]):
+            self._conn.execute(
+                update(DeliveryRow)
+                .where(one_of(self._conn, DeliveryRow.id, part))
+                .values(lease_until=lease_until, attempts=DeliveryRow.attempts + 1)
+            )
+        return found
+
+    def sent(self, delivery_id: str, at: datetime) -> None:
+        self._set(delivery_id, state="sent", sent_at=at, lease_until=None, last_error=None)
+
+    def retry_later(self, delivery_id: str, at: datetime, error: str) -> None:
+        self._set(delivery_id, next_attempt_at=at, lease_until=None, last_error=error[:2000])
+
+    def dead(self, delivery_id: str, error: str) -> None:
+        self._set(delivery_id, state="dead", lease_until=None, last_error=error[:2000])
+
+    def revive(self, delivery_id: str, now: datetime) -> bool:
+        """Send a dead delivery again (by hand): pending, due now, attempts from zero.
+        False when there is no such dead delivery."""
+        result = self._conn.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id, DeliveryRow.state == "dead")
+            .values(state="pending", next_attempt_at=now, attempts=0, lease_until=None)
+        )
+        return bool(result.rowcount)
+
+    def _set(self, delivery_id: str, **values: Any) -> None:
+        self._conn.execute(
+            update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values)
+        )
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        row = self._conn.execute(select(*_COLUMNS).where(DeliveryRow.id == delivery_id)).first()
+        return None if row is None else Delivery(*row)
+
+    def listing(
+        self, state: str | None = None, ticket_id: str | None = None, limit: int = 100
+    ) -> list[Delivery]:
+        query = select(*_COLUMNS).order_by(DeliveryRow.created_at, DeliveryRow.id).limit(limit)
+        if state is not None:
+            query = query.where(DeliveryRow.state == state)
+        if ticket_id is not None:
+            query = query.where(DeliveryRow.ticket_id == ticket_id)
+        return [Delivery(*row) for row in self._conn.execute(query)]
+
+    def next_attempt_at(self) -> datetime | None:
+        """When the soonest pending delivery may be tried (its lease, if later)."""
+        due = func.coalesce(DeliveryRow.lease_until, DeliveryRow.next_attempt_at)
+        later_of = func.max if self._conn.dialect.name == "sqlite" else func.greatest
+        soonest = func.min(later_of(DeliveryRow.next_attempt_at, due))
+        query = select(soonest).where(DeliveryRow.state == "pending")
+        found: datetime | None = self._conn.execute(query).scalar_one()
+        return found
+
+    def counts(self) -> dict[str, int]:
+        rows = self._conn.execute(
+            select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
+        )
+        return {state: int(n) for state, n in rows}
