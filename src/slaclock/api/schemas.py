@@ -48,7 +48,9 @@ class IngestResponse(_Strict):
 
 class TokenCreate(_Strict):
     role: Role
-    name: str = Field(min_length=1, max_length=200)
+    #: No control characters: a name is shown in lists and timelines (and PostgreSQL
+    #: cannot store a NUL).
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 class TokenCreated(_Strict):

@@ -96,6 +96,9 @@ def _read_yaml(text: str, problems: Problems) -> Any:
     except _TooLarge as exc:
         problems.add((), f"configuration refused: {exc}")
         return None
+    except ValueError as exc:  # an integer of over 4,300 digits (Python's conversion limit)
+        problems.add((), f"configuration refused: {exc}")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -118,12 +121,15 @@ def _read_json(text: str, problems: Problems) -> Any:
     except RecursionError:
         problems.add((), "configuration refused: the document nests too deeply")
         return None
+    except ValueError as exc:  # an integer of over 4,300 digits (Python's conversion limit)
+        problems.add((), f"configuration refused: {exc}")
+        return None
     loader = CoreSchemaLoader(text)
     try:
         node = loader.get_single_node()
         if node is not None:
             _record_lines(loader, node, (), problems)
-    except (yaml.YAMLError, _TooLarge):
+    except (yaml.YAMLError, _TooLarge, ValueError):
         pass  # lines are a convenience; key paths still name every problem
     finally:
         loader.dispose()
