@@ -1,0 +1,199 @@
+"""The notification worker's email sender: one ``email`` delivery, rendered and sent.
+
+A delivery's stored ``body`` (the webhook body of notifications.md, "Deliveries", with
+``recipient`` and ``locale`` added) and the current configuration become
+:class:`~slaclock.service.messages.MessageFacts`; the message is rendered in the
+reader's language and time zone, built by :func:`build_email` under the delivery's id
+and handed to the SMTP server by :func:`send_email`. The same delivery always renders
+the same mail under the same ``Message-ID``, so a retry is recognisably one message.
+
+Construct it where SMTP is configured::
+
+    settings = smtp_settings(os.environ)
+    if settings is not None:
+        senders["email"] = email_sender(services, settings, base_url, overrides)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import TemplateError
+
+from slaclock.core.instants import parse_instant
+from slaclock.core.model import Config
+from slaclock.service.app_state import Services
+from slaclock.service.channels.email import SmtpSettings, build_email, send_email
+from slaclock.service.channels.outcome import DeliveryError
+from slaclock.service.deliverer import Sender
+from slaclock.service.messages import (
+    MessageFacts,
+    RenderedMessage,
+    render_customer_notice,
+    render_person_message,
+)
+from slaclock.store.outbox import Delivery
+
+__all__ = ["email_sender", "message_facts", "reader_zone", "render_delivery"]
+
+_UTC = "UTC"
+
+
+def email_sender(
+    services: Services, settings: SmtpSettings, base_url: str, overrides: Path | None = None
+) -> Sender:
+    """Sends ``email`` deliveries through the SMTP server of ``settings``.
+
+    A person (``person:<id>``, also ``assignee``, ``group_lead``, … once resolved) gets
+    :func:`render_person_message`, ``customer`` a customer notice (``missed`` unless the
+    message is a reminder), an ``email:`` address a person's message; each in the
+    delivery's ``locale`` and the reader's time zone (:func:`reader_zone`), with
+    templates from ``overrides`` first. Ticket links are ``{base_url}/tickets/{id}``
+    (the body's ``url`` when ``base_url`` is empty).
+
+    Breach and escalation messages carry no acknowledgement link yet: ``ack_url`` stays
+    ``None`` until signed acknowledgement links exist.
+
+    A delivery that cannot be rendered (a customer notice without a due time, a body or
+    address that does not make a message, a broken override template) is a permanent
+    :class:`DeliveryError` naming the problem; SMTP failures are :func:`send_email`'s.
+    """
+
+    def send(delivery: Delivery, now: datetime) -> None:
+        config = services.config_current()[2]
+        try:
+            rendered = render_delivery(delivery, config, base_url, overrides)
+            message = build_email(
+                delivery.id,
+                _to(delivery, config),
+                rendered.subject,
+                rendered.text,
+                rendered.html,
+                settings,
+                now=now,
+            )
+        except (ValueError, TypeError, KeyError, TemplateError) as error:
+            raise DeliveryError(f"cannot render the email: {_problem(error)}", False) from error
+        send_email(settings, message)
+
+    return send
+
+
+def render_delivery(
+    delivery: Delivery, config: Config, base_url: str, overrides: Path | None = None
+) -> RenderedMessage:
+    """The subject, text and HTML of ``delivery``'s email, for its reader; ValueError
+    (or KeyError, TypeError on a malformed body) when it cannot be rendered."""
+    body = delivery.body
+    facts = message_facts(body, config, base_url)
+    locale = body.get("locale")
+    locale = locale if isinstance(locale, str) else None
+    tz = reader_zone(delivery.recipient, body, config)
+    if delivery.recipient == "customer":
+        missed = facts.type != "sla.reminder"
+        return render_customer_notice(facts, locale, tz, missed, overrides)
+    return render_person_message(facts, locale, tz, overrides)
+
+
+def message_facts(body: Mapping[str, Any], config: Config, base_url: str) -> MessageFacts:
+    """The facts of a delivery ``body``, names taken from ``config``; ``remaining_seconds``
+    is ``due_at - fire_at`` in real seconds (negative: overdue)."""
+    fields = _mapping(body.get("ticket_fields"))
+    customer = _mapping(fields.get("customer"))
+    ticket_id = str(body["ticket"])
+    fire_at = parse_instant(body["fire_at"], "fire_at")
+    due_at = parse_instant(body["due_at"], "due_at") if body.get("due_at") else None
+    if due_at is not None:
+        remaining = int((due_at - fire_at).total_seconds())
+    else:  # no due time (paused): the instance's own count, if any
+        left = _mapping(body.get("instance")).get("remaining_seconds")
+        remaining = left if isinstance(left, int) else 0
+    group = config.groups.get(_text(fields.get("group")) or "")
+    assignee = config.people.get(_text(fields.get("assignee")) or "")
+    return MessageFacts(
+        type=str(body["type"]),
+        ticket_id=ticket_id,
+        subject=_text(fields.get("subject")),
+        kind=str(body["kind"]),
+        metric=str(body["metric"]),
+        cycle=int(body["cycle"]),
+        policy_name=_policy_name(config, str(body["kind"]), str(body["policy"])),
+        due_at=due_at,
+        fire_at=fire_at,
+        remaining_seconds=remaining,
+        priority=_text(fields.get("priority")),
+        group_name=group.name if group is not None else _text(fields.get("group")),
+        assignee_name=assignee.name if assignee is not None else _text(fields.get("assignee")),
+        customer_name=_text(customer.get("name")) or _text(customer.get("id")),
+        ticket_url=_ticket_url(base_url, ticket_id, body.get("url")),
+        ack_url=None,  # no signed acknowledgement links yet
+    )
+
+
+def reader_zone(recipient: str, body: Mapping[str, Any], config: Config) -> str:
+    """The IANA zone a reader sees times in: for ``person:<id>``, the calendar of the
+    person (``calendar:``, where the configuration has it), else of their first group
+    that has one; otherwise — and for ``customer`` and ``email:`` readers — the calendar
+    of the instance; else UTC."""
+    kind, _, value = recipient.partition(":")
+    person = config.people.get(value) if kind == "person" else None
+    candidates: list[Any] = []
+    if person is not None:
+        candidates.append(getattr(person, "calendar", None))
+        first_group = config.groups.get(person.groups[0]) if person.groups else None
+        candidates.append(getattr(first_group, "calendar", None))
+    candidates.append(_mapping(body.get("instance")).get("calendar"))
+    for calendar_id in candidates:
+        calendar = config.calendars.get(calendar_id) if isinstance(calendar_id, str) else None
+        if calendar is not None:
+            return str(calendar.tz.key)
+    return _UTC
+
+
+def _to(delivery: Delivery, config: Config) -> str:
+    """The ``To`` of a person's mail names them (``Anna de Vries <anna@…>``); any other
+    reader is the bare address."""
+    kind, _, value = delivery.recipient.partition(":")
+    person = config.people.get(value) if kind == "person" else None
+    if person is None or not person.name or person.email != delivery.address:
+        return delivery.address
+    try:
+        return str(Address(display_name=person.name, addr_spec=delivery.address))
+    except (ValueError, IndexError, HeaderParseError):  # refused: build_email says why
+        return delivery.address
+
+
+def _policy_name(config: Config, kind: str, policy_id: str) -> str:
+    if kind == "sla":
+        policy = next((p for p in config.policies if p.id == policy_id), None)
+        if policy is not None and policy.name:
+            return policy.name
+    return policy_id  # an OLA (no display name), or a policy since removed
+
+
+def _ticket_url(base_url: str, ticket_id: str, stored: Any) -> str:
+    if base_url:
+        return f"{base_url.rstrip('/')}/tickets/{quote(ticket_id, safe='')}"
+    if isinstance(stored, str) and stored:
+        return stored
+    raise ValueError("no ticket URL: the worker has no base URL and the delivery none stored")
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"the delivery body has no {error.args[0]!r}"
+    return str(error) or type(error).__name__
