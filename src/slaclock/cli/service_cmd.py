@@ -73,14 +73,20 @@ def serve(
             help="largest request target and header fields, in bytes (default 16384)",
         ),
     ] = None,
+    no_worker: Annotated[
+        bool,
+        typer.Option("--no-worker", help="do not fire notifications here (run `slaclock worker`)"),
+    ] = False,
     database_url: DbUrl = None,
 ) -> None:
-    """Run the dashboard and REST API with uvicorn, upgrading the database schema first."""
+    """Run the dashboard and REST API with uvicorn, upgrading the database schema first;
+    each process also runs a notification worker unless told ``--no-worker``."""
     import uvicorn
 
     from slaclock.api.limits import DEFAULT_MAX_HEADER_BYTES, HEADER_BYTES_ENV
     from slaclock.service.compose import database_url as resolve_url
     from slaclock.service.compose import upgrade_database
+    from slaclock.web.asgi import NOTIFY_WORKER_ENV
 
     url = resolve_url(database_url)
     if workers > 1 and url.startswith("sqlite"):
@@ -89,6 +95,7 @@ def serve(
     header_bytes = DEFAULT_MAX_HEADER_BYTES if max_header_bytes is None else max_header_bytes
     os.environ["SLACLOCK_DATABASE_URL"] = url  # each worker builds its engine from it
     os.environ[HEADER_BYTES_ENV] = str(header_bytes)  # and its header cap
+    os.environ[NOTIFY_WORKER_ENV] = "0" if no_worker else "1"
     typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
     typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
     uvicorn.run(
@@ -99,6 +106,41 @@ def serve(
         workers=workers,
         **http_settings(header_bytes),
     )
+
+
+def worker(database_url: DbUrl = None) -> None:
+    """Fire reminders and escalations when due and deliver their messages, until
+    interrupted (SIGINT or SIGTERM). Several may run against PostgreSQL; one on SQLite."""
+    import signal
+    import threading
+
+    from slaclock.service.compose import database_url as resolve_url
+    from slaclock.service.compose import notification_worker
+
+    url = resolve_url(database_url)
+    services = services_at(url)
+    notifier, close = notification_worker(services, os.environ, utc_now)
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        stopping.set()
+        notifier.stop.set()
+        services.schedule_changed.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    channels = ", ".join(sorted(notifier.senders))
+    typer.echo(f"slaclock worker on {url.split('://')[0]}: delivering by {channels}")
+    try:
+        thread = threading.Thread(target=notifier.run, name="slaclock-notify")
+        thread.start()
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+            if stopping.is_set():
+                notifier.shutdown()
+    finally:
+        close()
+        services.close()
 
 
 def db_upgrade(database_url: DbUrl = None) -> None:
@@ -186,10 +228,12 @@ def config_show(database_url: DbUrl = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``serve``, ``rebuild``, ``demo`` and the ``db``, ``token``, ``config`` groups."""
+    """Add ``serve``, ``worker``, ``rebuild``, ``demo`` and the ``db``, ``token``, ``config``
+    groups."""
     from slaclock.cli import service_demo
 
     app.command()(serve)
+    app.command()(worker)
     app.command()(rebuild)
     app.command()(service_demo.demo)
     db = typer.Typer(help="Database schema.", no_args_is_help=True)

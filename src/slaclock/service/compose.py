@@ -8,7 +8,9 @@ process connects (the URL, the SQLite set-up, the schema upgrade) is decided onc
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -17,16 +19,24 @@ from slaclock.service.ingest import DEFAULT_MAX_TICKET_EVENTS, Limits
 from slaclock.store.database import Database
 from slaclock.store.db import default_url
 
+if TYPE_CHECKING:
+    from slaclock.service.deliverer import Sender
+    from slaclock.service.worker import Worker
+
 __all__ = [
+    "BASE_URL_ENV",
     "MAX_TICKET_EVENTS_ENV",
     "database_url",
     "max_ticket_events",
+    "notification_worker",
     "open_services",
     "services_on",
     "upgrade_database",
 ]
 
 MAX_TICKET_EVENTS_ENV = "SLACLOCK_MAX_TICKET_EVENTS"
+#: The address people reach the dashboard at: the links in messages.
+BASE_URL_ENV = "SLACLOCK_BASE_URL"
 
 
 def database_url(url: str | None = None) -> str:
@@ -67,3 +77,24 @@ def upgrade_database(url: str | None = None) -> None:
 def services_on(engine: Engine) -> Services:
     """Services on an engine made elsewhere (a test's scratch database, a benchmark's)."""
     return Services(Database(engine))
+
+
+def notification_worker(
+    services: Services, environ: Mapping[str, str], now: Callable[[], datetime]
+) -> tuple[Worker, Callable[[], None]]:
+    """The notification worker of this process and a ``close`` for what it opened: it
+    delivers webhooks always and email when ``SLACLOCK_SMTP_URL`` is set."""
+    import httpx
+
+    from slaclock.service.channels.email import smtp_settings
+    from slaclock.service.worker import Worker, webhook_sender
+
+    client = httpx.Client()
+    base_url = environ.get(BASE_URL_ENV, "")
+    senders: dict[str, Sender] = {"webhook": webhook_sender(services, environ, client)}
+    smtp = smtp_settings(environ)
+    if smtp is not None:
+        from slaclock.service.email_sender import email_sender
+
+        senders["email"] = email_sender(services, smtp, base_url)
+    return Worker(services, senders, now, base_url), client.close

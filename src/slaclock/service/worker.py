@@ -2,9 +2,10 @@
 
 No polling by the minute: the worker sleeps until the soonest planned fire time or
 delivery retry, and is woken early when a nearer one may have been planned — by the
-process's own ingest (an in-process signal, :meth:`Services.schedule_changed`) and,
-on PostgreSQL, by any process's commit (``LISTEN slaclock_schedule``; the plan sends
-``NOTIFY`` in its transaction). Several workers may run against PostgreSQL: they
+process's own ingest (an in-process signal, ``Services.schedule_changed``) and, on
+PostgreSQL, by any process's commit (``LISTEN slaclock_schedule``; the plan sends
+``NOTIFY`` in its transaction). On SQLite, where no other process can signal, it looks
+again at least every second. Several workers may run against PostgreSQL: they
 claim rows with ``SKIP LOCKED`` and never fire one entry twice. On SQLite run one.
 """
 
@@ -32,8 +33,11 @@ from slaclock.store.schedule import WAKE_CHANNEL
 __all__ = ["Worker", "webhook_sender"]
 
 log = logging.getLogger("slaclock.worker")
-#: The longest sleep, whatever is planned: a safety net, not the mechanism.
+#: The longest sleep on PostgreSQL, whatever is planned: a safety net (NOTIFY wakes).
 MAX_SLEEP_SECONDS = 30.0
+#: On SQLite no other process can wake the worker, so it looks again every second
+#: (one indexed MIN over a local file): a plan made by another process fires in time.
+SQLITE_SLEEP_SECONDS = 1.0
 
 
 def webhook_sender(services: Services, environ: Mapping[str, str], client: httpx.Client) -> Sender:
@@ -87,6 +91,9 @@ class Worker:
 
     def run(self) -> None:
         """Loop until ``stop``: work, then sleep until the next due instant or a wake."""
+        longest = MAX_SLEEP_SECONDS
+        if self.services.db.engine.dialect.name != "postgresql":
+            longest = SQLITE_SLEEP_SECONDS
         with self._listener() as wait:
             while not self.stop.is_set():
                 try:
@@ -95,8 +102,8 @@ class Worker:
                 except Exception:  # a database outage must not end the worker
                     log.exception("notification worker step failed; retrying shortly")
                     due = self.now() + timedelta(seconds=1)
-                delay = MAX_SLEEP_SECONDS if due is None else (due - self.now()).total_seconds()
-                wait(min(max(delay, 0.0), MAX_SLEEP_SECONDS))
+                delay = longest if due is None else (due - self.now()).total_seconds()
+                wait(min(max(delay, 0.0), longest))
 
     def shutdown(self) -> None:
         """Ask ``run`` to return (it wakes at once)."""

@@ -1,0 +1,133 @@
+"""``slaclock worker`` and ``slaclock serve``'s own worker, for real: processes on a
+SQLite file fire an escalation planned by another process within about a second of
+its time, and deliver it to a receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slaclock.service.compose import open_services
+
+CONFIG = """
+calendars:
+  - {id: always, tz: UTC, always_open: true}
+webhooks:
+  - {id: ops, url: "%(url)s", secret_env: OPS_SECRET, format: json}
+policies:
+  - id: std
+    name: Standard
+    calendar: always
+    targets: {first_response: {within: 1h}}
+    escalations:
+      - {after: 0m, notify: ["webhook:ops"]}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[str, list[tuple[float, dict[str, Any]]]]]:
+    """A receiver's URL and what it got: (arrival time, body)."""
+    got: list[tuple[float, dict[str, Any]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            got.append((time.time(), json.loads(raw)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hooks", got
+    server.shutdown()
+
+
+def _due_soon(url: str, hook: str, seconds: float) -> float:
+    """A ticket whose breach escalation falls due ``seconds`` from now; its unix time."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    services = open_services(url, upgrade=True)
+    services.config_apply(CONFIG % {"url": hook}, "test", now - timedelta(hours=2))
+    started = now - timedelta(hours=1) + timedelta(seconds=seconds)
+    event = {"id": "w1", "ticket": "W-1", "at": started.isoformat().replace("+00:00", "Z"),
+             "type": "ticket.created", "by": "customer",
+             "fields": {"status": "new", "priority": "high"}}  # fmt: skip
+    assert services.ingest([event], now).accepted
+    services.close()
+    return (started + timedelta(hours=1)).timestamp()
+
+
+def _wait_for(got: list[Any], deadline: float) -> None:
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_the_worker_process_fires_on_time_and_stops_on_sigterm(
+    tmp_path: Path, inbox: tuple[str, list[Any]]
+) -> None:
+    hook, got = inbox
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    open_services(url, upgrade=True).close()
+    env = {**os.environ, "OPS_SECRET": "s3cret", "SLACLOCK_DATABASE_URL": url}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from slaclock.cli.main import app; app()", "worker"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        time.sleep(1.5)  # the worker is up and asleep: nothing is planned yet
+        due = _due_soon(url, hook, seconds=3)  # planned by this process, not the worker's
+        _wait_for(got, time.monotonic() + 20)
+        assert len(got) == 1, worker.stdout and worker.poll()
+        arrived, body = got[0]
+        assert body["type"] == "sla.breached" and body["ticket"] == "W-1"
+        assert -0.1 <= arrived - due <= 2.5  # within about a second of its time
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=30)[0].decode()
+    assert worker.returncode == 0, output
+    assert "delivering by webhook" in output
+
+
+@pytest.mark.slow
+def test_serve_runs_its_own_worker_unless_told_not_to(
+    tmp_path: Path, inbox: tuple[str, list[Any]]
+) -> None:
+    hook, got = inbox
+    for no_worker in (True, False):
+        url = f"sqlite:///{tmp_path / f'serve-{no_worker}.db'}"
+        _due_soon(url, hook, seconds=0)  # already due
+        command = ["serve", "--port", str(_free_port()), "--database-url", url]
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from slaclock.cli.main import app; app()", *command,
+             *(["--no-worker"] if no_worker else [])],
+            env={**os.environ, "OPS_SECRET": "s3cret"},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_for(got, time.monotonic() + (8 if no_worker else 30))
+            assert len(got) == (0 if no_worker else 1)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
