@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slaclock.core.model import Config
 from slaclock.service.config_versions import ConfigService
 from slaclock.service.history import Judges
-from slaclock.service.ingest import IngestResult, Limits, Origin, ingest
+from slaclock.service.ingest import SERVICE_ORIGIN, IngestResult, Limits, Origin, ingest, ingest_in
 from slaclock.service.projection import project_tickets
 from slaclock.service.queue import QueueFilters, queue_page
 from slaclock.service.reads import event_page, ticket_view
@@ -101,6 +101,12 @@ class Services:
         if result.accepted:
             self.schedule_changed.set()
         return result
+
+    def ingest_in(self, tx: Tx, events: Sequence[Any], now: datetime) -> IngestResult:
+        """Events the service itself writes (escalation actions) inside the caller's
+        transaction, stamped by the server (their ids are in its own namespace)."""
+        origins = [SERVICE_ORIGIN] * len(events)
+        return ingest_in(tx, self._judges_in, events, now, origins, self.limits)
 
     # ------------------------------------------------------------------- reads
 

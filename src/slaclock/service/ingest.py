@@ -55,6 +55,8 @@ class Origin:
 
 
 UNKNOWN_ORIGIN = Origin()
+#: Events the service writes itself (escalation actions): their source reads "slaclock".
+SERVICE_ORIGIN = Origin(source="slaclock", server_stamped=True)
 
 
 @dataclass
@@ -160,26 +162,52 @@ def ingest(
         raise EventError(f"a batch holds at most {MAX_BATCH_EVENTS} events, not {len(objs)}")
     result = IngestResult()
     valid = validate(objs, result, now, origins, limits.future_skew)
-    max_ticket_events = limits.max_ticket_events
     if valid:
-        stored = db.writing(lambda tx: _store(tx, judges_in, valid, now, cache, max_ticket_events))
+        limit = limits.max_ticket_events
+        stored = db.writing(lambda tx: _store(tx, judges_in, valid, now, cache, limit))
         if cache is not None and stored.projected is not None:
             cache.put_all(stored.projected.states)  # committed: the states match the log
-        for item in valid:
-            entry = {"index": item.index, "id": item.event.id}
-            if item.index in stored.over_limit:
-                reason = (
-                    f"ticket {item.event.ticket!r} holds its limit of {max_ticket_events:,} "
-                    "events (SLACLOCK_MAX_TICKET_EVENTS)"
-                )
-                result.rejected.append({**entry, "reason": reason})
-            elif item.event.id in stored.inserted:
-                result.accepted.append(entry)
-            else:
-                result.duplicates.append(entry)
+        _sort_into(result, valid, stored, limit)
+    return result
+
+
+def ingest_in(
+    tx: Tx,
+    judges_in: JudgesIn,
+    objs: Sequence[Any],
+    now: datetime,
+    origins: Sequence[Origin | None] | None = None,
+    limits: Limits = Limits(),
+) -> IngestResult:
+    """:func:`ingest` inside a transaction the caller holds (the notifier's actions,
+    written with the fire that ran them): no state cache, committed with the caller."""
+    result = IngestResult()
+    valid = validate(objs, result, now, origins, limits.future_skew)
+    if valid:
+        stored = _store(tx, judges_in, valid, now, None, limits.max_ticket_events)
+        _sort_into(result, valid, stored, limits.max_ticket_events)
+    return result
+
+
+def _sort_into(
+    result: IngestResult, valid: Sequence[_Valid], stored: _Stored, max_ticket_events: int
+) -> None:
+    """Each stored event under accepted, duplicates or (over its ticket's limit)
+    rejected, every list in request order."""
+    for item in valid:
+        entry = {"index": item.index, "id": item.event.id}
+        if item.index in stored.over_limit:
+            reason = (
+                f"ticket {item.event.ticket!r} holds its limit of {max_ticket_events:,} "
+                "events (SLACLOCK_MAX_TICKET_EVENTS)"
+            )
+            result.rejected.append({**entry, "reason": reason})
+        elif item.event.id in stored.inserted:
+            result.accepted.append(entry)
+        else:
+            result.duplicates.append(entry)
     for bucket in (result.accepted, result.duplicates, result.rejected):
         bucket.sort(key=lambda e: e["index"])
-    return result
 
 
 @dataclass

@@ -21,6 +21,7 @@ from typing import Any
 from slaclock.core.conditions import evaluate
 from slaclock.core.events import format_instant
 from slaclock.core.model import Config, Escalation, Reminder
+from slaclock.service.actions import action_events, action_webhooks
 from slaclock.store.database import Database, Tx
 from slaclock.store.outbox import Delivery
 from slaclock.store.schedule import Planned
@@ -35,6 +36,8 @@ __all__ = [
     "resolve_recipients",
 ]
 
+#: Writes events inside the caller's transaction (``Services.ingest_in``).
+StoreEvents = Callable[[Tx, list[dict[str, Any]], datetime], Any]
 #: Entries fired per transaction.
 FIRE_BATCH = 200
 _ENTRY = re.compile(r"(reminders|escalations)\[(\d+)\]")
@@ -63,9 +66,12 @@ def fire_due(
     now: datetime,
     base_url: str = "",
     channels: frozenset[str] = frozenset({"webhook", "slack"}),
+    store_events: StoreEvents | None = None,
 ) -> int:
     """Fire the entries due at ``now`` (one batch); returns how many fired. ``channels``
-    are those this process can deliver on (email only when SMTP is configured)."""
+    are those this process can deliver on (email only when SMTP is configured);
+    ``store_events`` writes the events of escalation actions in the fire's transaction
+    (``Services.ingest_in``)."""
 
     def work(tx: Tx) -> int:
         fired = 0
@@ -73,6 +79,7 @@ def fire_due(
         for planned in tx.schedule.claim_due(now, FIRE_BATCH):
             if _fire(tx, current, planned, now, base_url, channels):
                 fired += 1
+                _run_actions(tx, current, planned, now, store_events)
         return fired
 
     return db.writing(work)
@@ -97,11 +104,27 @@ def _fire(
     if fire_pk is None:
         return False  # fired before
     body = _body(tx, planned, ticket, kind, now, base_url)
+    notify = (*entry.notify, *action_webhooks(getattr(entry, "actions", ())))
     recipients = [
-        r for r in resolve_recipients(entry.notify, ticket.fields, config) if r.channel in channels
+        r for r in resolve_recipients(notify, ticket.fields, config) if r.channel in channels
     ]
     tx.outbox.add([_delivery(planned, fire_pk, body, recipient, now) for recipient in recipients])
     return True
+
+
+def _run_actions(
+    tx: Tx, config: Config, planned: Planned, now: datetime, store_events: StoreEvents | None
+) -> None:
+    """The fired escalation's ``set``, ``add_tags`` and ``reassign`` actions, as events
+    stored and projected in this transaction (notifications.md, "Actions")."""
+    entry = _entry_of(config, planned)
+    ticket = tx.tickets.get(planned.ticket_id)
+    actions = getattr(entry, "actions", ())
+    if not actions or ticket is None or ticket.fields is None or store_events is None:
+        return
+    events = action_events(planned, actions, ticket.fields, config, now)
+    if events:
+        store_events(tx, events, now)
 
 
 def _delivery(

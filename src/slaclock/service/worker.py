@@ -71,7 +71,9 @@ class Worker:
         fired = attempted = 0
         channels = frozenset(self.senders)
         while True:
-            batch = fire_due(self.services.db, self._config, self.now(), self.base_url, channels)
+            now = self.now()
+            store = self.services.ingest_in
+            batch = fire_due(self.services.db, self._config, now, self.base_url, channels, store)
             fired += batch
             if batch == 0:
                 break
