@@ -265,3 +265,26 @@ def test_a_receiver_that_keeps_failing_ends_dead_after_the_limit(
     assert delivery.state == "dead" and delivery.attempts == MAX_ATTEMPTS
     tries = [r for r in receiver.received if r["headers"]["X-Slaclock-Delivery"] == delivery.id]
     assert len(tries) == MAX_ATTEMPTS
+
+
+def test_a_slack_webhook_gets_a_slack_message_signed_with_its_id(
+    db: Engine, receiver: Receiver
+) -> None:
+    services = services_on(db)
+    slack = CONFIG.replace("format: json", "format: slack") % {"url": receiver.url}
+    services.config_apply(slack, "test", NOW)
+    clock = Clock(NOW)
+    with httpx.Client() as client:
+        hooks = webhook_sender(services, {"OPS_SECRET": SECRET}, client, "https://sla.example")
+        worker = Worker(services, {"webhook": hooks, "slack": hooks}, clock.now)
+        services.ingest([created("T-1", subject="Printer on fire")], NOW)
+        clock.at = NOW + timedelta(minutes=45)
+        assert worker.run_once() == (1, 1)
+    [request] = receiver.received
+    headers = {k.lower(): v for k, v in request["headers"].items()}
+    verify_signature(headers["x-slaclock-signature"], SECRET, request["raw"], clock.at, 300)
+    message = json.loads(request["raw"])
+    assert set(message) == {"text", "blocks"}
+    assert "T-1" in message["text"] and "first response" in message["text"]
+    assert "https://sla.example/tickets/T-1" in json.dumps(message["blocks"])
+    assert headers["x-slaclock-delivery"].startswith("d_")

@@ -91,7 +91,8 @@ def notification_worker(
 
     client = httpx.Client()
     base_url = environ.get(BASE_URL_ENV, "")
-    senders: dict[str, Sender] = {"webhook": webhook_sender(services, environ, client)}
+    hooks = webhook_sender(services, environ, client, base_url)
+    senders: dict[str, Sender] = {"webhook": hooks, "slack": hooks}
     smtp = smtp_settings(environ)
     if smtp is not None:
         from slaclock.service.email_sender import email_sender

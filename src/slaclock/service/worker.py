@@ -26,6 +26,8 @@ from slaclock.service.app_state import Services
 from slaclock.service.channels.outcome import DeliveryError
 from slaclock.service.channels.webhook import post_webhook
 from slaclock.service.deliverer import Sender, deliver_due
+from slaclock.service.email_sender import message_facts
+from slaclock.service.messages import render_slack
 from slaclock.service.notifier import fire_due
 from slaclock.store.outbox import Delivery
 from slaclock.store.schedule import WAKE_CHANNEL
@@ -40,18 +42,29 @@ MAX_SLEEP_SECONDS = 30.0
 SQLITE_SLEEP_SECONDS = 1.0
 
 
-def webhook_sender(services: Services, environ: Mapping[str, str], client: httpx.Client) -> Sender:
-    """Sends ``webhook`` and ``slack`` deliveries, signed with the webhook's secret."""
+def webhook_sender(
+    services: Services, environ: Mapping[str, str], client: httpx.Client, base_url: str = ""
+) -> Sender:
+    """Sends ``webhook`` deliveries (the JSON body of notifications.md) and ``slack``
+    ones (the same facts as a Slack-compatible ``text`` plus ``blocks``), each signed
+    with the webhook's secret and carrying its delivery id."""
 
     def send(delivery: Delivery, now: datetime) -> None:
         hook_id = delivery.recipient.partition(":")[2]
-        hook = services.config_current()[2].webhooks.get(hook_id)
+        config = services.config_current()[2]
+        hook = config.webhooks.get(hook_id)
         secret = environ.get(hook.secret_env or "") if hook is not None else None
         if hook is not None and hook.secret_env and not secret:
-            raise DeliveryError(
-                f"the secret of webhook {hook_id!r} ({hook.secret_env}) is not set", True
-            )
-        post_webhook(client, delivery.address, delivery.id, delivery.body, secret, now)
+            unset = f"the secret of webhook {hook_id!r} ({hook.secret_env}) is not set"
+            raise DeliveryError(unset, True)
+        body: Mapping[str, Any] = delivery.body
+        if delivery.channel == "slack":
+            try:
+                facts = message_facts(delivery.body, config, base_url)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise DeliveryError(f"cannot render the Slack message: {exc}", False) from None
+            body = render_slack(facts, str(delivery.body.get("locale") or "en"), "UTC")
+        post_webhook(client, delivery.address, delivery.id, body, secret, now)
 
     return send
 
