@@ -96,6 +96,7 @@ def serve(
     os.environ["SLACLOCK_DATABASE_URL"] = url  # each worker builds its engine from it
     os.environ[HEADER_BYTES_ENV] = str(header_bytes)  # and its header cap
     os.environ[NOTIFY_WORKER_ENV] = "0" if no_worker else "1"
+    os.environ.setdefault("SLACLOCK_BASE_URL", f"http://{host}:{port}")  # links in messages
     typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
     typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
     uvicorn.run(
@@ -131,6 +132,8 @@ def worker(database_url: DbUrl = None) -> None:
     signal.signal(signal.SIGINT, stop)
     channels = ", ".join(sorted(notifier.senders))
     typer.echo(f"slaclock worker on {url.split('://')[0]}: delivering by {channels}")
+    if "email" in notifier.senders and not notifier.base_url:
+        typer.echo("warning: SLACLOCK_BASE_URL is not set: emails cannot link to tickets and fail")
     try:
         thread = threading.Thread(target=notifier.run, name="slaclock-notify")
         thread.start()

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 __all__ = ["demo", "demo_config_path", "populate"]
 
 DEMO_DB = Path("var") / "demo.db"
+#: The demo's mail and webhook sinks keep what arrives here.
+DEMO_INBOX = Path("var") / "demo-inbox"
+#: The port demo/config.yaml's webhooks point at.
+DEMO_WEBHOOK_PORT = 9000
 BATCH_EVENTS = 5000
 
 
@@ -95,6 +99,85 @@ def populate(
     return counts
 
 
+def live_outages(now: datetime) -> list[dict[str, Any]]:
+    """Three outage tickets opened minutes ago (15-minute first response, reminder 5
+    minutes before, breach escalation to the lead, the manager and the ops webhook), so
+    a person watching the demo sees mails and webhook bodies arrive within minutes."""
+    events = []
+    for n, (minutes_ago, assignee) in enumerate(((14.5, "claire"), (13, "anna"), (9.5, "omar"))):
+        at = now - timedelta(minutes=minutes_ago)
+        events.append(
+            {
+                "id": f"LIVE-{n + 1}-created",
+                "ticket": f"LIVE-{n + 1}",
+                "at": at.isoformat().replace("+00:00", "Z"),
+                "type": "ticket.created",
+                "by": "customer",
+                "fields": {
+                    "status": "open",
+                    "priority": "urgent",
+                    "type": "incident",
+                    "channel": "phone",
+                    "group": "support-eu",
+                    "assignee": assignee,
+                    "subject": f"Live outage {n + 1}: checkout is down",
+                    "tags": ["outage"],
+                    "customer": {
+                        "id": "acme",
+                        "name": "Acme",
+                        "plan": "enterprise",
+                        "region": "EU",
+                    },
+                    "requester": {
+                        "id": "r1",
+                        "name": "Rita",
+                        "email": "rita@acme.example",
+                        "locale": "de",
+                    },
+                },
+            }
+        )
+    return events
+
+
+def _start_notifications(services: Services, now: datetime, base_url: str) -> None:
+    """Deliver the demo's notifications to local sinks a person can read, from now on.
+
+    The history was imported in one go, so every escalation it left overdue would fire
+    at once: the demo drops what fell due before now and notifies only what comes due
+    while it runs (an import into a real installation may want the same).
+    """
+    import threading
+
+    from slaclock.cli.demo_sinks import start_sinks
+    from slaclock.service.compose import notification_worker
+
+    try:
+        sinks = start_sinks(DEMO_INBOX, webhook_port=DEMO_WEBHOOK_PORT)
+    except OSError as exc:
+        typer.echo(f"notifications: not delivered ({exc}; is port {DEMO_WEBHOOK_PORT} taken?)")
+        return
+    os.environ.update(
+        SLACLOCK_SMTP_URL=sinks.smtp_url,
+        SLACLOCK_MAIL_FROM="slaclock demo <sla@demo.example>",
+        SLACLOCK_BASE_URL=base_url,
+    )
+    for name in ("SLACLOCK_WEBHOOK_OPS_SECRET", "SLACLOCK_WEBHOOK_CHAT_SECRET"):
+        os.environ.setdefault(name, "demo-webhook-secret")
+    dropped = services.db.writing(lambda tx: tx.schedule.drop_due(now))
+    services.ingest(live_outages(now), now)
+    worker, _ = notification_worker(services, os.environ, lambda: datetime.now(UTC))
+    threading.Thread(target=worker.run, name="demo-notify", daemon=True).start()
+    with services.db.reading() as tx:
+        upcoming = tx.schedule.next_fire_at()
+    nearest = f"next due {upcoming:%Y-%m-%d %H:%M:%S} UTC" if upcoming else "none planned"
+    typer.echo(
+        f"notifications: mails in {DEMO_INBOX / 'mail'}, webhook bodies in "
+        f"{DEMO_INBOX / 'webhooks'} ({dropped} entries overdue in the history skipped; "
+        f"{nearest})"
+    )
+
+
 def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -120,6 +203,8 @@ def demo(
     )
     os.environ.setdefault("SLACLOCK_SOURCE_HELPDESK_SECRET", "demo-helpdesk-secret")
     _, secret = services.tokens.create("admin", "demo", now)
+    if not no_serve:
+        _start_notifications(services, now, f"http://{host}:{port}")
     typer.echo(f"dashboard: http://{host}:{port}/login  (sign in with the admin token)")
     typer.echo(f"API: http://{host}:{port}/api/v1  (docs at /docs, OpenAPI at /openapi.json)")
     typer.echo(f"admin token: {secret}")

@@ -95,6 +95,12 @@ class Schedule:
             self._conn.execute(delete(ScheduleRow).where(one_of(self._conn, ScheduleRow.pk, part)))
         return [Planned(*row[1:]) for row in rows]
 
+    def drop_due(self, now: datetime) -> int:
+        """Forget every entry due at ``now`` (fired or not): for an import of history
+        that should notify only what comes due from now on. Returns how many."""
+        result = self._conn.execute(delete(ScheduleRow).where(ScheduleRow.fire_at <= now))
+        return int(result.rowcount or 0)
+
     def next_fire_at(self) -> datetime | None:
         """The soonest planned fire time, if any."""
         return self._conn.execute(select(func.min(ScheduleRow.fire_at))).scalar_one()
