@@ -154,6 +154,9 @@ def _start_notifications(services: Services, now: datetime, base_url: str) -> No
 
     try:
         sinks = start_sinks(DEMO_INBOX, webhook_port=DEMO_WEBHOOK_PORT)
+    except ImportError:  # aiosmtpd comes with the dev extra, which `make demo` installs
+        typer.echo("notifications: not delivered (install slaclock[dev] for the demo's sinks)")
+        return
     except OSError as exc:
         typer.echo(f"notifications: not delivered ({exc}; is port {DEMO_WEBHOOK_PORT} taken?)")
         return
