@@ -24,6 +24,14 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): {"url": "/api/v1/tickets/T-1/explain"},
     ("GET", "/api/v1/queue"): {"url": "/api/v1/queue"},
     ("GET", "/api/v1/summary"): {"url": "/api/v1/summary"},
+    ("GET", "/api/v1/notifications"): {"url": "/api/v1/notifications"},
+    ("GET", "/api/v1/tickets/{ticket_id}/notifications"): {
+        "url": "/api/v1/tickets/T-1/notifications"
+    },
+    ("POST", "/api/v1/notifications/{delivery_id}/retry"): {
+        "url": "/api/v1/notifications/d_nosuch/retry"
+    },
+    ("GET", "/metrics"): {"url": "/metrics"},
     ("GET", "/api/v1/config"): {"url": "/api/v1/config"},
     ("PUT", "/api/v1/config"): {"url": "/api/v1/config", "content": "not: [valid"},
     ("GET", "/api/v1/config/versions"): {"url": "/api/v1/config/versions"},

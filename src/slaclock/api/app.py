@@ -19,6 +19,7 @@ from slaclock.api import (
     routes_actions,
     routes_config,
     routes_events,
+    routes_notifications,
     routes_queue,
     routes_tickets,
     routes_tokens,
@@ -63,6 +64,7 @@ ROUTERS = (
     routes_tickets.router,
     routes_actions.router,
     routes_queue.router,
+    routes_notifications.router,
     routes_config.router,
     routes_tokens.router,
 )

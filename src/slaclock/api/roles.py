@@ -23,6 +23,8 @@ _READERS = frozenset({"admin", "agent", "viewer"})
 _INGEST = frozenset({"admin", "ingest"})
 _ADMIN = frozenset({"admin"})
 _AGENTS = frozenset({"admin", "agent"})
+#: Prometheus' scraper: a viewer token is enough, an agent's is not needed.
+_SCRAPERS = frozenset({"admin", "viewer"})
 
 #: (method, path template) -> the roles allowed to call it.
 ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
@@ -35,6 +37,10 @@ ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): _READERS,
     ("GET", "/api/v1/queue"): _READERS,
     ("GET", "/api/v1/summary"): _READERS,
+    ("GET", "/api/v1/notifications"): _READERS,
+    ("GET", "/api/v1/tickets/{ticket_id}/notifications"): _READERS,
+    ("POST", "/api/v1/notifications/{delivery_id}/retry"): _ADMIN,
+    ("GET", "/metrics"): _SCRAPERS,
     ("GET", "/api/v1/config"): _READERS,
     ("PUT", "/api/v1/config"): _ADMIN,
     ("GET", "/api/v1/config/versions"): _READERS,

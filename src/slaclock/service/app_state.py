@@ -19,13 +19,22 @@ from slaclock.core.model import Config
 from slaclock.service.config_versions import ConfigService
 from slaclock.service.history import Judges
 from slaclock.service.ingest import SERVICE_ORIGIN, IngestResult, Limits, Origin, ingest, ingest_in
+from slaclock.service.metrics import Metrics
+from slaclock.service.notifications import DeliveryFilters, notification_page, retry_notification
 from slaclock.service.projection import project_tickets
 from slaclock.service.queue import QueueFilters, queue_page
 from slaclock.service.reads import event_page, ticket_view
 from slaclock.service.state_cache import StateCache
 from slaclock.service.summary import summary
 from slaclock.service.tokens import TokenService
-from slaclock.service.views import ConfigVersion, EventPage, QueuePage, Summary, TicketView
+from slaclock.service.views import (
+    ConfigVersion,
+    EventPage,
+    NotificationPage,
+    QueuePage,
+    Summary,
+    TicketView,
+)
 from slaclock.store.database import Database, Tx
 from slaclock.store.sql import chunks
 
@@ -53,6 +62,8 @@ class Services:
         self.configs = ConfigService(database)
         self.tokens = TokenService(database)
         self.states = StateCache()
+        #: This process's counters and the database's gauges (``GET /metrics``).
+        self.metrics = Metrics(database)
         self._engines: OrderedDict[int, SlaEngine] = OrderedDict()
         self._engines_lock = threading.Lock()
 
@@ -100,6 +111,7 @@ class Services:
         result = ingest(self.db, self._judges_in, events, now, self.states, origins, self.limits)
         if result.accepted:
             self.schedule_changed.set()
+        self.metrics.ingested(len(result.accepted), len(result.duplicates), len(result.rejected))
         return result
 
     def ingest_in(self, tx: Tx, events: Sequence[Any], now: datetime) -> IngestResult:
@@ -148,6 +160,24 @@ class Services:
     def summary(self, now: datetime, at_risk_within_seconds: int = 3600) -> Summary:
         with self.db.reading() as tx:
             return summary(tx, now, at_risk_within_seconds)
+
+    # ------------------------------------------------------------ notifications
+
+    def notifications(
+        self, filters: DeliveryFilters, cursor: str | None, limit: int
+    ) -> NotificationPage:
+        """A page of deliveries with their fires, oldest first; ValueError for a bad
+        cursor."""
+        with self.db.reading() as tx:
+            return notification_page(tx, filters, cursor, limit)
+
+    def retry_notification(self, delivery_id: str, now: datetime) -> bool | None:
+        """A dead delivery goes back to pending, due ``now``, and the worker is woken:
+        True; False when it is not dead; None when there is no such delivery."""
+        done = self.db.writing(lambda tx: retry_notification(tx, delivery_id, now))
+        if done:
+            self.schedule_changed.set()
+        return done
 
     # ----------------------------------------------------------- configuration
 

@@ -32,6 +32,8 @@ _CAP_SECONDS = 6 * 3600.0
 
 #: Sends one delivery, raising DeliveryError when it does not get through.
 Sender = Callable[[Delivery, datetime], None]
+#: Told each delivery's outcome, once recorded: ``(channel, "sent" | "retry" | "dead")``.
+Observe = Callable[[str, str], None]
 
 
 def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
@@ -46,6 +48,7 @@ def deliver_due(
     senders: Mapping[str, Sender],
     now: Callable[[], datetime],
     limit: int = DELIVER_BATCH,
+    observe: Observe | None = None,
 ) -> int:
     """Claim and send the deliveries due now; returns how many were attempted."""
     started = now()
@@ -57,9 +60,12 @@ def deliver_due(
                 raise DeliveryError(f"no sender for channel {delivery.channel!r}", False)
             sender(delivery, now())
         except DeliveryError as failure:
-            _record_failure(db, delivery, failure, now())
+            outcome = _record_failure(db, delivery, failure, now())
         else:
             _record_sent(db, delivery, now())
+            outcome = "sent"
+        if observe is not None:
+            observe(delivery.channel, outcome)
     return len(claimed)
 
 
@@ -67,11 +73,12 @@ def _record_sent(db: Database, delivery: Delivery, at: datetime) -> None:
     db.writing(lambda tx: tx.outbox.sent(delivery.id, at))
 
 
-def _record_failure(db: Database, delivery: Delivery, failure: DeliveryError, at: datetime) -> None:
+def _record_failure(db: Database, delivery: Delivery, failure: DeliveryError, at: datetime) -> str:
     attempts = delivery.attempts + 1  # the claim counted this attempt
     if not failure.retryable or attempts >= MAX_ATTEMPTS:
         db.writing(lambda tx: tx.outbox.dead(delivery.id, failure.reason))
-        return
+        return "dead"
     wait = max(backoff_seconds(attempts), failure.retry_after or 0.0)
     retry_at = at + timedelta(seconds=wait)
     db.writing(lambda tx: tx.outbox.retry_later(delivery.id, retry_at, failure.reason))
+    return "retry"

@@ -38,6 +38,8 @@ __all__ = [
 
 #: Writes events inside the caller's transaction (``Services.ingest_in``).
 StoreEvents = Callable[[Tx, list[dict[str, Any]], datetime], Any]
+#: Told the ``(type, fire_at)`` of the entries fired at an instant, once committed.
+ObserveFires = Callable[[list[tuple[str, datetime]], datetime], None]
 #: Entries fired per transaction.
 FIRE_BATCH = 200
 _ENTRY = re.compile(r"(reminders|escalations)\[(\d+)\]")
@@ -67,22 +69,34 @@ def fire_due(
     base_url: str = "",
     channels: frozenset[str] = frozenset({"webhook", "slack"}),
     store_events: StoreEvents | None = None,
+    observe: ObserveFires | None = None,
 ) -> int:
     """Fire the entries due at ``now`` (one batch); returns how many fired. ``channels``
     are those this process can deliver on (email only when SMTP is configured);
     ``store_events`` writes the events of escalation actions in the fire's transaction
-    (``Services.ingest_in``)."""
+    (``Services.ingest_in``); ``observe`` is told what fired once it committed."""
+    done: list[tuple[str, datetime]] = []  # (type, fire_at) of each entry fired
 
     def work(tx: Tx) -> int:
+        done.clear()  # a transaction tried again starts afresh
         fired = 0
         current = config()
         for planned in tx.schedule.claim_due(now, FIRE_BATCH):
             if _fire(tx, current, planned, now, base_url, channels):
                 fired += 1
+                done.append((_type_of(current, planned), planned.fire_at))
                 _run_actions(tx, current, planned, now, store_events)
         return fired
 
-    return db.writing(work)
+    fired = db.writing(work)
+    if observe is not None:
+        observe(done, now)
+    return fired
+
+
+def _type_of(config: Config, planned: Planned) -> str:
+    entry = _entry_of(config, planned)
+    return "" if entry is None else fire_type(planned, entry)
 
 
 def _fire(

@@ -198,3 +198,42 @@ class ConfigVersion:
             "policies": dict(self.policies),
             "olas": dict(self.olas),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRow:
+    """One delivery with its fire, as the notifications API lists it. ``address`` is
+    shown safe: an email address as it is, a webhook URL without what may be secret."""
+
+    id: str
+    ticket: str
+    type: str
+    kind: str
+    entry: str
+    metric: str
+    cycle: int
+    fire_at: datetime
+    recipient: str
+    channel: str
+    address: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    def to_json(self) -> Json:
+        out: Json = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in ("fire_at", "next_attempt_at", "created_at", "sent_at"):
+            out[name] = iso_z(out[name])
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPage:
+    rows: tuple[NotificationRow, ...] = ()
+    next_cursor: str | None = None  # None on the last page
+
+    def to_json(self) -> Json:
+        return {"rows": [row.to_json() for row in self.rows], "next_cursor": self.next_cursor}

@@ -86,12 +86,14 @@ class Worker:
         while True:
             now = self.now()
             store = self.services.ingest_in
-            batch = fire_due(self.services.db, self._config, now, self.base_url, channels, store)
+            batch = fire_due(self.services.db, self._config, now, self.base_url, channels, store,
+                             self.services.metrics.fired)  # fmt: skip
             fired += batch
             if batch == 0:
                 break
         while True:
-            batch = deliver_due(self.services.db, self.senders, self.now)
+            batch = deliver_due(self.services.db, self.senders, self.now,
+                                observe=self.services.metrics.delivered)  # fmt: skip
             attempted += batch
             if batch == 0:
                 break

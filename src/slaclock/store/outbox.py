@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, or_, select, update
+from sqlalchemy import Connection, Table, func, or_, select, tuple_, update
 
 from slaclock.store.bulk import bulk_insert
-from slaclock.store.models import DeliveryRow
+from slaclock.store.models import DeliveryRow, FireRow
 from slaclock.store.sql import chunks, one_of
 
 DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
@@ -129,6 +129,12 @@ class Outbox:
             query = query.where(DeliveryRow.ticket_id == ticket_id)
         return [Delivery(*row) for row in self._conn.execute(query)]
 
+    def page(
+        self, filters: DeliveryFilters, after: tuple[datetime, str] | None, limit: int
+    ) -> tuple[list[FiredDelivery], bool]:
+        """A filtered keyset page of deliveries with their fires (:func:`delivery_page`)."""
+        return delivery_page(self._conn, filters, after, limit)
+
     def next_attempt_at(self) -> datetime | None:
         """When the soonest pending delivery may be tried (its lease, if later)."""
         due = func.coalesce(DeliveryRow.lease_until, DeliveryRow.next_attempt_at)
@@ -143,3 +149,62 @@ class Outbox:
             select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
         )
         return {state: int(n) for state, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFilters:
+    """What a page of deliveries is narrowed to (None: any)."""
+
+    ticket: str | None = None
+    recipient: str | None = None
+    type: str | None = None  # the fire's: sla.reminder | sla.breached | sla.escalation
+    state: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FiredDelivery:
+    """A delivery with the fire it is a message of."""
+
+    delivery: Delivery
+    type: str
+    kind: str
+    metric: str
+    cycle: int
+    entry: str
+    fire_at: datetime
+
+
+def delivery_page(
+    conn: Connection,
+    filters: DeliveryFilters,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> tuple[list[FiredDelivery], bool]:
+    """At most ``limit`` deliveries with their fires, in ``(created_at, id)`` order after
+    the key ``after``; and whether more follow."""
+    conds = [
+        column == value
+        for column, value in (
+            (DeliveryRow.ticket_id, filters.ticket),
+            (DeliveryRow.recipient, filters.recipient),
+            (FireRow.type, filters.type),
+            (DeliveryRow.state, filters.state),
+            (DeliveryRow.channel, filters.channel),
+        )
+        if value is not None
+    ]
+    if after is not None:
+        conds.append(tuple_(DeliveryRow.created_at, DeliveryRow.id) > tuple_(*after))
+    query = (
+        select(*_COLUMNS, FireRow.type, FireRow.kind, FireRow.metric, FireRow.cycle,
+               FireRow.entry, FireRow.fire_at)
+        .join(FireRow, FireRow.pk == DeliveryRow.fire_pk)
+        .where(*conds)
+        .order_by(DeliveryRow.created_at, DeliveryRow.id)
+        .limit(limit + 1)
+    )  # fmt: skip
+    found = conn.execute(query).all()
+    width = len(_COLUMNS)
+    rows = [FiredDelivery(Delivery(*row[:width]), *row[width:]) for row in found[:limit]]
+    return rows, len(found) > limit
