@@ -27,7 +27,9 @@ __all__ = [
     "required_string",
 ]
 
-EVENT_TYPES: tuple[str, ...] = ("ticket.created", "ticket.updated", "message", "ticket.deleted")
+EVENT_TYPES: tuple[str, ...] = (
+    "ticket.created", "ticket.updated", "message", "ticket.deleted", "sla.acknowledged",
+)  # fmt: skip
 CREATORS: tuple[str, ...] = ("customer", "agent", "system")
 AUTHORS: tuple[str, ...] = ("customer", "agent", "system")
 
@@ -150,11 +152,27 @@ def _check_deleted(obj: Mapping[str, Any]) -> None:
     """``ticket.deleted`` carries nothing beyond the common keys."""
 
 
+def _check_acknowledged(obj: Mapping[str, Any]) -> None:
+    """``sla.acknowledged`` (notifications.md): someone is on an instance — its
+    ``metric`` and ``cycle`` (``kind`` sla or ola, default sla), ``by`` a person id."""
+    for key in ("metric", "by"):
+        value = obj.get(key)
+        if not isinstance(value, str) or not value:
+            raise EventError(f"sla.acknowledged needs '{key}', a string, got {value!r}")
+    cycle = obj.get("cycle", 0)
+    if type(cycle) is not int or cycle < 0:
+        raise EventError(f"'cycle' must be a whole number ≥ 0, got {cycle!r}")
+    kind = obj.get("kind", "sla")
+    if kind not in ("sla", "ola"):
+        raise EventError(f"'kind' must be sla or ola, got {kind!r}")
+
+
 _VALIDATORS = {
     "ticket.created": _check_created,
     "ticket.updated": _check_updated,
     "message": _check_message,
     "ticket.deleted": _check_deleted,
+    "sla.acknowledged": _check_acknowledged,
 }
 
 

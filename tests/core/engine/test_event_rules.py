@@ -155,3 +155,16 @@ def test_a_paused_instance_schedules_nothing(kit):
     tk = kit.Ticket().create("03-02 09:00").update("03-02 10:00", status="pending")
     result = engine.replay_ticket(tk.events, kit.t("03-02 11:00"))
     assert engine.schedule(result) == [] and result.next_change_at is None
+
+
+def test_an_acknowledgement_is_recorded_and_changes_no_clock(kit: Any) -> None:
+    """notifications.md: ``sla.acknowledged`` changes no clock."""
+    tk = kit.Ticket().create("03-02 08:00").update("03-02 09:00", status="pending")
+    plain = Engine(cfg(kit)).replay_ticket(tk.events, kit.t("03-02 12:00"))
+    ack = parse_event(
+        {"id": "ack-1", "ticket": tk.events[0].ticket, "at": "2026-03-02T10:00:00Z",
+         "type": "sla.acknowledged", "metric": "first_response", "cycle": 0, "by": "anna"},
+        seq=max(e.seq for e in tk.events) + 1,
+    )  # fmt: skip
+    acked = Engine(cfg(kit)).replay_ticket([*tk.events, ack], kit.t("03-02 12:00"))
+    assert [i.to_json() for i in acked.instances] == [i.to_json() for i in plain.instances]

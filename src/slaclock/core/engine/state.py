@@ -99,6 +99,9 @@ def apply_event(cc: CompiledConfig, state: TicketState, event: Event, at: dateti
     elif event.type == "ticket.deleted":
         _delete(state, event, at)
         return
+    elif event.type == "sla.acknowledged":
+        state.mark_last(event)  # someone is on it: recorded, and changes no clock
+        return
     else:
         facts = _update_facts(cc, state, event)
     _after_facts(cc, state, event, at, facts)
