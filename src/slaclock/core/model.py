@@ -172,6 +172,7 @@ class Reminder:
     clock: ClockKind = "business"
     metrics: tuple[str, ...] | None = None  # None: every metric
     when: ConditionGroup | None = None
+    urgent: bool = False  # True: never held for quiet hours (notifications.md)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class Escalation:
     clock: ClockKind = "business"
     metrics: tuple[str, ...] | None = None
     when: ConditionGroup | None = None
+    urgent: bool = False  # True: never held for quiet hours (notifications.md)
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ class Person:
     email: str | None = None
     locale: str = "en"
     groups: tuple[str, ...] = ()
+    calendar: str | None = None  # quiet hours: messages wait for its open hours
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,7 @@ class Group:
     id: str
     name: str
     lead: str | None = None
+    calendar: str | None = None  # the quiet-hours calendar of members without their own
 
 
 @dataclass(frozen=True)
@@ -290,3 +294,17 @@ class Config:
     webhooks: Mapping[str, Webhook] = field(default_factory=dict)
     sources: Mapping[str, Source] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+def quiet_calendar(config: Config, person_id: str) -> Calendar | None:
+    """The calendar of a person's quiet hours (notifications.md, "Quiet hours"): their
+    own ``calendar``, else that of the first of their groups that has one; None: none,
+    and their messages are never held."""
+    person = config.people.get(person_id)
+    if person is None:
+        return None
+    candidates = [person.calendar] + [
+        group.calendar for g in person.groups if (group := config.groups.get(g)) is not None
+    ]
+    calendar_id = next((c for c in candidates if c is not None), None)
+    return None if calendar_id is None else config.calendars.get(calendar_id)

@@ -8,19 +8,25 @@ id — the only way a message goes out twice, and the receiver deduplicates on
 are retried with exponential backoff and full jitter, honouring ``Retry-After``, up to
 :data:`MAX_ATTEMPTS`; then, or at once for any other failure, the delivery is dead:
 listed, and retried only by hand (notifications.md, "Retries and dead letters").
+
+Quiet hours: a delivery held for a person (``held_until``) is claimed with every other
+held delivery to the same reader that is due, and they go out as one digest through the
+sender's ``digest`` (:class:`DigestSender`); the digest succeeds, is retried or dies as
+a whole, and every delivery in it is recorded with the same outcome and time.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from slaclock.service.channels.outcome import DeliveryError
-from slaclock.store.database import Database
+from slaclock.store.database import Database, Tx
 from slaclock.store.outbox import Delivery
 
-__all__ = ["LEASE", "MAX_ATTEMPTS", "Sender", "backoff_seconds", "deliver_due"]
+__all__ = ["LEASE", "MAX_ATTEMPTS", "DigestSender", "Sender", "backoff_seconds", "deliver_due"]
 
 #: Attempts before a delivery is dead: about a day of backoff (notifications.md).
 MAX_ATTEMPTS = 10
@@ -34,6 +40,16 @@ _CAP_SECONDS = 6 * 3600.0
 Sender = Callable[[Delivery, datetime], None]
 #: Told each delivery's outcome, once recorded: ``(channel, "sent" | "retry" | "dead")``.
 Observe = Callable[[str, str], None]
+
+
+@runtime_checkable
+class DigestSender(Protocol):
+    """A :data:`Sender` that can also send several held deliveries to one reader as one
+    message (the email sender)."""
+
+    def __call__(self, delivery: Delivery, now: datetime) -> None: ...
+
+    def digest(self, deliveries: Sequence[Delivery], now: datetime) -> None: ...
 
 
 def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
@@ -50,35 +66,92 @@ def deliver_due(
     limit: int = DELIVER_BATCH,
     observe: Observe | None = None,
 ) -> int:
-    """Claim and send the deliveries due now; returns how many were attempted."""
+    """Claim and send the deliveries due now; returns how many were attempted. Held
+    deliveries to one reader go out together (one digest where the sender has one)."""
     started = now()
-    claimed = db.writing(lambda tx: tx.outbox.claim(started, started + LEASE, limit))
-    for delivery in claimed:
-        sender = senders.get(delivery.channel)
-        try:
-            if sender is None:
-                raise DeliveryError(f"no sender for channel {delivery.channel!r}", False)
-            sender(delivery, now())
-        except DeliveryError as failure:
-            outcome = _record_failure(db, delivery, failure, now())
+    batches = db.writing(lambda tx: _claim(tx, started, limit))
+    for batch in batches:
+        sender = senders.get(batch[0].channel)
+        if len(batch) > 1 and not isinstance(sender, DigestSender):
+            for delivery in batch:  # no digest on this channel: each on its own
+                _send(db, sender, [delivery], now, observe)
         else:
-            _record_sent(db, delivery, now())
-            outcome = "sent"
-        if observe is not None:
+            _send(db, sender, batch, now, observe)
+    return sum(len(batch) for batch in batches)
+
+
+def _send(
+    db: Database,
+    sender: Sender | None,
+    batch: Sequence[Delivery],
+    now: Callable[[], datetime],
+    observe: Observe | None = None,
+) -> None:
+    """Send one delivery, or a digest of several, and record the outcome of all."""
+    try:
+        if sender is None:
+            raise DeliveryError(f"no sender for channel {batch[0].channel!r}", False)
+        if len(batch) == 1:
+            sender(batch[0], now())
+        else:
+            assert isinstance(sender, DigestSender)
+            sender.digest(batch, now())
+    except DeliveryError as failure:
+        outcome = _record_failure(db, batch, failure, now())
+    else:
+        _record_sent(db, batch, now())
+        outcome = "sent"
+    if observe is not None:
+        for delivery in batch:
             observe(delivery.channel, outcome)
-    return len(claimed)
 
 
-def _record_sent(db: Database, delivery: Delivery, at: datetime) -> None:
-    db.writing(lambda tx: tx.outbox.sent(delivery.id, at))
+def _claim(tx: Tx, started: datetime, limit: int) -> list[list[Delivery]]:
+    """The due deliveries, leased: each alone, but held ones with every other due held
+    delivery to the same reader (``Outbox.claim_held``), oldest first."""
+    lease_until = started + LEASE
+    batches: dict[tuple[str, ...], list[Delivery]] = {}
+    for delivery in tx.outbox.claim(started, lease_until, limit):
+        if delivery.held_until is None:
+            batches[(delivery.id,)] = [delivery]
+            continue
+        reader = (delivery.channel, delivery.recipient, delivery.address)
+        if reader in batches:
+            batches[reader].append(delivery)
+        else:
+            batches[reader] = [delivery, *tx.outbox.claim_held(delivery, started, lease_until)]
+    return [
+        sorted(batch, key=lambda d: (str(d.body.get("fire_at", "")), d.id))
+        for batch in batches.values()
+    ]
 
 
-def _record_failure(db: Database, delivery: Delivery, failure: DeliveryError, at: datetime) -> str:
-    attempts = delivery.attempts + 1  # the claim counted this attempt
+def _record_sent(db: Database, batch: Sequence[Delivery], at: datetime) -> None:
+    def record(tx: Tx) -> None:
+        for delivery in batch:
+            tx.outbox.sent(delivery.id, at)
+
+    db.writing(record)
+
+
+def _record_failure(
+    db: Database, batch: Sequence[Delivery], failure: DeliveryError, at: datetime
+) -> str:
+    attempts = max(d.attempts for d in batch) + 1  # the claim counted this attempt
     if not failure.retryable or attempts >= MAX_ATTEMPTS:
-        db.writing(lambda tx: tx.outbox.dead(delivery.id, failure.reason))
+
+        def dead(tx: Tx) -> None:
+            for delivery in batch:
+                tx.outbox.dead(delivery.id, failure.reason)
+
+        db.writing(dead)
         return "dead"
     wait = max(backoff_seconds(attempts), failure.retry_after or 0.0)
     retry_at = at + timedelta(seconds=wait)
-    db.writing(lambda tx: tx.outbox.retry_later(delivery.id, retry_at, failure.reason))
+
+    def retry(tx: Tx) -> None:
+        for delivery in batch:
+            tx.outbox.retry_later(delivery.id, retry_at, failure.reason)
+
+    db.writing(retry)
     return "retry"

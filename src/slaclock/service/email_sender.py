@@ -7,6 +7,10 @@ reader's language and time zone, built by :func:`build_email` under the delivery
 and handed to the SMTP server by :func:`send_email`. The same delivery always renders
 the same mail under the same ``Message-ID``, so a retry is recognisably one message.
 
+Messages held for a person's quiet hours go out as one digest (:meth:`EmailSender.digest`,
+:func:`render_digest` over each delivery's facts) under a ``Message-ID`` derived from
+all their ids (:func:`digest_id`); ``X-Slaclock-Deliveries`` lists them.
+
 Construct it where SMTP is configured::
 
     settings = smtp_settings(os.environ)
@@ -16,7 +20,8 @@ Construct it where SMTP is configured::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -27,27 +32,35 @@ from urllib.parse import quote
 from jinja2 import TemplateError
 
 from slaclock.core.instants import parse_instant
-from slaclock.core.model import Config
+from slaclock.core.model import Config, quiet_calendar
 from slaclock.service.app_state import Services
 from slaclock.service.channels.email import SmtpSettings, build_email, send_email
 from slaclock.service.channels.outcome import DeliveryError
-from slaclock.service.deliverer import Sender
 from slaclock.service.messages import (
     MessageFacts,
     RenderedMessage,
     render_customer_notice,
+    render_digest,
     render_person_message,
 )
 from slaclock.store.outbox import Delivery
 
-__all__ = ["email_sender", "message_facts", "reader_zone", "render_delivery"]
+__all__ = [
+    "EmailSender",
+    "digest_id",
+    "email_sender",
+    "message_facts",
+    "reader_zone",
+    "render_delivered_digest",
+    "render_delivery",
+]
 
 _UTC = "UTC"
 
 
 def email_sender(
     services: Services, settings: SmtpSettings, base_url: str, overrides: Path | None = None
-) -> Sender:
+) -> EmailSender:
     """Sends ``email`` deliveries through the SMTP server of ``settings``.
 
     A person (``person:<id>``, also ``assignee``, ``group_lead``, … once resolved) gets
@@ -64,25 +77,91 @@ def email_sender(
     address that does not make a message, a broken override template) is a permanent
     :class:`DeliveryError` naming the problem; SMTP failures are :func:`send_email`'s.
     """
+    return EmailSender(services, settings, base_url, overrides)
 
-    def send(delivery: Delivery, now: datetime) -> None:
-        config = services.config_current()[2]
+
+class EmailSender:
+    """The email channel's sender (:func:`email_sender`): one delivery as one email, or
+    the deliveries held for one reader as one digest
+    (:class:`~slaclock.service.deliverer.DigestSender`)."""
+
+    def __init__(
+        self, services: Services, settings: SmtpSettings, base_url: str, overrides: Path | None
+    ) -> None:
+        self._services = services
+        self._settings = settings
+        self._base_url = base_url
+        self._overrides = overrides
+
+    def __call__(self, delivery: Delivery, now: datetime) -> None:
+        config = self._services.config_current()[2]
+        self._send(
+            delivery.id,
+            delivery,
+            config,
+            lambda: render_delivery(delivery, config, self._base_url, self._overrides),
+            {},
+            now,
+        )
+
+    def digest(self, deliveries: Sequence[Delivery], now: datetime) -> None:
+        """One email to the reader of ``deliveries`` (all to the same address) listing
+        them all, under :func:`digest_id`."""
+        config = self._services.config_current()[2]
+        ids = ", ".join(d.id for d in deliveries)
+        self._send(
+            digest_id(deliveries),
+            deliveries[0],
+            config,
+            lambda: render_delivered_digest(deliveries, config, self._base_url, self._overrides),
+            {"X-Slaclock-Deliveries": ids},
+            now,
+        )
+
+    def _send(
+        self,
+        message_id: str,
+        first: Delivery,
+        config: Config,
+        render: Callable[[], RenderedMessage],
+        headers: Mapping[str, str],
+        now: datetime,
+    ) -> None:
         try:
-            rendered = render_delivery(delivery, config, base_url, overrides)
+            rendered = render()
             message = build_email(
-                delivery.id,
-                _to(delivery, config),
+                message_id,
+                _to(first, config),
                 rendered.subject,
                 rendered.text,
                 rendered.html,
-                settings,
+                self._settings,
+                headers,
                 now=now,
             )
         except (ValueError, TypeError, KeyError, TemplateError) as error:
             raise DeliveryError(f"cannot render the email: {_problem(error)}", False) from error
-        send_email(settings, message)
+        send_email(self._settings, message)
 
-    return send
+
+def digest_id(deliveries: Sequence[Delivery]) -> str:
+    """The id of a digest (its ``Message-ID`` and ``X-Slaclock-Delivery``): ``dg_`` + 32
+    hex digits of the sorted ids of its deliveries — the same on every retry of the
+    same digest."""
+    key = "\x1f".join(sorted(d.id for d in deliveries))
+    return "dg_" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def render_delivered_digest(
+    deliveries: Sequence[Delivery], config: Config, base_url: str, overrides: Path | None = None
+) -> RenderedMessage:
+    """The digest of ``deliveries`` held for one reader (:func:`render_digest` over each
+    one's :func:`message_facts`), in the reader's language and time zone."""
+    first = deliveries[0]
+    facts = [message_facts(d.body, config, base_url) for d in deliveries]
+    locale = first.body.get("locale")
+    tz = reader_zone(first.recipient, first.body, config)
+    return render_digest(facts, locale if isinstance(locale, str) else None, tz, overrides)
 
 
 def render_delivery(
@@ -137,23 +216,16 @@ def message_facts(body: Mapping[str, Any], config: Config, base_url: str) -> Mes
 
 
 def reader_zone(recipient: str, body: Mapping[str, Any], config: Config) -> str:
-    """The IANA zone a reader sees times in: for ``person:<id>``, the calendar of the
-    person (``calendar:``, where the configuration has it), else of their first group
-    that has one; otherwise — and for ``customer`` and ``email:`` readers — the calendar
-    of the instance; else UTC."""
+    """The IANA zone a reader sees times in: for ``person:<id>``, the person's
+    quiet-hours calendar (their ``calendar:``, else that of their first group that has
+    one: :func:`~slaclock.core.model.quiet_calendar`); otherwise — and for ``customer``
+    and ``email:`` readers — the calendar of the instance; else UTC."""
     kind, _, value = recipient.partition(":")
-    person = config.people.get(value) if kind == "person" else None
-    candidates: list[Any] = []
-    if person is not None:
-        candidates.append(getattr(person, "calendar", None))
-        first_group = config.groups.get(person.groups[0]) if person.groups else None
-        candidates.append(getattr(first_group, "calendar", None))
-    candidates.append(_mapping(body.get("instance")).get("calendar"))
-    for calendar_id in candidates:
+    calendar = quiet_calendar(config, value) if kind == "person" else None
+    if calendar is None:
+        calendar_id = _mapping(body.get("instance")).get("calendar")
         calendar = config.calendars.get(calendar_id) if isinstance(calendar_id, str) else None
-        if calendar is not None:
-            return str(calendar.tz.key)
-    return _UTC
+    return _UTC if calendar is None else str(calendar.tz.key)
 
 
 def _to(delivery: Delivery, config: Config) -> str:

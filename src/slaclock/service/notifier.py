@@ -7,6 +7,11 @@ the ticket as it is at the fire time. Recipients are resolved against the
 configuration's people, groups, roles and webhooks (policies.md, "Reminders and
 escalations"); every resolved recipient and channel gets one delivery, whose id is
 derived from the fire's key and the recipient, so it never changes.
+
+Quiet hours are decided here too: a message to a person (``person:<id>``, whatever the
+entry named: ``assignee``, ``group_lead``, ``group:``, ``role:``) outside the open hours
+of their calendar (:func:`~slaclock.core.model.quiet_calendar`) is written held, due
+when the calendar next opens, unless the entry is ``urgent``.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from datetime import datetime
 from typing import Any
 
 from slaclock.core.conditions import evaluate
+from slaclock.core.errors import CalendarError
 from slaclock.core.events import format_instant
-from slaclock.core.model import Config, Escalation, Reminder
+from slaclock.core.model import Config, Escalation, Reminder, quiet_calendar
 from slaclock.service.actions import action_events, action_webhooks
 from slaclock.store.database import Database, Tx
 from slaclock.store.outbox import Delivery
@@ -33,6 +39,7 @@ __all__ = [
     "delivery_id",
     "fire_due",
     "fire_type",
+    "held_until",
     "resolve_recipients",
 ]
 
@@ -122,7 +129,12 @@ def _fire(
     recipients = [
         r for r in resolve_recipients(notify, ticket.fields, config) if r.channel in channels
     ]
-    tx.outbox.add([_delivery(planned, fire_pk, body, recipient, now) for recipient in recipients])
+    tx.outbox.add(
+        [
+            _delivery(planned, fire_pk, body, r, now, held_until(config, entry, r, now))
+            for r in recipients
+        ]
+    )
     return True
 
 
@@ -141,10 +153,33 @@ def _run_actions(
         store_events(tx, events, now)
 
 
+def held_until(
+    config: Config, entry: Reminder | Escalation, recipient: Recipient, now: datetime
+) -> datetime | None:
+    """When a message fired at ``now`` may go to ``recipient``: None at once, else the
+    next opening of the person's quiet-hours calendar (notifications.md, "Quiet hours").
+    ``customer``, ``email:`` and webhooks are never held, nor an ``urgent`` entry's."""
+    kind, _, person_id = recipient.name.partition(":")
+    if entry.urgent or kind != "person":
+        return None
+    calendar = quiet_calendar(config, person_id)
+    if calendar is None or calendar.is_open(now):
+        return None
+    try:
+        return calendar.next_open(now)
+    except CalendarError:  # never opens again: holding would lose the message
+        return None
+
+
 def _delivery(
-    planned: Planned, fire_pk: int, body: Mapping[str, Any], recipient: Recipient, now: datetime
+    planned: Planned,
+    fire_pk: int,
+    body: Mapping[str, Any],
+    recipient: Recipient,
+    now: datetime,
+    held: datetime | None = None,
 ) -> Delivery:
-    """The outbox row of one recipient's message, due at once."""
+    """The outbox row of one recipient's message, due at once or when ``held`` ends."""
     the_id = delivery_id(planned, recipient)
     return Delivery(
         id=the_id,
@@ -155,11 +190,12 @@ def _delivery(
         address=recipient.address,
         state="pending",
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=now if held is None else held,
         last_error=None,
         body={**body, "delivery": the_id, "recipient": recipient.name, "locale": recipient.locale},
         created_at=now,
         sent_at=None,
+        held_until=held,
     )
 
 

@@ -252,6 +252,9 @@ class DeliveryRow(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # quiet hours: held for a person until their calendar opens (= the first
+    # next_attempt_at); held deliveries due together go out as one digest
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         Index(None, "state", "next_attempt_at"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, or_, select, tuple_, update
+from sqlalchemy import Connection, Select, Table, func, or_, select, tuple_, update
 
 from slaclock.store.bulk import bulk_insert
 from slaclock.store.models import DeliveryRow, FireRow
@@ -40,13 +40,14 @@ class Delivery:
     body: Mapping[str, Any]
     created_at: datetime
     sent_at: datetime | None
+    held_until: datetime | None = None  # quiet hours: held for a person until then
 
 
 _COLUMNS = (
     DeliveryRow.id, DeliveryRow.fire_pk, DeliveryRow.ticket_id, DeliveryRow.channel,
     DeliveryRow.recipient, DeliveryRow.address, DeliveryRow.state, DeliveryRow.attempts,
     DeliveryRow.next_attempt_at, DeliveryRow.last_error, DeliveryRow.body,
-    DeliveryRow.created_at, DeliveryRow.sent_at,
+    DeliveryRow.created_at, DeliveryRow.sent_at, DeliveryRow.held_until,
 )  # fmt: skip
 
 
@@ -62,7 +63,7 @@ class Outbox:
              "recipient": d.recipient, "address": d.address, "state": d.state,
              "attempts": d.attempts, "next_attempt_at": d.next_attempt_at, "lease_until": None,
              "last_error": d.last_error, "body": dict(d.body), "created_at": d.created_at,
-             "sent_at": d.sent_at}
+             "sent_at": d.sent_at, "held_until": d.held_until}
             for d in deliveries
         ]  # fmt: skip
         bulk_insert(self._conn, DELIVERIES, rows, conflict=("id", None))
@@ -80,6 +81,24 @@ class Outbox:
             .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
             .limit(limit)
         )
+        return self._lease(query, lease_until)
+
+    def claim_held(self, held: Delivery, now: datetime, lease_until: datetime) -> list[Delivery]:
+        """The other held deliveries to ``held``'s reader due at ``now`` and not leased,
+        leased like :meth:`claim`: they go out with it, as one digest."""
+        query = select(*_COLUMNS).where(
+            DeliveryRow.state == "pending",
+            DeliveryRow.held_until.is_not(None),
+            DeliveryRow.next_attempt_at <= now,
+            or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until <= now),
+            DeliveryRow.channel == held.channel,
+            DeliveryRow.recipient == held.recipient,
+            DeliveryRow.address == held.address,
+            DeliveryRow.id != held.id,
+        )
+        return self._lease(query.order_by(DeliveryRow.next_attempt_at, DeliveryRow.id), lease_until)
+
+    def _lease(self, query: Select[Any], lease_until: datetime) -> list[Delivery]:
         if self._conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         found = [Delivery(*row) for row in self._conn.execute(query)]

@@ -19,6 +19,7 @@ from slaclock.core.config.checks import (
 )
 from slaclock.core.config.known import Known
 from slaclock.core.config.problems import KeyPath, Problems
+from slaclock.core.config.validate_targets import check_calendar_id
 from slaclock.core.model import Group, Person, Webhook
 
 __all__ = ["check_env_name", "parse_groups", "parse_people", "parse_roles", "parse_webhooks"]
@@ -44,7 +45,7 @@ def parse_people(p: Problems, value: Any, known: Known) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for path, entry in _entries(p, "people", value):
         mapping = check_mapping(p, path, entry)
-        optional = ("name", "email", "locale", "groups")
+        optional = ("name", "email", "locale", "groups", "calendar")
         if mapping is None or not check_keys(p, path, mapping, ("id",), optional):
             continue
         person_id = check_id(p, (*path, "id"), mapping["id"])
@@ -59,10 +60,13 @@ def parse_people(p: Problems, value: Any, known: Known) -> dict[str, Person]:
             p.add((*path, "locale"), "expected a locale such as en, nl or pt_BR", locale)
             ok = False
         groups = _refs(p, (*path, "groups"), mapping.get("groups", []), known.groups, "groups:")
+        calendar = mapping.get("calendar")
+        if calendar is not None and not check_calendar_id(p, (*path, "calendar"), calendar, known):
+            ok = False
         if not ok or groups is None or person_id is None or name is None:
             continue
         _unique(p, path, set(people), person_id)
-        people[person_id] = Person(person_id, name, email, locale, groups)
+        people[person_id] = Person(person_id, name, email, locale, groups, calendar)
     return people
 
 
@@ -84,7 +88,8 @@ def parse_groups(p: Problems, value: Any, known: Known) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     for path, entry in _entries(p, "groups", value):
         mapping = check_mapping(p, path, entry)
-        if mapping is None or not check_keys(p, path, mapping, ("id",), ("name", "lead")):
+        optional = ("name", "lead", "calendar")
+        if mapping is None or not check_keys(p, path, mapping, ("id",), optional):
             continue
         group_id = check_id(p, (*path, "id"), mapping["id"])
         name = check_name(p, path, mapping)
@@ -92,10 +97,13 @@ def parse_groups(p: Problems, value: Any, known: Known) -> dict[str, Group]:
         if lead is not None and not (isinstance(lead, str) and lead in known.people):
             p.add((*path, "lead"), "unknown person: expected an id declared under people:", lead)
             continue
+        calendar = mapping.get("calendar")
+        if calendar is not None and not check_calendar_id(p, (*path, "calendar"), calendar, known):
+            continue
         if group_id is None or name is None:
             continue
         _unique(p, path, set(groups), group_id)
-        groups[group_id] = Group(group_id, name, lead)
+        groups[group_id] = Group(group_id, name, lead, calendar)
     return groups
 
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from slaclock.core.config.checks import (
+    check_bool,
     check_choice,
     check_duration,
     check_keys,
@@ -77,8 +78,8 @@ def _parse_recipients(
 
 def _parse_common(
     p: Problems, path: KeyPath, mapping: Any, known: Known
-) -> tuple[ClockKind, tuple[str, ...] | None, ConditionGroup | None] | None:
-    """The keys reminders and escalations share: clock, metrics, when."""
+) -> tuple[ClockKind, tuple[str, ...] | None, ConditionGroup | None, bool] | None:
+    """The keys reminders and escalations share: clock, metrics, when, urgent."""
     clock = check_choice(
         p, (*path, "clock"), mapping.get("clock", "business"), ("business", "real")
     )
@@ -98,9 +99,10 @@ def _parse_common(
     if "when" in mapping:
         when = parse_condition_group(p, (*path, "when"), mapping["when"])
         ok = ok and when is not None
-    if not ok:
+    urgent = check_bool(p, (*path, "urgent"), mapping.get("urgent", False))
+    if not ok or urgent is None:
         return None
-    return ("real" if clock == "real" else "business"), metrics, when
+    return ("real" if clock == "real" else "business"), metrics, when, urgent
 
 
 def parse_reminders(
@@ -115,7 +117,7 @@ def parse_reminders(
 
 def _parse_reminder(p: Problems, path: KeyPath, value: Any, known: Known) -> Reminder | None:
     mapping = check_mapping(p, path, value)
-    optional = ("before", "at_percent", "clock", "metrics", "when")
+    optional = ("before", "at_percent", "clock", "metrics", "when", "urgent")
     if mapping is None or not check_keys(p, path, mapping, ("notify",), optional):
         return None
     if ("before" in mapping) == ("at_percent" in mapping):
@@ -137,8 +139,8 @@ def _parse_reminder(p: Problems, path: KeyPath, value: Any, known: Known) -> Rem
     common = _parse_common(p, path, mapping, known)
     if notify is None or common is None or (before is None and at_percent is None):
         return None
-    clock, metrics, when = common
-    return Reminder(notify, before, at_percent, clock, metrics, when)
+    clock, metrics, when, urgent = common
+    return Reminder(notify, before, at_percent, clock, metrics, when, urgent)
 
 
 def parse_escalations(
@@ -153,7 +155,7 @@ def parse_escalations(
 
 def _parse_escalation(p: Problems, path: KeyPath, value: Any, known: Known) -> Escalation | None:
     mapping = check_mapping(p, path, value)
-    optional = ("notify", "actions", "clock", "metrics", "when")
+    optional = ("notify", "actions", "clock", "metrics", "when", "urgent")
     if mapping is None or not check_keys(p, path, mapping, ("after",), optional):
         return None
     after = check_duration(p, (*path, "after"), mapping["after"])
@@ -167,8 +169,8 @@ def _parse_escalation(p: Problems, path: KeyPath, value: Any, known: Known) -> E
     if not notify and not actions:
         p.add(path, "expected 'notify' or 'actions': an escalation must do something")
         return None
-    clock, metrics, when = common
-    return Escalation(after, notify, actions, clock, metrics, when)
+    clock, metrics, when, urgent = common
+    return Escalation(after, notify, actions, clock, metrics, when, urgent)
 
 
 def _parse_actions(

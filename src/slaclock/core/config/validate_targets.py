@@ -16,13 +16,13 @@ from slaclock.core.config.problems import KeyPath, Problems
 from slaclock.core.config.validate_metrics import parse_pause
 from slaclock.core.model import PRIORITIES, ByPriority, CalendarRef, Target
 
-__all__ = ["parse_by_priority", "parse_calendar_ref", "parse_target"]
+__all__ = ["check_calendar_id", "parse_by_priority", "parse_calendar_ref", "parse_target"]
 
 
 def parse_calendar_ref(p: Problems, path: KeyPath, value: Any, known: Known) -> CalendarRef | None:
     """A calendar id, or ``{by: field.path, map: {value: id}, default: id}``."""
     if isinstance(value, str):
-        return CalendarRef(id=value) if _calendar_id(p, path, value, known) else None
+        return CalendarRef(id=value) if check_calendar_id(p, path, value, known) else None
     mapping = check_mapping(p, path, value)
     if mapping is None or not check_keys(p, path, mapping, ("by", "map", "default")):
         return None
@@ -31,18 +31,19 @@ def parse_calendar_ref(p: Problems, path: KeyPath, value: Any, known: Known) -> 
     )
     choices = check_mapping(p, (*path, "map"), mapping["map"])
     ok = by is not None and choices is not None
-    ok = _calendar_id(p, (*path, "default"), mapping["default"], known) and ok
+    ok = check_calendar_id(p, (*path, "default"), mapping["default"], known) and ok
     for key, cal in (choices or {}).items():
         if not isinstance(key, str):
             p.add((*path, "map", key), "expected field values as strings (quote them)", key)
             ok = False
-        ok = _calendar_id(p, (*path, "map", key), cal, known) and ok
+        ok = check_calendar_id(p, (*path, "map", key), cal, known) and ok
     if not ok or by is None or choices is None:
         return None
     return CalendarRef(by=by, map=dict(choices), default=mapping["default"])
 
 
-def _calendar_id(p: Problems, path: KeyPath, value: Any, known: Known) -> bool:
+def check_calendar_id(p: Problems, path: KeyPath, value: Any, known: Known) -> bool:
+    """``value`` is the id of a declared calendar (also people's and groups' quiet hours)."""
     if isinstance(value, str) and value in known.calendars:
         return True
     p.add(path, "unknown calendar: expected the id of a calendar declared under calendars:", value)
