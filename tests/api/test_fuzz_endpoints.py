@@ -246,6 +246,7 @@ class Plan:
 
 
 SPARE = "{spare token}"
+ACKNOWLEDGEMENT = {"metric": "first_response", "cycle": 0, "kind": "sla"}
 TICKETS = {"ticket_id": ("T-1", "T-2")}
 EVENTS = (CREATED, MESSAGE, UPDATED)
 PLANS: Mapping[tuple[str, str], Plan] = {
@@ -255,6 +256,9 @@ PLANS: Mapping[tuple[str, str], Plan] = {
     ),
     ("POST", "/api/v1/tickets/{ticket_id}/events"): Plan(
         ACTIONS, EVENT_PATHS, path_values=TICKETS, storage_checked=False
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/acknowledge"): Plan(
+        (ACKNOWLEDGEMENT,), ("metric", "cycle", "kind"), path_values=TICKETS, storage_checked=False
     ),
     ("GET", "/api/v1/tickets/{ticket_id}"): Plan(path_values=TICKETS),
     ("GET", "/api/v1/tickets/{ticket_id}/events"): Plan(path_values=TICKETS),

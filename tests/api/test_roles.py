@@ -19,6 +19,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"type": "message", "public": True},
     },
     ("GET", "/api/v1/tickets/{ticket_id}/events"): {"url": "/api/v1/tickets/T-1/events"},
+    ("POST", "/api/v1/tickets/{ticket_id}/acknowledge"): {
+        "url": "/api/v1/tickets/T-1/acknowledge",
+        "json": {"metric": "first_response"},
+    },
     ("GET", "/api/v1/tickets/{ticket_id}"): {"url": "/api/v1/tickets/T-1"},
     ("GET", "/api/v1/tickets/{ticket_id}/instances"): {"url": "/api/v1/tickets/T-1/instances"},
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): {"url": "/api/v1/tickets/T-1/explain"},

@@ -9,9 +9,10 @@ Creating and deleting tickets, and bulk feeds, stay with the ``ingest`` role and
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from slaclock.api.auth import CallerDep
@@ -109,3 +110,47 @@ def get_ticket_events(
     if not page.rows and cursor is None:
         raise Problem(404, f"no ticket {ticket_id!r}", slug="not-found")
     return page.to_json()
+
+
+class Acknowledgement(BaseModel):
+    """Which instance the caller is on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: str = Field(min_length=1, max_length=200)
+    cycle: int = Field(default=0, ge=0, le=1_000_000)
+    kind: Literal["sla", "ola"] = "sla"
+
+
+@router.post(
+    "/api/v1/tickets/{ticket_id}/acknowledge",
+    responses=problem_responses(400, 404),
+    summary="Acknowledge an instance: I am on it (sla.acknowledged, changes no clock)",
+)
+async def post_acknowledge(
+    ticket_id: TicketId,
+    request: Request,
+    caller: CallerDep,
+    ctx: Annotated[ApiContext, Depends(get_ctx)],
+) -> dict[str, Any]:
+    """The caller (the token's name, a person id) is on the instance: an
+    ``sla.acknowledged`` event, which an escalation ``unless_acknowledged`` heeds."""
+    _, body = await read_json(request)
+    try:
+        ack = Acknowledgement.model_validate(body)
+    except ValidationError as exc:
+        raise Problem(422, _first_error(exc), slug="invalid-acknowledgement") from None
+    try:
+        event_id = await run_in_threadpool(
+            ctx.services.acknowledge, ticket_id, (ack.kind, ack.metric, ack.cycle),
+            caller.name, ctx.now(), caller.token_id,
+        )  # fmt: skip
+    except LookupError as exc:
+        raise Problem(404, str(exc.args[0]), slug="not-found") from None
+    return {"id": event_id, "ticket": ticket_id, "by": caller.name}
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"

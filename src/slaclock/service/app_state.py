@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slaclock.core.model import Config
+from slaclock.service.acknowledgements import ack_event
 from slaclock.service.config_versions import ConfigService
 from slaclock.service.history import Judges
 from slaclock.service.ingest import SERVICE_ORIGIN, IngestResult, Limits, Origin, ingest, ingest_in
@@ -113,6 +114,27 @@ class Services:
             self.schedule_changed.set()
         self.metrics.ingested(len(result.accepted), len(result.duplicates), len(result.rejected))
         return result
+
+    def acknowledge(
+        self,
+        ticket_id: str,
+        instance: tuple[str, str, int],
+        person: str,
+        now: datetime,
+        source: str | None,
+    ) -> str:
+        """Record that ``person`` is on the ticket's instance ``(kind, metric, cycle)``
+        (an ``sla.acknowledged`` event); its id. LookupError for no such instance."""
+        kind, metric, cycle = instance
+        view = self.ticket(ticket_id)
+        shown = {(i["kind"], i["metric"], i["cycle"]) for i in view.instances} if view else set()
+        if (kind, metric, cycle) not in shown:
+            raise LookupError(f"ticket {ticket_id!r} has no {kind} {metric} cycle {cycle}")
+        event = ack_event(ticket_id, kind, metric, cycle, person, now)
+        result = self.ingest([event], now, [Origin(source=source, server_stamped=True)])
+        if result.rejected:
+            raise LookupError(result.rejected[0]["reason"])
+        return str(event["id"])
 
     def ingest_in(self, tx: Tx, events: Sequence[Any], now: datetime) -> IngestResult:
         """Events the service itself writes (escalation actions) inside the caller's

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from slaclock.api.app import create_app, utc_now
 from slaclock.service.app_state import Services
+from slaclock.web.ack import router as ack_router
 from slaclock.web.i18n import load_all
 from slaclock.web.routes import router
 from slaclock.web.session import TOKEN_COOKIE
@@ -44,6 +45,7 @@ def create_site(
     app = create_app(services, now, environ=environ, **app_kwargs)
     app.state.web_templates = Templates(load_all())
     app.include_router(router, include_in_schema=False)
+    app.include_router(ack_router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(CookieBearerMiddleware)
     return app
