@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +98,9 @@ def serve(
     os.environ[HEADER_BYTES_ENV] = str(header_bytes)  # and its header cap
     os.environ[NOTIFY_WORKER_ENV] = "0" if no_worker else "1"
     os.environ.setdefault("SLACLOCK_BASE_URL", f"http://{host}:{port}")  # links in messages
+    if not os.environ.get("SLACLOCK_ACK_SECRET"):  # shared by this serve's processes only
+        os.environ["SLACLOCK_ACK_SECRET"] = secrets.token_urlsafe(32)
+        typer.echo("note: SLACLOCK_ACK_SECRET is not set: acknowledgement links last until restart")
     typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
     typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
     uvicorn.run(

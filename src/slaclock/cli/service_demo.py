@@ -167,6 +167,7 @@ def _start_notifications(services: Services, now: datetime, base_url: str) -> No
     )
     for name in ("SLACLOCK_WEBHOOK_OPS_SECRET", "SLACLOCK_WEBHOOK_CHAT_SECRET"):
         os.environ.setdefault(name, "demo-webhook-secret")
+    os.environ.setdefault("SLACLOCK_ACK_SECRET", "demo-ack-secret")
     dropped = services.db.writing(lambda tx: tx.schedule.drop_due(now))
     services.ingest(live_outages(now), now)
     worker, _ = notification_worker(services, os.environ, lambda: datetime.now(UTC))

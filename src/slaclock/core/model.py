@@ -186,6 +186,10 @@ class Escalation:
     metrics: tuple[str, ...] | None = None
     when: ConditionGroup | None = None
     urgent: bool = False  # True: never held for quiet hours (notifications.md)
+    #: Does not fire for an instance acknowledged before its time (notifications.md).
+    unless_acknowledged: bool = False
+    #: An acknowledgement lapses after this much open time (None: never).
+    ack_expires_seconds: int | None = None
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ def notification_worker(
     delivers webhooks always and email when ``SLACLOCK_SMTP_URL`` is set."""
     import httpx
 
+    from slaclock.service.acknowledgements import ACK_SECRET_ENV
     from slaclock.service.channels.email import smtp_settings
     from slaclock.service.worker import Worker, webhook_sender
 
@@ -98,4 +99,5 @@ def notification_worker(
         from slaclock.service.email_sender import email_sender
 
         senders["email"] = email_sender(services, smtp, base_url)
-    return Worker(services, senders, now, base_url), client.close
+    ack_secret = environ.get(ACK_SECRET_ENV) or None
+    return Worker(services, senders, now, base_url, ack_secret), client.close

@@ -70,8 +70,8 @@ def email_sender(
     templates from ``overrides`` first. Ticket links are ``{base_url}/tickets/{id}``
     (the body's ``url`` when ``base_url`` is empty).
 
-    Breach and escalation messages carry no acknowledgement link yet: ``ack_url`` stays
-    ``None`` until signed acknowledgement links exist.
+    Breach and escalation messages to people carry the signed acknowledgement link the
+    fire stored (``ack_url``, when ``SLACLOCK_ACK_SECRET`` and the base URL are set).
 
     A delivery that cannot be rendered (a customer notice without a due time, a body or
     address that does not make a message, a broken override template) is a permanent
@@ -211,7 +211,7 @@ def message_facts(body: Mapping[str, Any], config: Config, base_url: str) -> Mes
         assignee_name=assignee.name if assignee is not None else _text(fields.get("assignee")),
         customer_name=_text(customer.get("name")) or _text(customer.get("id")),
         ticket_url=_ticket_url(base_url, ticket_id, body.get("url")),
-        ack_url=None,  # no signed acknowledgement links yet
+        ack_url=_text(body.get("ack_url")),  # signed, on breach and escalation messages
     )
 
 

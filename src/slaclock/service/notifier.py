@@ -16,17 +16,19 @@ when the calendar next opens, unless the entry is ``urgent``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slaclock.core.conditions import evaluate
 from slaclock.core.errors import CalendarError
-from slaclock.core.events import format_instant
+from slaclock.core.events import format_instant, parse_instant
 from slaclock.core.model import Config, Escalation, Reminder, quiet_calendar
+from slaclock.service.acknowledgements import ack_token, link_claim
 from slaclock.service.actions import action_events, action_webhooks
 from slaclock.store.database import Database, Tx
 from slaclock.store.outbox import Delivery
@@ -35,6 +37,7 @@ from slaclock.store.tickets import TicketRecord
 
 __all__ = [
     "FIRE_BATCH",
+    "FireSettings",
     "Recipient",
     "delivery_id",
     "fire_due",
@@ -69,35 +72,40 @@ def fire_type(planned: Planned, entry: Reminder | Escalation) -> str:
     return "sla.breached" if entry.after_seconds == 0 else "sla.escalation"
 
 
-def fire_due(
-    db: Database,
-    config: Callable[[], Config],
-    now: datetime,
-    base_url: str = "",
-    channels: frozenset[str] = frozenset({"webhook", "slack"}),
-    store_events: StoreEvents | None = None,
-    observe: ObserveFires | None = None,
-) -> int:
-    """Fire the entries due at ``now`` (one batch); returns how many fired. ``channels``
-    are those this process can deliver on (email only when SMTP is configured);
-    ``store_events`` writes the events of escalation actions in the fire's transaction
-    (``Services.ingest_in``); ``observe`` is told what fired once it committed."""
-    done: list[tuple[str, datetime]] = []  # (type, fire_at) of each entry fired
+@dataclass(frozen=True)
+class FireSettings:
+    """What firing needs from its process: the configuration as it is now, the
+    dashboard's address for links, the channels this process can deliver on (email
+    only when SMTP is configured), how to write the events of escalation actions in the
+    fire's transaction (``Services.ingest_in``), who is told what fired once it
+    committed (the metrics), and the secret that signs acknowledgement links."""
+
+    config: Callable[[], Config]
+    base_url: str = ""
+    channels: frozenset[str] = frozenset({"webhook", "slack"})
+    store_events: StoreEvents | None = None
+    observe: ObserveFires | None = None
+    ack_secret: str | None = None
+
+
+def fire_due(db: Database, settings: FireSettings, now: datetime) -> int:
+    """Fire the entries due at ``now`` (one batch); returns how many fired."""
+    done: list[tuple[str, datetime]] = []
 
     def work(tx: Tx) -> int:
         done.clear()  # a transaction tried again starts afresh
         fired = 0
-        current = config()
+        current = settings.config()
         for planned in tx.schedule.claim_due(now, FIRE_BATCH):
-            if _fire(tx, current, planned, now, base_url, channels):
+            if _fire(tx, current, planned, now, settings):
                 fired += 1
                 done.append((_type_of(current, planned), planned.fire_at))
-                _run_actions(tx, current, planned, now, store_events)
+                _run_actions(tx, current, planned, now, settings.store_events)
         return fired
 
     fired = db.writing(work)
-    if observe is not None:
-        observe(done, now)
+    if settings.observe is not None:
+        settings.observe(done, now)
     return fired
 
 
@@ -106,36 +114,52 @@ def _type_of(config: Config, planned: Planned) -> str:
     return "" if entry is None else fire_type(planned, entry)
 
 
-def _fire(
-    tx: Tx,
-    config: Config,
-    planned: Planned,
-    now: datetime,
-    base_url: str,
-    channels: frozenset[str],
-) -> bool:
+def _fire(tx: Tx, config: Config, planned: Planned, now: datetime, settings: FireSettings) -> bool:
     entry = _entry_of(config, planned)
     ticket = tx.tickets.get(planned.ticket_id)
     if entry is None or ticket is None or ticket.fields is None:
         return False  # the policy changed under it, or the ticket is gone: nothing fires
     if entry.when is not None and not evaluate(entry.when, ticket.fields):
         return False  # judged on the ticket as it is now
+    if (
+        isinstance(entry, Escalation)
+        and entry.unless_acknowledged
+        and acknowledged(tx, config, planned, entry.ack_expires_seconds)
+    ):
+        return False  # someone is on it
     kind = fire_type(planned, entry)
     fire_pk = tx.fires.record(planned, kind, now)
     if fire_pk is None:
         return False  # fired before
-    body = _body(tx, planned, ticket, kind, now, base_url)
+    body = _body(tx, planned, ticket, kind, now, settings.base_url)
     notify = (*entry.notify, *action_webhooks(getattr(entry, "actions", ())))
     recipients = [
-        r for r in resolve_recipients(notify, ticket.fields, config) if r.channel in channels
+        r
+        for r in resolve_recipients(notify, ticket.fields, config)
+        if r.channel in settings.channels
     ]
-    tx.outbox.add(
-        [
-            _delivery(planned, fire_pk, body, r, now, held_until(config, entry, r, now))
-            for r in recipients
-        ]
-    )
+    deliveries = []
+    for r in recipients:
+        delivery = _delivery(planned, fire_pk, body, r, now, held_until(config, entry, r, now))
+        link = _ack_url(settings, delivery.body, r, now)
+        if link is not None:
+            delivery = dataclasses.replace(delivery, body={**delivery.body, "ack_url": link})
+        deliveries.append(delivery)
+    tx.outbox.add(deliveries)
     return True
+
+
+def _ack_url(
+    settings: FireSettings, body: Mapping[str, Any], recipient: Recipient, now: datetime
+) -> str | None:
+    """The signed "I am on it" link of a breach or escalation message to a person."""
+    person = recipient.name.partition(":")[2] if recipient.name.startswith("person:") else ""
+    if not (person and settings.ack_secret and settings.base_url):
+        return None
+    if body["type"] == "sla.reminder":
+        return None
+    token = ack_token(settings.ack_secret, link_claim(dict(body), person, now))
+    return f"{settings.base_url.rstrip('/')}/ack/{token}"
 
 
 def _run_actions(
@@ -199,6 +223,40 @@ def _delivery(
     )
 
 
+def acknowledged(tx: Tx, config: Config, planned: Planned, expires_seconds: int | None) -> bool:
+    """Whether the instance was acknowledged before the entry's time, by an
+    acknowledgement that had not lapsed (``ack_expires``: open time on the instance's
+    calendar) by then."""
+    key = (planned.kind, planned.metric, planned.cycle)
+    calendar = None
+    if expires_seconds is not None:
+        instance = _instance_json(tx, planned)
+        calendar = config.calendars.get(instance["calendar"]) if instance else None
+    for ack in tx.events.bodies_of_type(planned.ticket_id, "sla.acknowledged"):
+        if (ack.get("kind", "sla"), ack["metric"], ack.get("cycle", 0)) != key:
+            continue
+        at = parse_instant(ack["at"])
+        if at > planned.fire_at:
+            continue
+        if expires_seconds is None:
+            return True
+        lapses = (
+            calendar.add(at, expires_seconds)
+            if calendar
+            else at + timedelta(seconds=expires_seconds)
+        )
+        if lapses > planned.fire_at:
+            return True
+    return False
+
+
+def _instance_json(tx: Tx, planned: Planned) -> dict[str, Any] | None:
+    """The stored replay JSON of the planned entry's instance, if it is still there."""
+    key = (planned.kind, planned.metric, planned.cycle)
+    stored = tx.instances.replay_json(planned.ticket_id)
+    return next((i for i in stored if (i["kind"], i["metric"], i["cycle"]) == key), None)
+
+
 def _entry_of(config: Config, planned: Planned) -> Reminder | Escalation | None:
     policy = next((p for p in config.policies if p.id == planned.policy), None)
     found = _ENTRY.fullmatch(planned.entry)
@@ -223,14 +281,7 @@ def _body(
 ) -> dict[str, Any]:
     """The webhook body of notifications.md, "Deliveries" (``delivery`` added per
     recipient)."""
-    instance = next(
-        (
-            i
-            for i in tx.instances.replay_json(planned.ticket_id)
-            if (i["kind"], i["metric"], i["cycle"]) == (planned.kind, planned.metric, planned.cycle)
-        ),
-        None,
-    )
+    instance = _instance_json(tx, planned)
     fields = ticket.fields or {}
     customer = fields.get("customer")
     customer = customer if isinstance(customer, Mapping) else {}

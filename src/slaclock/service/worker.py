@@ -28,7 +28,7 @@ from slaclock.service.channels.webhook import post_webhook
 from slaclock.service.deliverer import Sender, deliver_due
 from slaclock.service.email_sender import message_facts
 from slaclock.service.messages import render_slack
-from slaclock.service.notifier import fire_due
+from slaclock.service.notifier import FireSettings, fire_due
 from slaclock.store.outbox import Delivery
 from slaclock.store.schedule import WAKE_CHANNEL
 
@@ -77,17 +77,23 @@ class Worker:
     senders: Mapping[str, Sender]
     now: Callable[[], datetime]
     base_url: str = ""
+    #: Signs the acknowledgement links of breach and escalation messages (None: none).
+    ack_secret: str | None = None
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run_once(self) -> tuple[int, int]:
         """Fire everything due and send every due delivery; ``(fired, attempted)``."""
         fired = attempted = 0
-        channels = frozenset(self.senders)
+        settings = FireSettings(
+            config=self._config,
+            base_url=self.base_url,
+            channels=frozenset(self.senders),
+            store_events=self.services.ingest_in,
+            observe=self.services.metrics.fired,
+            ack_secret=self.ack_secret,
+        )
         while True:
-            now = self.now()
-            store = self.services.ingest_in
-            batch = fire_due(self.services.db, self._config, now, self.base_url, channels, store,
-                             self.services.metrics.fired)  # fmt: skip
+            batch = fire_due(self.services.db, settings, self.now())
             fired += batch
             if batch == 0:
                 break

@@ -137,5 +137,15 @@ class Events:
             for seq, at, received, source, name, body in self._conn.execute(query)
         ]
 
+    def bodies_of_type(self, ticket_id: str, event_type: str) -> list[dict[str, Any]]:
+        """The ticket's events of one type, as received, in replay order (for the few
+        that matter after the fact: acknowledgements)."""
+        rows = self._conn.execute(
+            select(EventRow.body)
+            .where(EventRow.ticket_id == ticket_id, EventRow.type == event_type)
+            .order_by(EventRow.at, EventRow.seq)
+        )
+        return [dict(body) for (body,) in rows]
+
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(EventRow)).scalar_one())

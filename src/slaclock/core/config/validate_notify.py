@@ -155,10 +155,21 @@ def parse_escalations(
 
 def _parse_escalation(p: Problems, path: KeyPath, value: Any, known: Known) -> Escalation | None:
     mapping = check_mapping(p, path, value)
-    optional = ("notify", "actions", "clock", "metrics", "when", "urgent")
+    optional = (
+        "notify", "actions", "clock", "metrics", "when", "urgent", "unless_acknowledged",
+        "ack_expires",
+    )  # fmt: skip
     if mapping is None or not check_keys(p, path, mapping, ("after",), optional):
         return None
     after = check_duration(p, (*path, "after"), mapping["after"])
+    unless = check_bool(
+        p, (*path, "unless_acknowledged"), mapping.get("unless_acknowledged", False)
+    )
+    expires = None
+    if "ack_expires" in mapping:
+        expires = check_duration(p, (*path, "ack_expires"), mapping["ack_expires"])
+        if expires is None:
+            return None
     notify = _parse_recipients(
         p, (*path, "notify"), mapping.get("notify", []), known, required=False
     )
@@ -169,8 +180,13 @@ def _parse_escalation(p: Problems, path: KeyPath, value: Any, known: Known) -> E
     if not notify and not actions:
         p.add(path, "expected 'notify' or 'actions': an escalation must do something")
         return None
+    if unless is None:
+        return None
+    if expires is not None and not unless:
+        p.add((*path, "ack_expires"), "needs unless_acknowledged: true", mapping["ack_expires"])
+        return None
     clock, metrics, when, urgent = common
-    return Escalation(after, notify, actions, clock, metrics, when, urgent)
+    return Escalation(after, notify, actions, clock, metrics, when, urgent, unless, expires)
 
 
 def _parse_actions(
