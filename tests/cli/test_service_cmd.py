@@ -105,3 +105,47 @@ def test_demo_populates_a_fresh_database_without_serving(
     assert services.tokens.verify(secret, NOW).role == "admin"
     assert services.config_current()[0] == 1
     assert services.instance_count() > 0
+
+
+def test_outbox_lists_dead_letters_and_retries_them(db_url: str) -> None:
+    """A delivery the receiver refused for good is dead; outbox retry makes it pending
+    again under the same id; a second retry is refused."""
+    from datetime import UTC, datetime, timedelta
+
+    from slaclock.service.compose import open_services
+    from slaclock.service.worker import Worker
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    services = open_services(db_url, upgrade=True)
+    services.config_apply(
+        "calendars: [{id: always, tz: UTC, always_open: true}]\n"
+        "webhooks: [{id: ops, url: 'http://127.0.0.1:9/x'}]\n"
+        "policies: [{id: p, name: P, calendar: always, targets: {first_response: {within: 1h}},\n"
+        "            escalations: [{after: 0m, notify: ['webhook:ops']}]}]\n",
+        "test",
+        now,
+    )
+    services.ingest([{"id": "c", "ticket": "T-1", "at": "2026-03-02T09:00:00Z",
+                      "type": "ticket.created", "by": "customer",
+                      "fields": {"status": "open", "priority": "high"}}], now)  # fmt: skip
+
+    def refuse(delivery: object, at: datetime) -> None:
+        from slaclock.service.channels import DeliveryError
+
+        raise DeliveryError("HTTP 410 Gone", False)
+
+    Worker(services, {"webhook": refuse}, lambda: now + timedelta(hours=1)).run_once()
+    listed = run("outbox", "list", "--state", "dead", "--database-url", db_url)
+    assert listed.exit_code == 0, listed.output
+    [line] = listed.stdout.splitlines()
+    delivery_id, state, attempts, kind, ticket, recipient = line.split("\t")[:6]
+    assert (state, kind, ticket, recipient) == ("dead", "sla.breached", "T-1", "webhook:ops")
+    assert attempts == "1"  # a 410 is final: no retry
+    assert line.endswith("HTTP 410 Gone")
+    retried = run("outbox", "retry", delivery_id, "--database-url", db_url)
+    assert retried.exit_code == 0 and "pending again" in retried.stdout
+    again = run("outbox", "retry", delivery_id, "--database-url", db_url)
+    assert again.exit_code == 2 and "is not dead" in again.output
+    assert run("outbox", "retry", "d_nope", "--database-url", db_url).exit_code == 2
+    bad = run("outbox", "list", "--state", "lost", "--database-url", db_url)
+    assert bad.exit_code == 2 and "expected one of" in bad.output

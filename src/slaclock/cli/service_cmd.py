@@ -204,6 +204,46 @@ def token_revoke(token_id: str, database_url: DbUrl = None) -> None:
     typer.echo(f"revoked {token_id}")
 
 
+def outbox_list(
+    state: Annotated[str | None, typer.Option(help="pending, sent or dead (default: any)")] = None,
+    ticket: Annotated[str | None, typer.Option(help="only this ticket's")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="at most this many")] = 100,
+    database_url: DbUrl = None,
+) -> None:
+    """List notification deliveries, oldest first: id, state, attempts, type, ticket,
+    recipient, channel, created, and the last error."""
+    from slaclock.service.notifications import STATES, DeliveryFilters
+
+    if state is not None and state not in STATES:
+        raise fail(f"--state: expected one of {', '.join(STATES)}, not {state!r}")
+    services = services_at(database_url)
+    try:
+        page = services.notifications(DeliveryFilters(ticket=ticket, state=state), None, limit)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    for row in page.rows:
+        created = f"{row.created_at:%Y-%m-%dT%H:%M:%SZ}"
+        error = row.last_error or ""
+        typer.echo(
+            f"{row.id}\t{row.state}\t{row.attempts}\t{row.type}\t{row.ticket}\t"
+            f"{row.recipient}\t{row.channel}\t{created}\t{error}"
+        )
+
+
+def outbox_retry(
+    delivery_id: Annotated[str, typer.Argument(help="the delivery's id (d_...)")],
+    database_url: DbUrl = None,
+) -> None:
+    """Send a dead delivery again, under the same id (a running worker takes it)."""
+    services = services_at(database_url)
+    done = services.retry_notification(delivery_id, utc_now())
+    if done is None:
+        raise fail(f"no delivery {delivery_id!r}")
+    if not done:
+        raise fail(f"delivery {delivery_id!r} is not dead; only dead deliveries are retried")
+    typer.echo(f"{delivery_id} is pending again")
+
+
 def config_apply(
     file: Path | None = config_argument(),
     config: Path | None = config_option(required=False),
@@ -251,6 +291,10 @@ def register(app: typer.Typer) -> None:
     token.command("list")(token_list)
     token.command("revoke")(token_revoke)
     app.add_typer(token, name="token")
+    outbox = typer.Typer(help="Notification deliveries.", no_args_is_help=True)
+    outbox.command("list")(outbox_list)
+    outbox.command("retry")(outbox_retry)
+    app.add_typer(outbox, name="outbox")
     config = typer.Typer(help="The service's configuration versions.", no_args_is_help=True)
     config.command("apply")(config_apply)
     config.command("show")(config_show)
