@@ -22,7 +22,7 @@ import pytest
 import schemathesis
 from hypothesis import settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fuzz_world import DATABASES, FUZZ, World, open_world, world_fixture
@@ -60,11 +60,16 @@ def world(
 @schema.parametrize()
 @settings(FUZZ, max_examples=MAX_EXAMPLES)
 def test_api_conforms_to_its_schema(case: Any, world: World) -> None:
-    """Every check but one: a schema cannot say what a valid SLA configuration, event,
-    cursor or duration is, so a schema-valid request may rightly get 400/422."""
+    """Every check but two: a schema cannot say what a valid SLA configuration, event,
+    cursor or duration is, so a schema-valid request may rightly get 400/422; and the
+    token this test gives every case turns schemathesis's "missing Authorization"
+    negative cases into valid requests (it then reports a valid request as "negative
+    data accepted"; seen with ``GET /queue``). Negative data still goes through every
+    other check (no 5xx, answers fit the schema); refusals are the fuzz suite's
+    (``test_fuzz_endpoints.py``: each 4xx is problem JSON and stores nothing)."""
     world.client.cookies.clear()
     case.call_and_validate(
         app=world.site,
         headers={"Authorization": f"Bearer {world.tokens['admin']}"},
-        excluded_checks=[positive_data_acceptance],
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )
