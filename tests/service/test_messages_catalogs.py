@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from slaclock.service.messages.catalogs import (
-    DOMAIN,
-    LOCALES,
-    PACKAGE_DIR,
-    TRANSLATIONS_DIR,
-    catalog_problems,
-    extract_message_ids,
-    translations,
-)
+from slaclock.service.i18n import LOCALES, catalog_problems, extract_message_ids
+from slaclock.service.messages.catalogs import DOMAIN, PACKAGE_DIR, TRANSLATIONS_DIR, translations
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 from babel.dates import format_datetime
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import slaclock.web
+from slaclock.service.i18n import extract_message_ids
 from slaclock.web.i18n import (
     LOCALES,
     TRANSLATIONS_DIR,
@@ -126,12 +125,7 @@ def test_choose_locale_order() -> None:
 @functools.cache
 def _extracted() -> frozenset[str]:
     """Every msgid in the templates and code, by the same rules as ``pybabel extract``."""
-    with (WEB_DIR / "babel.cfg").open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    return frozenset(
-        message if isinstance(message, str) else message[0]
-        for _, _, message, _, _ in extract_from_dir(str(WEB_DIR), method_map, options_map)
-    )
+    return extract_message_ids(WEB_DIR, WEB_DIR / "babel.cfg")
 
 
 def _catalogue(path: Path, locale: str | None = None) -> Any:

@@ -1,23 +1,21 @@
-"""Languages of the dashboard: which one a request gets, and its compiled catalogue.
+"""Languages of the dashboard: which one a request gets, and its compiled catalogue
+(domain ``messages``, in ``translations/`` beside this module).
 
-The ``.po`` files are the only source: they are compiled in memory at startup
-(``read_po`` → ``write_mo`` → ``Translations``), so there is no compile step to forget
-and no stale ``.mo`` file can ever be served.
+Locale tags, loading and checking catalogues are shared with the notifications'
+(:mod:`slaclock.service.i18n`).
 """
 
 from __future__ import annotations
 
 import gettext
 from collections.abc import Mapping
-from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+from slaclock.service.i18n import DEFAULT_LOCALE, LOCALES, language_code, load_catalog
 
 __all__ = [
     "DEFAULT_LOCALE",
+    "DOMAIN",
     "LOCALES",
     "LOCALE_NAMES",
     "TRANSLATIONS_DIR",
@@ -27,9 +25,6 @@ __all__ = [
     "parse_accept_language",
 ]
 
-DEFAULT_LOCALE = "en"
-#: English is the source language; the others each have ``translations/<locale>/``.
-LOCALES: tuple[str, ...] = ("en", "nl", "nb", "ro", "fr", "de")
 #: Each language named in itself, for the language switcher.
 LOCALE_NAMES: Mapping[str, str] = {
     "en": "English",
@@ -39,35 +34,17 @@ LOCALE_NAMES: Mapping[str, str] = {
     "fr": "Français",
     "de": "Deutsch",
 }
-#: Browsers send "no" and "nn" for Norwegian; Bokmål is the written standard we have.
-_ALIASES: Mapping[str, str] = {"no": "nb", "nn": "nb"}
+DOMAIN = "messages"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def load_translations(locale: str) -> gettext.NullTranslations:
     """The catalogue of ``locale`` compiled from its ``.po`` file (English: none)."""
-    if locale == DEFAULT_LOCALE:
-        return gettext.NullTranslations()
-    po_path = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=locale)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(fp=compiled)
+    return load_catalog(TRANSLATIONS_DIR, DOMAIN, locale)
 
 
 def load_all() -> dict[str, gettext.NullTranslations]:
     return {locale: load_translations(locale) for locale in LOCALES}
-
-
-def _known(tag: str | None) -> str | None:
-    """``tag``'s language if we have it ("nl-BE" → "nl", "no" → "nb"), else None."""
-    if not tag:
-        return None
-    language = tag.strip().replace("_", "-").split("-")[0].lower()
-    language = _ALIASES.get(language, language)
-    return language if language in LOCALES else None
 
 
 def parse_accept_language(header: str | None) -> list[str]:
@@ -97,7 +74,7 @@ def choose_locale(
     """``?lang=``, else the remembered choice, else the browser's, else the person's, else en."""
     languages = parse_accept_language(accept_language)
     for candidate in (query_lang, cookie_lang, *languages, person_locale):
-        known = _known(candidate)
+        known = language_code(candidate)
         if known is not None:
             return known
     return DEFAULT_LOCALE

@@ -7,7 +7,9 @@ page is rendered. A code not listed (a future state) is shown as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+
+from slaclock.service.labels import N_, label
 
 __all__ = [
     "EVENT_LABELS",
@@ -18,12 +20,6 @@ __all__ = [
     "STEP_LABELS",
     "label",
 ]
-
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; translated later, in the viewer's language."""
-    return message
-
 
 STATE_LABELS: Mapping[str, str] = {
     "running": N_("running"),
@@ -69,11 +65,3 @@ AUTHOR_LABELS: Mapping[str, str] = {
     "agent": N_("agent"),
     "system": N_("system"),
 }
-
-
-def label(table: Mapping[str, str], code: str | None, gettext: Callable[[str], str]) -> str:
-    """The translated word for ``code``, or the code itself when it has none."""
-    if code is None:
-        return ""
-    english = table.get(code)
-    return gettext(english) if english is not None else code

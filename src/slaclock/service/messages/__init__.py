@@ -17,7 +17,8 @@ Templates, their variables and overrides: ``docs/notifications.md``, "Messages".
 
 from __future__ import annotations
 
-from slaclock.service.messages.catalogs import LOCALES, choose_language
+from slaclock.service.i18n import LOCALES
+from slaclock.service.messages.catalogs import choose_language
 from slaclock.service.messages.facts import KINDS, MESSAGE_TYPES, MessageFacts, RenderedMessage
 from slaclock.service.messages.render import (
     render_customer_notice,

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 
+from slaclock.service.labels import N_, label
+
 __all__ = [
     "METRIC_WORDS",
     "N_",
@@ -28,11 +30,6 @@ __all__ = [
     "status",
     "zone",
 ]
-
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; translated later, in the reader's language."""
-    return message
 
 
 METRIC_WORDS: Mapping[str, str] = {
@@ -70,10 +67,7 @@ def metric_words(metric: str, translations: gettext.NullTranslations) -> str:
 
 def priority_words(priority: str | None, translations: gettext.NullTranslations) -> str | None:
     """A priority in words; one not listed (a helpdesk's own) as it is."""
-    if priority is None:
-        return None
-    english = PRIORITY_WORDS.get(priority)
-    return translations.gettext(english) if english is not None else priority
+    return None if priority is None else label(PRIORITY_WORDS, priority, translations.gettext)
 
 
 def headline(message_type: str, translations: gettext.NullTranslations) -> str:
