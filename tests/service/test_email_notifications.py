@@ -23,7 +23,8 @@ from sqlalchemy import Engine
 from slaclock.service.app_state import Services
 from slaclock.service.channels import DeliveryError, smtp_settings
 from slaclock.service.compose import services_on
-from slaclock.service.email_sender import email_sender, reader_zone
+from slaclock.service.delivery_facts import reader_zone
+from slaclock.service.email_sender import email_sender
 from slaclock.service.worker import Worker
 from slaclock.store.outbox import Delivery
 

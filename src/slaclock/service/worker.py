@@ -26,7 +26,7 @@ from slaclock.service.app_state import Services
 from slaclock.service.channels.outcome import DeliveryError
 from slaclock.service.channels.webhook import post_webhook
 from slaclock.service.deliverer import Sender, deliver_due
-from slaclock.service.email_sender import message_facts
+from slaclock.service.delivery_facts import message_facts
 from slaclock.service.messages import render_slack
 from slaclock.service.notifier import FireSettings, fire_due
 from slaclock.store.outbox import Delivery
