@@ -1,5 +1,6 @@
-"""Unknown or repeated query parameters are refused (422), so a typo never silently
-drops a filter.
+"""Query parameters: unknown or repeated ones are refused (422), so a typo never silently
+drops a filter; and the cursor paging the filtered lists share (:data:`Cursor`,
+:func:`cursor_page`).
 
 ``/api/v1/queue?grop=support`` would otherwise return the whole queue as if unfiltered,
 and ``?group=a&group=b`` the queue of ``b`` alone (the last value wins).
@@ -8,15 +9,38 @@ and ``?group=a&group=b`` the queue of ``b`` alone (the last value wins).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, Union, get_args, get_origin
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from slaclock.api.problems import Problem
 
-__all__ = ["query_names", "reject_nul_characters", "reject_unknown_query"]
+__all__ = [
+    "Cursor",
+    "cursor_page",
+    "query_names",
+    "reject_nul_characters",
+    "reject_unknown_query",
+]
+
+#: Where a page of a list starts: the previous page's opaque ``next_cursor``.
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+
+class _Page(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def cursor_page(read: Callable[[], _Page]) -> dict[str, Any]:
+    """The page ``read`` returns, as JSON; the ValueError of a cursor the list cannot
+    read is a 400 problem (``bad-cursor``)."""
+    try:
+        page = read()
+    except ValueError as exc:
+        raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc
+    return page.to_json()
 
 
 async def reject_unknown_query(request: Request) -> None:

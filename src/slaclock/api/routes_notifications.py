@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from slaclock.api.auth import CallerDep
 from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
+from slaclock.api.query import Cursor, cursor_page
 from slaclock.api.routes_tickets import TicketId
 from slaclock.api.schemas import problem_responses
 from slaclock.service.formats import iso_z
@@ -29,18 +30,8 @@ FireType = Literal["sla.reminder", "sla.breached", "sla.escalation"]
 State = Annotated[
     str | None, Query(pattern="^(" + "|".join(STATES) + ")$", description=", ".join(STATES))
 ]
-Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 DeliveryId = Annotated[str, Path(min_length=1, max_length=40)]
-
-
-def _page(
-    ctx: ApiContext, filters: DeliveryFilters, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    try:
-        return ctx.services.notifications(filters, cursor, limit).to_json()
-    except ValueError as exc:
-        raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc
 
 
 @router.get(
@@ -60,8 +51,10 @@ def get_notifications(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    filters = DeliveryFilters(ticket, recipient, type, state, channel)
-    return _page(ctx, filters, cursor, limit)
+    filters = DeliveryFilters(
+        ticket=ticket, recipient=recipient, type=type, state=state, channel=channel
+    )
+    return cursor_page(lambda: ctx.services.notifications(filters, cursor, limit))
 
 
 @router.get(
@@ -77,7 +70,8 @@ def get_ticket_notifications(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    return _page(ctx, DeliveryFilters(ticket=ticket_id), cursor, limit)
+    filters = DeliveryFilters(ticket=ticket_id)
+    return cursor_page(lambda: ctx.services.notifications(filters, cursor, limit))
 
 
 @router.post(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from slaclock.api.auth import CallerDep
 from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.instants import parse_duration_param
-from slaclock.api.problems import Problem
+from slaclock.api.query import Cursor, cursor_page
 from slaclock.api.schemas import problem_responses
 from slaclock.service.queue import MAX_LIMIT, QueueFilters
 
@@ -41,28 +41,23 @@ def get_queue(
     plan: Text = None,
     priority: Annotated[Literal["low", "normal", "high", "urgent"] | None, Query()] = None,
     due_within: Duration = None,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "group": group,
-        "assignee": assignee,
-        "policy": policy,
-        "metric": metric,
-        "kind": kind,
-        "state": state,
-        "customer": customer,
-        "plan": plan,
-        "priority": priority,
-    }
-    if due_within is not None:
-        values["due_within_seconds"] = parse_duration_param("due_within", due_within)
-    filters = QueueFilters(**{k: v for k, v in values.items() if v is not None})
-    try:
-        page = ctx.services.queue(filters, cursor, limit, ctx.now())
-    except ValueError as exc:
-        raise Problem(400, f"cursor: {exc}", slug="bad-cursor") from exc
-    return page.to_json()
+    within = None if due_within is None else parse_duration_param("due_within", due_within)
+    filters = QueueFilters(
+        group=group,
+        assignee=assignee,
+        policy=policy,
+        metric=metric,
+        kind=kind,
+        state=state,
+        customer=customer,
+        plan=plan,
+        priority=priority,
+        due_within_seconds=within,
+    )
+    return cursor_page(lambda: ctx.services.queue(filters, cursor, limit, ctx.now()))
 
 
 @router.get(
