@@ -231,7 +231,8 @@ def _store(
     whichever transaction projects a ticket last has seen every committed event of it.
     """
     placed = tx.locks.tickets([v.event.ticket for v in valid])
-    held = tx.events.counts(sorted({v.event.ticket for v in valid}))
+    before = tx.events.counts(sorted({v.event.ticket for v in valid}))
+    held = dict(before)
     over_limit: set[int] = set()
     kept: list[_Valid] = []
     for item in valid:
@@ -251,5 +252,10 @@ def _store(
     tx.tickets.drop(list(placed - set(touched)))
     if not inserted:
         return _Stored(inserted, None, over_limit)
-    projected = project_tickets(tx, judges_in(tx, now), touched, now, known, cache)
+    # The tickets are locked: what they hold now is what they held plus what went in.
+    stored = dict(before)
+    for event in known.values():
+        stored[event.ticket] = stored.get(event.ticket, 0) + 1
+    judges = judges_in(tx, now)
+    projected = project_tickets(tx, judges, touched, now, known, cache, stored)
     return _Stored(inserted, projected, over_limit)

@@ -50,6 +50,7 @@ def project_tickets(
     now: datetime,
     known: Mapping[str, Event] | None = None,
     cache: StateCache | None = None,
+    stored_counts: Mapping[str, int] | None = None,
 ) -> Projected:
     """Replay these (locked) tickets as of ``now`` and store the result.
 
@@ -59,11 +60,13 @@ def project_tickets(
     ``cache``, a ticket whose cached state provably matches its log is continued
     from that state instead of replayed (see :mod:`slaclock.service.state_cache`);
     the states to cache are returned, for the caller to keep once committed.
+    ``stored_counts``: how many events each ticket holds, ``known`` included, when the
+    caller has counted them already (else they are counted here, for the cache).
     """
     engine = judges.engine
     ordered = sorted(set(ticket_ids))
     new_events = _by_ticket(known or {})
-    warm = _warm_states(tx, engine, ordered, new_events, now, cache) if cache else {}
+    warm = _warm_states(tx, engine, ordered, new_events, now, cache, stored_counts) if cache else {}
     events = tx.events.load([t for t in ordered if t not in warm], known)
     entries: dict[str, CachedState] = {}
     for ticket_id in ordered:
@@ -155,10 +158,11 @@ def _warm_states(
     new_events: Mapping[str, list[Event]],
     now: datetime,
     cache: StateCache,
+    stored_counts: Mapping[str, int] | None,
 ) -> dict[str, CachedState]:
     """The cached states that can be continued, by ticket (taken out of the cache)."""
     taken = {t: e for t in ticket_ids if (e := cache.take(t)) is not None}
-    stored = tx.events.counts(list(taken))
+    stored = stored_counts if stored_counts is not None else tx.events.counts(list(taken))
     return {
         ticket_id: entry
         for ticket_id, entry in taken.items()
