@@ -24,7 +24,6 @@ up again and again is slow, so it is killed 20 times, not 50. Not in the pure ru
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -34,9 +33,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +49,9 @@ from slaclock.store.testing import (
     scratch_engine,
     scratch_spec,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kit.receivers import HttpReceiver, http_receiver
 
 CONFIG = """
 calendars:
@@ -81,44 +81,11 @@ if os.environ.get("SLACLOCK_TEST_PURE"):  # not collected at all: CI fails skipp
     pytest.skip("the store's guarantees: one run is enough", allow_module_level=True)
 
 
-@dataclass
-class Inbox:
-    """What the receiver got: every arrival's delivery id and (ticket, entry)."""
-
-    arrivals: list[tuple[str, str, str]] = field(default_factory=list)
-    broken: int = 0  # requests cut off by a kill mid-send (never counted as arrivals)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 @pytest.fixture
-def receiver() -> Iterator[tuple[str, Inbox]]:
-    inbox = Inbox()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            try:
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                body = json.loads(raw)
-            except (OSError, ValueError, TypeError):
-                with inbox.lock:
-                    inbox.broken += 1
-                return
-            with inbox.lock:
-                inbox.arrivals.append(
-                    (self.headers["X-Slaclock-Delivery"], body["ticket"], body["entry"])
-                )
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hooks", inbox
-    server.shutdown()
-    server.server_close()
+def receiver() -> Iterator[HttpReceiver]:
+    """Counts what arrives; a request cut off by a kill mid-send counts as ``broken``."""
+    with http_receiver(status=204) as state:
+        yield state
 
 
 def _stamp(at: datetime) -> str:
@@ -224,10 +191,10 @@ def _scalar(engine: Engine, sql: str) -> int:
         return int(conn.execute(text(sql)).scalar_one())
 
 
-def _crash_run(url: str, hook: str, inbox: Inbox, workers: int, kills: int, seed: int) -> None:
+def _crash_run(url: str, receiver: HttpReceiver, workers: int, kills: int, seed: int) -> None:
     started = time.monotonic()
     window_start = datetime.now(UTC) + timedelta(seconds=2)
-    expected = _plan(url, hook, window_start)
+    expected = _plan(url, receiver.url, window_start)
     window_end = window_start + timedelta(seconds=WINDOW_SECONDS)
     engine = make_engine(url)
     crew = Workers(url, workers, kills, seed)
@@ -258,8 +225,12 @@ def _crash_run(url: str, hook: str, inbox: Inbox, workers: int, kills: int, seed
                                         "GROUP BY state")).all())  # fmt: skip
     engine.dispose()
 
-    with inbox.lock:
-        arrivals = list(inbox.arrivals)
+    with receiver.lock:
+        received = list(receiver.received)
+    arrivals: list[tuple[str, str, str]] = []  # (delivery id, ticket, entry)
+    for request in received:
+        body = request.json()
+        arrivals.append((request.headers["X-Slaclock-Delivery"], body["ticket"], body["entry"]))
     by_id = Counter(delivery for delivery, _, _ in arrivals)
     ids_by_entry: dict[tuple[str, str], set[str]] = defaultdict(set)
     for delivery, ticket, entry in arrivals:
@@ -269,7 +240,7 @@ def _crash_run(url: str, hook: str, inbox: Inbox, workers: int, kills: int, seed
     print(f"\n{workers} worker(s): {kills} SIGKILLs ({crew.kills_after_up} after start-up), "
           f"{len(arrivals)} arrivals of {len(by_id)} deliveries for {len(expected)} fires, "
           f"{len(resent)} re-sent "
-          f"({sum(by_id[d] - 1 for d in resent)} extra copies), {inbox.broken} cut off, "
+          f"({sum(by_id[d] - 1 for d in resent)} extra copies), {receiver.broken} cut off, "
           f"outbox {states}, {time.monotonic() - started:.0f} s")  # fmt: skip
 
     assert kills >= crew_kills
@@ -285,7 +256,7 @@ def _crash_run(url: str, hook: str, inbox: Inbox, workers: int, kills: int, seed
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_two_postgres_workers_killed_50_times_fire_once_and_deliver_at_least_once(
-    receiver: tuple[str, Inbox],
+    receiver: HttpReceiver,
 ) -> None:
     reason = postgres_unreachable_reason()
     if reason:
@@ -294,15 +265,15 @@ def test_two_postgres_workers_killed_50_times_fire_once_and_deliver_at_least_onc
     base, schema = scratch_spec(scratch)
     try:
         url = f"{base}?options=-csearch_path%3D{schema}"
-        _crash_run(url, *receiver, workers=2, kills=50, seed=22)
+        _crash_run(url, receiver, workers=2, kills=50, seed=22)
     finally:
         drop_scratch(scratch)
 
 
 @pytest.mark.slow
 def test_one_sqlite_worker_killed_50_times_fires_once_and_delivers_at_least_once(
-    tmp_path: Path, receiver: tuple[str, Inbox]
+    tmp_path: Path, receiver: HttpReceiver
 ) -> None:
     url = f"sqlite:///{tmp_path / 'crash.db'}"
     open_services(url, upgrade=True).close()
-    _crash_run(url, *receiver, workers=1, kills=20, seed=2022)
+    _crash_run(url, receiver, workers=1, kills=20, seed=2022)

@@ -4,23 +4,22 @@ a second after it, printed) and deliver it to a receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from slaclock.service.compose import open_services
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kit.receivers import HttpReceiver, free_port, http_receiver
 
 CONFIG = """
 calendars:
@@ -37,31 +36,11 @@ policies:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def inbox() -> Iterator[tuple[str, list[tuple[float, dict[str, Any]]]]]:
-    """A receiver's URL and what it got: (arrival time, body)."""
-    got: list[tuple[float, dict[str, Any]]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            got.append((time.time(), json.loads(raw)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hooks", got
-    server.shutdown()
+def receiver() -> Iterator[HttpReceiver]:
+    """A webhook receiver; each request's arrival time is ``Received.at``."""
+    with http_receiver(status=204) as state:
+        yield state
 
 
 def _due_soon(url: str, hook: str, seconds: float) -> float:
@@ -85,9 +64,9 @@ def _wait_for(got: list[Any], deadline: float) -> None:
 
 @pytest.mark.slow
 def test_the_worker_process_fires_on_time_and_stops_on_sigterm(
-    tmp_path: Path, inbox: tuple[str, list[Any]]
+    tmp_path: Path, receiver: HttpReceiver
 ) -> None:
-    hook, got = inbox
+    hook, got = receiver.url, receiver.received
     url = f"sqlite:///{tmp_path / 'worker.db'}"
     open_services(url, upgrade=True).close()
     env = {**os.environ, "OPS_SECRET": "s3cret", "SLACLOCK_DATABASE_URL": url}
@@ -100,7 +79,7 @@ def test_the_worker_process_fires_on_time_and_stops_on_sigterm(
         due = _due_soon(url, hook, seconds=3)  # planned by this process, not the worker's
         _wait_for(got, time.monotonic() + 20)
         assert len(got) == 1, worker.stdout and worker.poll()
-        arrived, body = got[0]
+        arrived, body = got[0].at, got[0].json()
         assert body["type"] == "sla.breached" and body["ticket"] == "W-1"
         # Not before its time; how soon after is measured, not asserted (a loaded
         # machine delays any process): it is printed, and typically about a second.
@@ -115,13 +94,13 @@ def test_the_worker_process_fires_on_time_and_stops_on_sigterm(
 
 @pytest.mark.slow
 def test_serve_runs_its_own_worker_unless_told_not_to(
-    tmp_path: Path, inbox: tuple[str, list[Any]]
+    tmp_path: Path, receiver: HttpReceiver
 ) -> None:
-    hook, got = inbox
+    hook, got = receiver.url, receiver.received
     for no_worker in (True, False):
         url = f"sqlite:///{tmp_path / f'serve-{no_worker}.db'}"
         _due_soon(url, hook, seconds=0)  # already due
-        command = ["serve", "--port", str(_free_port()), "--database-url", url]
+        command = ["serve", "--port", str(free_port()), "--database-url", url]
         server = subprocess.Popen(
             [sys.executable, "-c", "from slaclock.cli.main import app; app()", *command,
              *(["--no-worker"] if no_worker else [])],

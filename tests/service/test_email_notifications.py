@@ -5,19 +5,16 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import socket
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default as default_policy
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
 from sqlalchemy import Engine
 
 from slaclock.service.app_state import Services
@@ -27,6 +24,10 @@ from slaclock.service.delivery_facts import reader_zone
 from slaclock.service.email_sender import email_sender
 from slaclock.service.worker import Worker
 from slaclock.store.outbox import Delivery
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kit.clock import Clock
+from kit.receivers import SmtpInbox, smtp_inbox
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; due 10:00Z is 11:00 in Amsterdam
 CONFIG = """
@@ -51,64 +52,17 @@ policies:
 """
 
 
-class Inbox:
-    """Accepts every message, or answers the next of ``replies`` to RCPT."""
-
-    def __init__(self) -> None:
-        self.replies: list[str] = []
-        self.envelopes: list[Envelope] = []
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope,
-                          address: str, options: Any) -> str:  # fmt: skip
-        if self.replies:
-            return self.replies.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> dict[str, EmailMessage]:
-        """The messages received, by recipient address."""
-        out: dict[str, EmailMessage] = {}
-        for envelope in self.envelopes:
-            assert isinstance(envelope.original_content, bytes)
-            message = message_from_bytes(envelope.original_content, policy=default_policy)
-            assert isinstance(message, EmailMessage)
-            [address] = envelope.rcpt_tos
-            out[address] = message
-        return out
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@pytest.fixture
+def inbox() -> Iterator[SmtpInbox]:
+    with smtp_inbox() as handler:
+        yield handler
 
 
 @pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def world(db: Engine, inbox: tuple[Inbox, int]) -> tuple[Services, Worker, Clock]:
+def world(db: Engine, inbox: SmtpInbox) -> tuple[Services, Worker, Clock]:
     services = services_on(db)
     services.config_apply(CONFIG, "test", NOW)
-    environ = {"SLACLOCK_SMTP_URL": f"smtp://127.0.0.1:{inbox[1]}",
+    environ = {"SLACLOCK_SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",
                "SLACLOCK_MAIL_FROM": "Slaclock <sla@example.com>"}  # fmt: skip
     settings = smtp_settings(environ)
     assert settings is not None
@@ -137,7 +91,7 @@ def plain(message: EmailMessage) -> str:
 
 
 def test_reminder_and_breach_arrive_once_each_in_the_readers_language_and_zone(
-    world: Any, inbox: tuple[Inbox, int]
+    world: Any, inbox: SmtpInbox
 ) -> None:
     services, worker, clock = world
     services.ingest([created("T-1")], NOW)
@@ -148,8 +102,8 @@ def test_reminder_and_breach_arrive_once_each_in_the_readers_language_and_zone(
     assert worker.run_once() == (0, 0)
     clock.at += timedelta(days=1)
     assert worker.run_once() == (0, 0)  # nothing is sent again
-    received = inbox[0].messages()
-    assert len(inbox[0].envelopes) == 3
+    received = inbox.messages()
+    assert len(inbox.envelopes) == 3
     assert set(received) == {"anna@example.com", "bernd@example.com", "claire@example.fr"}
     sent = deliveries(services)
     for address, message in received.items():
@@ -179,9 +133,9 @@ def test_reminder_and_breach_arrive_once_each_in_the_readers_language_and_zone(
     assert "Standard Plan" not in notice and "sla.example" not in notice
 
 
-def test_an_smtp_550_is_a_dead_letter_with_the_reply(world: Any, inbox: tuple[Inbox, int]) -> None:
+def test_an_smtp_550_is_a_dead_letter_with_the_reply(world: Any, inbox: SmtpInbox) -> None:
     services, worker, clock = world
-    inbox[0].replies = ["550 5.1.1 <anna@example.com>: no such user"]
+    inbox.replies = ["550 5.1.1 <anna@example.com>: no such user"]
     services.ingest([created("T-1")], NOW)
     clock.at = NOW + timedelta(minutes=45)
     assert worker.run_once() == (1, 1)
@@ -189,14 +143,12 @@ def test_an_smtp_550_is_a_dead_letter_with_the_reply(world: Any, inbox: tuple[In
     assert delivery.state == "dead" and delivery.attempts == 1
     assert delivery.last_error is not None and "550 5.1.1" in delivery.last_error
     assert "no such user" in delivery.last_error
-    assert inbox[0].envelopes == []
+    assert inbox.envelopes == []
 
 
-def test_an_smtp_451_is_retried_later_under_the_same_id(
-    world: Any, inbox: tuple[Inbox, int]
-) -> None:
+def test_an_smtp_451_is_retried_later_under_the_same_id(world: Any, inbox: SmtpInbox) -> None:
     services, worker, clock = world
-    inbox[0].replies = ["451 4.7.1 greylisted, try again later"]
+    inbox.replies = ["451 4.7.1 greylisted, try again later"]
     services.ingest([created("T-1")], NOW)
     clock.at = NOW + timedelta(minutes=45)
     worker.run_once()
@@ -208,7 +160,7 @@ def test_an_smtp_451_is_retried_later_under_the_same_id(
     assert worker.run_once() == (0, 1)
     [again] = deliveries(services).values()
     assert again.state == "sent" and again.attempts == 2
-    [message] = inbox[0].messages().values()
+    [message] = inbox.messages().values()
     assert message["X-Slaclock-Delivery"] == delivery.id
 
 

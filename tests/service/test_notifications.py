@@ -4,11 +4,10 @@ delivers it, signed, with a stable id — against a real HTTP receiver on 127.0.
 from __future__ import annotations
 
 import json
-import threading
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +19,10 @@ from slaclock.service.app_state import Services
 from slaclock.service.compose import services_on
 from slaclock.service.deliverer import MAX_ATTEMPTS
 from slaclock.service.worker import Worker, webhook_sender
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kit.clock import Clock
+from kit.receivers import HttpReceiver, http_receiver
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECRET = "whsec-ops-0123456789"
@@ -48,53 +51,14 @@ policies:
 """
 
 
-@dataclass
-class Receiver:
-    """A webhook receiver: records each request; answers from ``script`` first."""
-
-    url: str = ""
-    received: list[dict[str, Any]] = field(default_factory=list)
-    script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+@pytest.fixture
+def receiver() -> Iterator[HttpReceiver]:
+    with http_receiver() as state:
+        yield state
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            with state.lock:
-                state.received.append({"headers": dict(self.headers), "raw": raw})
-                status, headers = state.script.pop(0) if state.script else (200, {})
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-
-
-@dataclass
-class Clock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def world(db: Engine, receiver: Receiver) -> Iterator[tuple[Services, Worker, Clock]]:
+def world(db: Engine, receiver: HttpReceiver) -> Iterator[tuple[Services, Worker, Clock]]:
     services = services_on(db)
     services.config_apply(CONFIG % {"url": receiver.url}, "test", NOW)
     clock = Clock(NOW)
@@ -153,7 +117,7 @@ def test_a_passed_reminder_is_skipped_and_a_passed_escalation_fires_at_once(worl
 
 
 def test_an_entry_fires_once_and_arrives_signed_with_a_stable_id(
-    world: Any, receiver: Receiver
+    world: Any, receiver: HttpReceiver
 ) -> None:
     services, worker, clock = world
     services.ingest([created("T-1", subject="Printer on fire")], NOW)
@@ -161,9 +125,9 @@ def test_an_entry_fires_once_and_arrives_signed_with_a_stable_id(
     assert worker.run_once() == (1, 1)
     assert worker.run_once() == (0, 0)
     [request] = receiver.received
-    headers = {k.lower(): v for k, v in request["headers"].items()}
-    verify_signature(headers["x-slaclock-signature"], SECRET, request["raw"], clock.at, 300)
-    body = json.loads(request["raw"])
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    verify_signature(headers["x-slaclock-signature"], SECRET, request.raw, clock.at, 300)
+    body = json.loads(request.raw)
     assert body["delivery"] == headers["x-slaclock-delivery"]
     assert body["delivery"].startswith("d_") and len(body["delivery"]) == 34
     assert (body["type"], body["ticket"], body["metric"], body["entry"]) == (
@@ -214,7 +178,7 @@ def test_a_when_that_no_longer_holds_at_fire_time_fires_nothing(world: Any) -> N
 
 
 def test_retries_keep_the_id_and_a_4xx_goes_to_the_dead_letters(
-    world: Any, receiver: Receiver
+    world: Any, receiver: HttpReceiver
 ) -> None:
     services, worker, clock = world
     receiver.script = [(503, {"Retry-After": "120"}), (200, {})]
@@ -228,7 +192,7 @@ def test_retries_keep_the_id_and_a_4xx_goes_to_the_dead_letters(
     assert delivery.next_attempt_at >= clock.at + timedelta(seconds=120)
     clock.at = delivery.next_attempt_at
     worker.run_once()
-    ids = [r["headers"]["X-Slaclock-Delivery"] for r in receiver.received]
+    ids = [r.headers["X-Slaclock-Delivery"] for r in receiver.received]
     assert ids == [delivery.id, delivery.id]
     with services.db.reading() as tx:
         again = tx.outbox.get(delivery.id)
@@ -251,7 +215,7 @@ def test_retries_keep_the_id_and_a_4xx_goes_to_the_dead_letters(
 
 
 def test_a_receiver_that_keeps_failing_ends_dead_after_the_limit(
-    world: Any, receiver: Receiver
+    world: Any, receiver: HttpReceiver
 ) -> None:
     services, worker, clock = world
     receiver.script = [(500, {})] * (MAX_ATTEMPTS + 5)
@@ -263,12 +227,12 @@ def test_a_receiver_that_keeps_failing_ends_dead_after_the_limit(
             delivery = next(d for d in tx.outbox.listing() if d.body["entry"] == "reminders[0]")
         clock.at = max(clock.at, delivery.next_attempt_at)
     assert delivery.state == "dead" and delivery.attempts == MAX_ATTEMPTS
-    tries = [r for r in receiver.received if r["headers"]["X-Slaclock-Delivery"] == delivery.id]
+    tries = [r for r in receiver.received if r.headers["X-Slaclock-Delivery"] == delivery.id]
     assert len(tries) == MAX_ATTEMPTS
 
 
 def test_a_slack_webhook_gets_a_slack_message_signed_with_its_id(
-    db: Engine, receiver: Receiver
+    db: Engine, receiver: HttpReceiver
 ) -> None:
     services = services_on(db)
     slack = CONFIG.replace("format: json", "format: slack") % {"url": receiver.url}
@@ -281,9 +245,9 @@ def test_a_slack_webhook_gets_a_slack_message_signed_with_its_id(
         clock.at = NOW + timedelta(minutes=45)
         assert worker.run_once() == (1, 1)
     [request] = receiver.received
-    headers = {k.lower(): v for k, v in request["headers"].items()}
-    verify_signature(headers["x-slaclock-signature"], SECRET, request["raw"], clock.at, 300)
-    message = json.loads(request["raw"])
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    verify_signature(headers["x-slaclock-signature"], SECRET, request.raw, clock.at, 300)
+    message = json.loads(request.raw)
     assert set(message) == {"text", "blocks"}
     assert "T-1" in message["text"] and "first response" in message["text"]
     assert "https://sla.example/tickets/T-1" in json.dumps(message["blocks"])

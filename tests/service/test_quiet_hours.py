@@ -6,21 +6,16 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import socket
-import threading
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
 from sqlalchemy import Engine
 
 from slaclock.service.app_state import Services
@@ -30,6 +25,10 @@ from slaclock.service.deliverer import Sender
 from slaclock.service.email_sender import digest_id, email_sender
 from slaclock.service.worker import Worker, webhook_sender
 from slaclock.store.outbox import Delivery
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kit.clock import Clock
+from kit.receivers import HttpReceiver, SmtpInbox, http_receiver, smtp_inbox
 
 MONDAY_EVENING = datetime(2026, 3, 2, 19, 0, tzinfo=UTC)  # 20:00 in Amsterdam: closed
 TUESDAY_OPENS = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Amsterdam
@@ -64,62 +63,13 @@ policies:
 """
 
 
-class Inbox:
-    """Accepts every message, but answers RCPT to an address in ``refuse_once`` once
-    with the reply given there."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self.refuse_once: dict[str, str] = {}
-        self.envelopes: list[Envelope] = []
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope,
-                          address: str, options: Any) -> str:  # fmt: skip
-        if address in self.refuse_once:
-            return self.refuse_once.pop(address)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def received(self) -> list[tuple[str, EmailMessage]]:
-        """(address, message) of every message received, in order."""
-        out = []
-        for envelope in self.envelopes:
-            assert isinstance(envelope.original_content, bytes)
-            message = message_from_bytes(envelope.original_content, policy=default_policy)
-            assert isinstance(message, EmailMessage)
-            [address] = envelope.rcpt_tos
-            out.append((address, message))
-        return out
-
-    def addresses(self) -> list[str]:
-        return sorted(address for address, _ in self.received())
-
-
-@dataclass
-class Hooks:
-    url: str
-    received: list[bytes]
-
-
-@dataclass
-class Clock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-
 @dataclass
 class World:
     services: Services
     worker: Worker
     clock: Clock
-    inbox: Inbox
-    hooks: Hooks
+    inbox: SmtpInbox
+    hooks: HttpReceiver
 
     def run_at(self, at: datetime) -> tuple[int, int]:
         self.clock.at = at
@@ -131,45 +81,20 @@ class World:
         return sorted(found, key=lambda d: d.body["entry"])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@pytest.fixture
+def inbox() -> Iterator[SmtpInbox]:
+    with smtp_inbox() as handler:
+        yield handler
 
 
 @pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+def hooks() -> Iterator[HttpReceiver]:
+    with http_receiver() as state:
+        yield state
 
 
 @pytest.fixture
-def hooks() -> Iterator[Hooks]:
-    state = Hooks("", [])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            state.received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-
-
-@pytest.fixture
-def world(db: Engine, inbox: Inbox, hooks: Hooks) -> Iterator[World]:
+def world(db: Engine, inbox: SmtpInbox, hooks: HttpReceiver) -> Iterator[World]:
     services = services_on(db)
     services.config_apply(CONFIG % {"url": hooks.url}, "test", MONDAY_EVENING)
     settings = smtp_settings({"SLACLOCK_SMTP_URL": f"smtp://127.0.0.1:{inbox.port}",
