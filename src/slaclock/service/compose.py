@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 MAX_TICKET_EVENTS_ENV = "SLACLOCK_MAX_TICKET_EVENTS"
+#: Sends a notification worker keeps in flight at once (threads, and HTTP connections).
+SEND_CONCURRENCY = 16
 #: The address people reach the dashboard at: the links in messages.
 BASE_URL_ENV = "SLACLOCK_BASE_URL"
 
@@ -90,7 +93,7 @@ def notification_worker(
     from slaclock.service.channels.email import smtp_settings
     from slaclock.service.worker import Worker, webhook_sender
 
-    client = httpx.Client()
+    client = httpx.Client(limits=httpx.Limits(max_connections=SEND_CONCURRENCY))
     base_url = environ.get(BASE_URL_ENV, "")
     hooks = webhook_sender(services, environ, client, base_url)
     senders: dict[str, Sender] = {"webhook": hooks, "slack": hooks}
@@ -100,4 +103,10 @@ def notification_worker(
 
         senders["email"] = email_sender(services, smtp, base_url)
     ack_secret = environ.get(ACK_SECRET_ENV) or None
-    return Worker(services, senders, now, base_url, ack_secret), client.close
+    pool = ThreadPoolExecutor(SEND_CONCURRENCY, thread_name_prefix="slaclock-send")
+
+    def close() -> None:
+        pool.shutdown(wait=True)
+        client.close()
+
+    return Worker(services, senders, now, base_url, ack_secret, pool), close

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -32,7 +33,8 @@ __all__ = ["LEASE", "MAX_ATTEMPTS", "DigestSender", "Sender", "backoff_seconds",
 MAX_ATTEMPTS = 10
 #: How long a claimed delivery is ours to send before another worker may take it.
 LEASE = timedelta(seconds=60)
-DELIVER_BATCH = 50
+#: Deliveries claimed (and, with a pool, in flight) per step.
+DELIVER_BATCH = 64
 _BASE_SECONDS = 30.0
 _CAP_SECONDS = 6 * 3600.0
 
@@ -65,29 +67,40 @@ def deliver_due(
     now: Callable[[], datetime],
     limit: int = DELIVER_BATCH,
     observe: Observe | None = None,
+    pool: Executor | None = None,
 ) -> int:
     """Claim and send the deliveries due now; returns how many were attempted. Held
-    deliveries to one reader go out together (one digest where the sender has one)."""
+    deliveries to one reader go out together (one digest where the sender has one).
+    With a ``pool``, several sends are in flight at once (a worker's throughput is
+    otherwise one round trip to the receiver per delivery); the outcomes of the whole
+    claim are recorded in one transaction once every send has ended."""
     started = now()
     batches = db.writing(lambda tx: _claim(tx, started, limit))
+    units: list[tuple[Sender | None, list[Delivery]]] = []
     for batch in batches:
         sender = senders.get(batch[0].channel)
         if len(batch) > 1 and not isinstance(sender, DigestSender):
-            for delivery in batch:  # no digest on this channel: each on its own
-                _send(db, sender, [delivery], now, observe)
+            units += [(sender, [delivery]) for delivery in batch]  # no digest: each alone
         else:
-            _send(db, sender, batch, now, observe)
+            units.append((sender, batch))
+
+    def attempt(unit: tuple[Sender | None, list[Delivery]]) -> DeliveryError | None:
+        return _attempt(unit[0], unit[1], now)
+
+    failures = list(pool.map(attempt, units) if pool is not None else map(attempt, units))
+    outcomes = db.writing(lambda tx: _record(tx, units, failures, now()))
+    if observe is not None:
+        for (_, batch), outcome in zip(units, outcomes, strict=True):
+            for delivery in batch:
+                observe(delivery.channel, outcome)
     return sum(len(batch) for batch in batches)
 
 
-def _send(
-    db: Database,
-    sender: Sender | None,
-    batch: Sequence[Delivery],
-    now: Callable[[], datetime],
-    observe: Observe | None = None,
-) -> None:
-    """Send one delivery, or a digest of several, and record the outcome of all."""
+def _attempt(
+    sender: Sender | None, batch: Sequence[Delivery], now: Callable[[], datetime]
+) -> DeliveryError | None:
+    """Send one delivery, or a digest of several; the failure, if it did not get
+    through."""
     try:
         if sender is None:
             raise DeliveryError(f"no sender for channel {batch[0].channel!r}", False)
@@ -97,13 +110,28 @@ def _send(
             assert isinstance(sender, DigestSender)
             sender.digest(batch, now())
     except DeliveryError as failure:
-        outcome = _record_failure(db, batch, failure, now())
-    else:
-        _record_sent(db, batch, now())
-        outcome = "sent"
-    if observe is not None:
-        for delivery in batch:
-            observe(delivery.channel, outcome)
+        return failure
+    return None
+
+
+def _record(
+    tx: Tx,
+    units: Sequence[tuple[Sender | None, Sequence[Delivery]]],
+    failures: Sequence[DeliveryError | None],
+    at: datetime,
+) -> list[str]:
+    """Record each unit's outcome at ``at``: sent (one statement for all of them),
+    retried later with backoff, or dead. Returns the outcome of each unit."""
+    sent: list[str] = []
+    outcomes = []
+    for (_, batch), failure in zip(units, failures, strict=True):
+        if failure is None:
+            sent += [delivery.id for delivery in batch]
+            outcomes.append("sent")
+        else:
+            outcomes.append(_record_failure(tx, batch, failure, at))
+    tx.outbox.sent_many(sent, at)
+    return outcomes
 
 
 def _claim(tx: Tx, started: datetime, limit: int) -> list[list[Delivery]]:
@@ -126,32 +154,14 @@ def _claim(tx: Tx, started: datetime, limit: int) -> list[list[Delivery]]:
     ]
 
 
-def _record_sent(db: Database, batch: Sequence[Delivery], at: datetime) -> None:
-    def record(tx: Tx) -> None:
-        for delivery in batch:
-            tx.outbox.sent(delivery.id, at)
-
-    db.writing(record)
-
-
-def _record_failure(
-    db: Database, batch: Sequence[Delivery], failure: DeliveryError, at: datetime
-) -> str:
+def _record_failure(tx: Tx, batch: Sequence[Delivery], failure: DeliveryError, at: datetime) -> str:
     attempts = max(d.attempts for d in batch) + 1  # the claim counted this attempt
     if not failure.retryable or attempts >= MAX_ATTEMPTS:
-
-        def dead(tx: Tx) -> None:
-            for delivery in batch:
-                tx.outbox.dead(delivery.id, failure.reason)
-
-        db.writing(dead)
+        for delivery in batch:
+            tx.outbox.dead(delivery.id, failure.reason)
         return "dead"
     wait = max(backoff_seconds(attempts), failure.retry_after or 0.0)
     retry_at = at + timedelta(seconds=wait)
-
-    def retry(tx: Tx) -> None:
-        for delivery in batch:
-            tx.outbox.retry_later(delivery.id, retry_at, failure.reason)
-
-    db.writing(retry)
+    for delivery in batch:
+        tx.outbox.retry_later(delivery.id, retry_at, failure.reason)
     return "retry"

@@ -90,63 +90,119 @@ class FireSettings:
 
 def fire_due(db: Database, settings: FireSettings, now: datetime) -> int:
     """Fire the entries due at ``now`` (one batch); returns how many fired."""
-    done: list[tuple[str, datetime]] = []
+    fired: list[tuple[str, datetime]] = []
 
     def work(tx: Tx) -> int:
-        done.clear()  # a transaction tried again starts afresh
-        fired = 0
-        current = settings.config()
-        for planned in tx.schedule.claim_due(now, FIRE_BATCH):
-            if _fire(tx, current, planned, now, settings):
-                fired += 1
-                done.append((_type_of(current, planned), planned.fire_at))
-                _run_actions(tx, current, planned, now, settings.store_events)
-        return fired
+        claimed = tx.schedule.claim_due(now, FIRE_BATCH)
+        fired[:] = _FireBatch(tx, settings.config(), settings, now, claimed).run()
+        return len(fired)
 
-    fired = db.writing(work)
+    count = db.writing(work)
     if settings.observe is not None:
-        settings.observe(done, now)
-    return fired
+        settings.observe(fired, now)
+    return count
 
 
-def _type_of(config: Config, planned: Planned) -> str:
-    entry = _entry_of(config, planned)
-    return "" if entry is None else fire_type(planned, entry)
+class _FireBatch:
+    """One transaction's worth of due entries, fired with a handful of statements: the
+    batch's tickets and instances are read once, and the fire records and outbox rows
+    of the batch are written together. An entry with ``actions`` is written at once and
+    its actions run, so the later entries of its ticket are judged on the ticket as the
+    actions left it — the same verdicts as firing one entry at a time."""
 
+    def __init__(
+        self, tx: Tx, config: Config, settings: FireSettings, now: datetime,
+        claimed: Sequence[Planned],
+    ) -> None:  # fmt: skip
+        self.tx, self.config, self.settings, self.now = tx, config, settings, now
+        self.claimed = claimed
+        ticket_ids = [planned.ticket_id for planned in claimed]
+        self.tickets = tx.tickets.get_many(ticket_ids)
+        self.instances = tx.instances.replay_json_many(ticket_ids)
+        self.waiting: list[tuple[Planned, Reminder | Escalation]] = []
+        self.fired: list[tuple[str, datetime]] = []  # (type, fire_at) of each fire
 
-def _fire(tx: Tx, config: Config, planned: Planned, now: datetime, settings: FireSettings) -> bool:
-    entry = _entry_of(config, planned)
-    ticket = tx.tickets.get(planned.ticket_id)
-    if entry is None or ticket is None or ticket.fields is None:
-        return False  # the policy changed under it, or the ticket is gone: nothing fires
-    if entry.when is not None and not evaluate(entry.when, ticket.fields):
-        return False  # judged on the ticket as it is now
-    if (
-        isinstance(entry, Escalation)
-        and entry.unless_acknowledged
-        and acknowledged(tx, config, planned, entry.ack_expires_seconds)
-    ):
-        return False  # someone is on it
-    kind = fire_type(planned, entry)
-    fire_pk = tx.fires.record(planned, kind, now)
-    if fire_pk is None:
-        return False  # fired before
-    body = _body(tx, planned, ticket, kind, now, settings.base_url)
-    notify = (*entry.notify, *action_webhooks(getattr(entry, "actions", ())))
-    recipients = [
-        r
-        for r in resolve_recipients(notify, ticket.fields, config)
-        if r.channel in settings.channels
-    ]
-    deliveries = []
-    for r in recipients:
-        delivery = _delivery(planned, fire_pk, body, r, now, held_until(config, entry, r, now))
-        link = _ack_url(settings, delivery.body, r, now)
-        if link is not None:
-            delivery = dataclasses.replace(delivery, body={**delivery.body, "ack_url": link})
-        deliveries.append(delivery)
-    tx.outbox.add(deliveries)
-    return True
+    def run(self) -> list[tuple[str, datetime]]:
+        """Fire what is due of the batch; the ``(type, fire_at)`` of each fire."""
+        for planned in self.claimed:
+            entry = _entry_of(self.config, planned)
+            if entry is None or not self._fires(planned, entry):
+                continue
+            self.waiting.append((planned, entry))
+            actions = getattr(entry, "actions", ())
+            if actions and planned.key in self._write():
+                self._run_actions(planned, actions)
+        self._write()
+        return self.fired
+
+    def _fires(self, planned: Planned, entry: Reminder | Escalation) -> bool:
+        """Whether the entry fires now: its ticket is there, its ``when:`` holds on the
+        ticket as it is now, and no acknowledgement stops an escalation."""
+        ticket = self.tickets.get(planned.ticket_id)
+        if ticket is None or ticket.fields is None:
+            return False  # the ticket is gone: nothing fires
+        if entry.when is not None and not evaluate(entry.when, ticket.fields):
+            return False
+        return not (
+            isinstance(entry, Escalation)
+            and entry.unless_acknowledged
+            and acknowledged(self.tx, self.config, planned, entry.ack_expires_seconds)
+        )
+
+    def _write(self) -> set[tuple[str, str, str, int, str]]:
+        """Record the waiting fires and write their deliveries; the keys recorded (an
+        entry that had fired before is not, and sends nothing)."""
+        if not self.waiting:
+            return set()
+        typed = [(planned, fire_type(planned, entry)) for planned, entry in self.waiting]
+        pks = self.tx.fires.record_many(typed, self.now)
+        deliveries: list[Delivery] = []
+        for (planned, entry), (_, kind) in zip(self.waiting, typed, strict=True):
+            fire_pk = pks.get(planned.key)
+            if fire_pk is not None:
+                self.fired.append((kind, planned.fire_at))
+                deliveries += self._deliveries(planned, entry, kind, fire_pk)
+        self.tx.outbox.add(deliveries)
+        self.waiting.clear()
+        return set(pks)
+
+    def _deliveries(
+        self, planned: Planned, entry: Reminder | Escalation, kind: str, fire_pk: int
+    ) -> list[Delivery]:
+        """One delivery per recipient this process can reach, with the signed
+        acknowledgement link where the message has one."""
+        ticket = self.tickets[planned.ticket_id]
+        instance = _instance_of(self.instances.get(planned.ticket_id, []), planned)
+        body = _body(planned, ticket, instance, kind, self.now, self.settings.base_url)
+        notify = (*entry.notify, *action_webhooks(getattr(entry, "actions", ())))
+        recipients = resolve_recipients(notify, ticket.fields or {}, self.config)
+        deliveries = []
+        for r in recipients:
+            if r.channel not in self.settings.channels:
+                continue
+            held = held_until(self.config, entry, r, self.now)
+            delivery = _delivery(planned, fire_pk, body, r, self.now, held)
+            link = _ack_url(self.settings, delivery.body, r, self.now)
+            if link is not None:
+                delivery = dataclasses.replace(delivery, body={**delivery.body, "ack_url": link})
+            deliveries.append(delivery)
+        return deliveries
+
+    def _run_actions(self, planned: Planned, actions: Sequence[Any]) -> None:
+        """The fired escalation's ``set``, ``add_tags`` and ``reassign`` actions, as
+        events stored and projected in this transaction (notifications.md,
+        "Actions"); then the ticket is read again, as the actions left it."""
+        ticket = self.tickets[planned.ticket_id]
+        store_events = self.settings.store_events
+        if ticket.fields is None or store_events is None:
+            return
+        events = action_events(planned, actions, ticket.fields, self.config, self.now)
+        if not events:
+            return
+        store_events(self.tx, events, self.now)
+        ticket_id = planned.ticket_id
+        self.tickets.update(self.tx.tickets.get_many([ticket_id]))
+        self.instances[ticket_id] = self.tx.instances.replay_json(ticket_id)
 
 
 def _ack_url(
@@ -160,21 +216,6 @@ def _ack_url(
         return None
     token = ack_token(settings.ack_secret, link_claim(dict(body), person, now))
     return f"{settings.base_url.rstrip('/')}/ack/{token}"
-
-
-def _run_actions(
-    tx: Tx, config: Config, planned: Planned, now: datetime, store_events: StoreEvents | None
-) -> None:
-    """The fired escalation's ``set``, ``add_tags`` and ``reassign`` actions, as events
-    stored and projected in this transaction (notifications.md, "Actions")."""
-    entry = _entry_of(config, planned)
-    ticket = tx.tickets.get(planned.ticket_id)
-    actions = getattr(entry, "actions", ())
-    if not actions or ticket is None or ticket.fields is None or store_events is None:
-        return
-    events = action_events(planned, actions, ticket.fields, config, now)
-    if events:
-        store_events(tx, events, now)
 
 
 def held_until(
@@ -230,7 +271,7 @@ def acknowledged(tx: Tx, config: Config, planned: Planned, expires_seconds: int 
     key = (planned.kind, planned.metric, planned.cycle)
     calendar = None
     if expires_seconds is not None:
-        instance = _instance_json(tx, planned)
+        instance = _instance_of(tx.instances.replay_json(planned.ticket_id), planned)
         calendar = config.calendars.get(instance["calendar"]) if instance else None
     for ack in tx.events.bodies_of_type(planned.ticket_id, "sla.acknowledged"):
         if (ack.get("kind", "sla"), ack["metric"], ack.get("cycle", 0)) != key:
@@ -250,11 +291,10 @@ def acknowledged(tx: Tx, config: Config, planned: Planned, expires_seconds: int 
     return False
 
 
-def _instance_json(tx: Tx, planned: Planned) -> dict[str, Any] | None:
+def _instance_of(stored: Sequence[Mapping[str, Any]], planned: Planned) -> dict[str, Any] | None:
     """The stored replay JSON of the planned entry's instance, if it is still there."""
     key = (planned.kind, planned.metric, planned.cycle)
-    stored = tx.instances.replay_json(planned.ticket_id)
-    return next((i for i in stored if (i["kind"], i["metric"], i["cycle"]) == key), None)
+    return next((dict(i) for i in stored if (i["kind"], i["metric"], i["cycle"]) == key), None)
 
 
 def _entry_of(config: Config, planned: Planned) -> Reminder | Escalation | None:
@@ -277,11 +317,15 @@ def delivery_id(planned: Planned, recipient: Recipient) -> str:
 
 
 def _body(
-    tx: Tx, planned: Planned, ticket: TicketRecord, kind: str, now: datetime, base_url: str
+    planned: Planned,
+    ticket: TicketRecord,
+    instance: Mapping[str, Any] | None,
+    kind: str,
+    now: datetime,
+    base_url: str,
 ) -> dict[str, Any]:
     """The webhook body of notifications.md, "Deliveries" (``delivery`` added per
     recipient)."""
-    instance = _instance_json(tx, planned)
     fields = ticket.fields or {}
     customer = fields.get("customer")
     customer = customer if isinstance(customer, Mapping) else {}

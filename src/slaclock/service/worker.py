@@ -15,6 +15,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,10 +80,14 @@ class Worker:
     base_url: str = ""
     #: Signs the acknowledgement links of breach and escalation messages (None: none).
     ack_secret: str | None = None
+    #: Sends run on it, several at once (None: one after another, as in the tests).
+    pool: Executor | None = None
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run_once(self) -> tuple[int, int]:
-        """Fire everything due and send every due delivery; ``(fired, attempted)``."""
+        """Fire everything due and send every due delivery; ``(fired, attempted)``.
+        Each batch of fires is sent before the next is fired, so in a burst a message
+        waits for its own batch, not for the whole backlog to be fired."""
         fired = attempted = 0
         settings = FireSettings(
             config=self._config,
@@ -93,17 +98,15 @@ class Worker:
             ack_secret=self.ack_secret,
         )
         while True:
-            batch = fire_due(self.services.db, settings, self.now())
-            fired += batch
-            if batch == 0:
-                break
-        while True:
-            batch = deliver_due(self.services.db, self.senders, self.now,
-                                observe=self.services.metrics.delivered)  # fmt: skip
-            attempted += batch
-            if batch == 0:
-                break
-        return fired, attempted
+            fired_now = fire_due(self.services.db, settings, self.now())
+            sent_now = 0
+            while batch := deliver_due(self.services.db, self.senders, self.now,
+                                       observe=self.services.metrics.delivered,
+                                       pool=self.pool):  # fmt: skip
+                sent_now += batch
+            fired, attempted = fired + fired_now, attempted + sent_now
+            if fired_now == 0 and sent_now == 0:
+                return fired, attempted
 
     def next_due(self) -> datetime | None:
         """The soonest instant something is due: a fire time or a delivery retry."""

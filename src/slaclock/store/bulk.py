@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql
 
-from slaclock.store.sql import chunks, insert_ignore, upsert
+from slaclock.store.sql import chunks, insert_ignore, key_columns, upsert
 
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -26,13 +26,14 @@ def bulk_insert(
     conn: Connection,
     table: Table,
     rows: Sequence[Mapping[str, Any]],
-    conflict: tuple[str, Sequence[str] | None] | None = None,
+    conflict: tuple[str | tuple[str, ...], Sequence[str] | None] | None = None,
     returning: Sequence[str] | None = None,
 ) -> list[Any]:
     """Insert ``rows`` (all with the same keys) in request order.
 
-    ``conflict=(key, None)``: skip rows whose ``key`` exists; ``(key, columns)``:
-    update those columns instead. Returns the ``returning`` columns of inserted
+    ``conflict=(key, None)``: skip rows whose ``key`` (a column, or a tuple of the
+    columns of a unique constraint) exists; ``(key, columns)``: update those columns
+    instead. Returns the ``returning`` columns of inserted
     (or updated) rows, as tuples.
     """
     if not rows:
@@ -85,7 +86,7 @@ def _pg_unnest(
     conn: Connection,
     table: Table,
     rows: Sequence[Mapping[str, Any]],
-    conflict: tuple[str, Sequence[str] | None] | None,
+    conflict: tuple[str | tuple[str, ...], Sequence[str] | None] | None,
     returning: Sequence[str] | None,
 ) -> list[Any]:
     from psycopg.types.json import Jsonb
@@ -100,11 +101,12 @@ def _pg_unnest(
     )
     if conflict is not None:
         key, columns = conflict
+        target = ", ".join(f'"{k}"' for k in key_columns(key))
         if columns is None:
-            sql += f' ON CONFLICT ("{key}") DO NOTHING'
+            sql += f" ON CONFLICT ({target}) DO NOTHING"
         else:
             sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns)
-            sql += f' ON CONFLICT ("{key}") DO UPDATE SET {sets}'
+            sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
     if returning is not None:
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
     out: list[Any] = []

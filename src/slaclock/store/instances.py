@@ -153,11 +153,24 @@ class Instances:
     def replay_json(self, ticket_id: str) -> list[dict[str, Any]]:
         """The replay JSON of the ticket's stored instances, sorted ``kind, metric,
         cycle`` in plain string order, as the replay sorts (a collation may differ)."""
-        rows = self._conn.execute(
-            select(InstanceRow.kind, InstanceRow.metric, InstanceRow.cycle, InstanceRow.json)
-            .where(InstanceRow.ticket_id == ticket_id)
-        ).all()  # fmt: skip
-        return [r.json for r in sorted(rows, key=lambda r: (r.kind, r.metric, r.cycle))]
+        return self.replay_json_many([ticket_id]).get(ticket_id, [])
+
+    def replay_json_many(self, ticket_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """:meth:`replay_json` of several tickets, one statement per chunk (tickets
+        without instances left out)."""
+        found: dict[str, list[Any]] = {}
+        for part in chunks(sorted(set(ticket_ids))):
+            rows = self._conn.execute(
+                select(InstanceRow.ticket_id, InstanceRow.kind, InstanceRow.metric,
+                       InstanceRow.cycle, InstanceRow.json)
+                .where(one_of(self._conn, InstanceRow.ticket_id, part))
+            )  # fmt: skip
+            for row in rows:
+                found.setdefault(row.ticket_id, []).append(row)
+        return {
+            ticket: [r.json for r in sorted(rows, key=lambda r: (r.kind, r.metric, r.cycle))]
+            for ticket, rows in found.items()
+        }
 
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(InstanceRow)).scalar_one())

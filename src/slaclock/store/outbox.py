@@ -111,7 +111,16 @@ class Outbox:
         return found
 
     def sent(self, delivery_id: str, at: datetime) -> None:
-        self._set(delivery_id, state="sent", sent_at=at, lease_until=None, last_error=None)
+        self.sent_many([delivery_id], at)
+
+    def sent_many(self, delivery_ids: Sequence[str], at: datetime) -> None:
+        """Mark these deliveries sent at ``at``: one statement per chunk."""
+        for part in chunks(delivery_ids):
+            self._conn.execute(
+                update(DeliveryRow)
+                .where(one_of(self._conn, DeliveryRow.id, part))
+                .values(state="sent", sent_at=at, lease_until=None, last_error=None)
+            )
 
     def retry_later(self, delivery_id: str, at: datetime, error: str) -> None:
         self._set(delivery_id, next_attempt_at=at, lease_until=None, last_error=error[:2000])

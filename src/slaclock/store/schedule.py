@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Table, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from slaclock.store.bulk import bulk_insert
 from slaclock.store.models import FireRow, ScheduleRow
@@ -115,6 +114,9 @@ _PLANNED_COLUMNS = (
 )  # fmt: skip
 
 
+_KEY_COLUMNS = (FireRow.ticket_id, FireRow.kind, FireRow.metric, FireRow.cycle, FireRow.entry)
+
+
 class Fires:
     """Fire records, inside one transaction."""
 
@@ -123,25 +125,30 @@ class Fires:
 
     def record(self, planned: Planned, kind: str, fired_at: datetime) -> int | None:
         """Record that ``planned`` fired; its pk, or None when it had fired before."""
-        row = {
-            "ticket_id": planned.ticket_id, "kind": planned.kind, "metric": planned.metric,
-            "cycle": planned.cycle, "entry": planned.entry, "policy": planned.policy,
-            "policy_version": planned.policy_version, "type": kind,
-            "fire_at": planned.fire_at, "fired_at": fired_at,
-        }  # fmt: skip
-        insert = postgresql.insert if self._conn.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(FIRES).values(row).on_conflict_do_nothing().returning(FireRow.pk)
-        found = self._conn.execute(stmt).first()
-        return None if found is None else int(found[0])
+        return self.record_many([(planned, kind)], fired_at).get(planned.key)
+
+    def record_many(
+        self, fired: Sequence[tuple[Planned, str]], fired_at: datetime
+    ) -> dict[tuple[str, str, str, int, str], int]:
+        """Record that each ``(planned, type)`` fired, in one statement per chunk; the
+        new records' pks by key (an entry that had fired before is left out)."""
+        rows = [
+            {"ticket_id": p.ticket_id, "kind": p.kind, "metric": p.metric, "cycle": p.cycle,
+             "entry": p.entry, "policy": p.policy, "policy_version": p.policy_version,
+             "type": kind, "fire_at": p.fire_at, "fired_at": fired_at}
+            for p, kind in fired
+        ]  # fmt: skip
+        key = ("ticket_id", "kind", "metric", "cycle", "entry")
+        found = bulk_insert(self._conn, FIRES, rows, conflict=(key, None), returning=("pk", *key))
+        return {tuple(row[1:]): int(row[0]) for row in found}
 
     def keys(self, ticket_ids: Sequence[str]) -> set[tuple[str, str, str, int, str]]:
         """The (ticket, kind, metric, cycle, entry) keys that fired, of these tickets."""
         out: set[tuple[str, str, str, int, str]] = set()
         for part in chunks(sorted(set(ticket_ids))):
             rows = self._conn.execute(
-                select(FireRow.ticket_id, FireRow.kind, FireRow.metric, FireRow.cycle,
-                       FireRow.entry).where(one_of(self._conn, FireRow.ticket_id, part))
-            )  # fmt: skip
+                select(*_KEY_COLUMNS).where(one_of(self._conn, FireRow.ticket_id, part))
+            )
             out.update(tuple(row) for row in rows)  # type: ignore[misc]
         return out
 

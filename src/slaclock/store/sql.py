@@ -18,16 +18,23 @@ T = TypeVar("T")
 IN_CHUNK = 900
 
 
-def insert_ignore(conn: Connection, table: Table, key: str) -> Insert:
-    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for the connection's dialect."""
+def insert_ignore(conn: Connection, table: Table, key: str | tuple[str, ...]) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for the connection's dialect; ``key``
+    is a column or the columns of a unique constraint."""
     if conn.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=key_columns(key))
     if conn.dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=key_columns(key))
     raise NotImplementedError(f"unsupported database {conn.dialect.name}")
 
 
-def upsert(conn: Connection, table: Table, key: str, columns: Sequence[str]) -> Insert:
+def key_columns(key: str | tuple[str, ...]) -> list[str]:
+    return [key] if isinstance(key, str) else list(key)
+
+
+def upsert(
+    conn: Connection, table: Table, key: str | tuple[str, ...], columns: Sequence[str]
+) -> Insert:
     """``INSERT ... ON CONFLICT (key) DO UPDATE SET`` these columns: one statement for
     many rows, where an executemany UPDATE would be one round trip per row."""
     stmt: Any
@@ -38,7 +45,7 @@ def upsert(conn: Connection, table: Table, key: str, columns: Sequence[str]) -> 
     else:
         raise NotImplementedError(f"unsupported database {conn.dialect.name}")
     return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=[key], set_={c: stmt.excluded[c] for c in columns}
+        index_elements=key_columns(key), set_={c: stmt.excluded[c] for c in columns}
     )
 
 
