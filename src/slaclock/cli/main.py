@@ -38,6 +38,8 @@ def _register_all() -> None:
     __import__("slaclock.cli.config_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.service_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.generate_cmd", fromlist=["register"]).register(app)
+    __import__("slaclock.cli.import_cmd", fromlist=["register"]).register(app)
+    __import__("slaclock.cli.parity_cmd", fromlist=["register"]).register(app)
     pass
 
 
