@@ -111,7 +111,8 @@ def test_deliveries_are_listed_with_their_fires_and_safe_addresses(fired: Any) -
     assert len(rows) == 6
     assert set(rows[0]) >= {
         "id", "ticket", "type", "entry", "metric", "cycle", "recipient", "channel", "address",
-        "state", "attempts", "next_attempt_at", "last_error", "created_at", "sent_at",
+        "state", "status", "attempts", "next_attempt_at", "last_error", "created_at",
+        "sent_at", "held_until",
     }  # fmt: skip
     hook = next(r for r in rows if r["channel"] == "webhook")
     assert hook["address"].startswith("http://127.0.0.1:") and hook["address"].endswith("/hooks")
@@ -144,6 +145,43 @@ def test_deliveries_are_listed_with_their_fires_and_safe_addresses(fired: Any) -
 def test_filters(fired: Any, query: str, count: int) -> None:
     api, _ = fired
     assert len(_rows(api, f"/api/v1/notifications?{query}")) == count
+
+
+LATE = '\n  - {id: late, tz: UTC, week: {mon: ["22:00-23:00"]}}'
+QUIET_ANNA = CONFIG.replace("groups: [support]}", "groups: [support], calendar: late}").replace(
+    "always_open: true}", "always_open: true}" + LATE
+)
+
+
+def test_pending_deliveries_show_whether_held_for_quiet_hours_or_failed(
+    api: Any, receiver: Receiver
+) -> None:
+    """The webhook answers 503 (retried later: failed); anna's breach email falls in her
+    quiet hours (held until 22:00). Both are pending; ``status`` and ``state=`` tell
+    them apart."""
+    services, clock = api.services, api.clock
+    receiver.status = 503
+    services.config_apply(QUIET_ANNA % {"url": receiver.url}, "test", clock.now())
+    events = [_created(ticket, clock.now()) for ticket in ("T-1", "T-2")]
+    posted = api.client.post("/api/v1/events", json=events, headers=api.headers("ingest"))
+    assert posted.status_code in (200, 207), posted.text
+    clock.advance(hours=1)
+    with httpx.Client() as client:
+        senders = {
+            "webhook": webhook_sender(services, {"OPS_SECRET": SECRET}, client),
+            "email": lambda delivery, now: None,
+        }
+        assert Worker(services, senders, clock.now).run_once() == (4, 4)
+    rows = _rows(api, "/api/v1/notifications")
+    assert {(r["channel"], r["state"], r["status"]) for r in rows} == {
+        ("webhook", "pending", "failed"), ("email", "pending", "held")}  # fmt: skip
+    held = next(r for r in rows if r["status"] == "held")
+    assert held["held_until"] == "2026-03-02T22:00:00Z" and held["attempts"] == 0
+    failed = next(r for r in rows if r["status"] == "failed")
+    assert failed["last_error"] == "HTTP 503 Service Unavailable" and failed["attempts"] == 1
+    counts = {q: len(_rows(api, f"/api/v1/notifications?state={q}"))
+              for q in ("pending", "held", "failed", "sent", "dead")}  # fmt: skip
+    assert counts == {"pending": 6, "held": 2, "failed": 4, "sent": 0, "dead": 0}
 
 
 def test_pages_follow_the_cursor_to_the_end(fired: Any) -> None:

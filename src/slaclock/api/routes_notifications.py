@@ -17,7 +17,7 @@ from slaclock.api.routes_tickets import TicketId
 from slaclock.api.schemas import problem_responses
 from slaclock.service.formats import iso_z
 from slaclock.service.metrics import CONTENT_TYPE
-from slaclock.service.notifications import MAX_LIMIT, STATES, DeliveryFilters
+from slaclock.service.notifications import MAX_LIMIT, STATUSES, DeliveryFilters
 
 __all__ = ["router"]
 
@@ -26,9 +26,15 @@ router = APIRouter(tags=["notifications"])
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
 Text = Annotated[str | None, Query(max_length=300)]
 FireType = Literal["sla.reminder", "sla.breached", "sla.escalation"]
-#: The outbox's states, whatever they are now (``pending``, ``sent``, ``dead``, …).
+#: The outbox's states, and pending narrowed to ``held`` (quiet hours) or ``failed``.
 State = Annotated[
-    str | None, Query(pattern="^(" + "|".join(STATES) + ")$", description=", ".join(STATES))
+    str | None,
+    Query(
+        pattern="^(" + "|".join(STATUSES) + ")$",
+        description=", ".join(STATUSES)
+        + " (pending includes held and failed: held waits for the reader's quiet hours"
+        " to end; failed was tried and waits for its retry)",
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 DeliveryId = Annotated[str, Path(min_length=1, max_length=40)]

@@ -205,17 +205,21 @@ def token_revoke(token_id: str, database_url: DbUrl = None) -> None:
 
 
 def outbox_list(
-    state: Annotated[str | None, typer.Option(help="pending, sent or dead (default: any)")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(help="pending, held, failed, sent or dead (default: any)"),
+    ] = None,
     ticket: Annotated[str | None, typer.Option(help="only this ticket's")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="at most this many")] = 100,
     database_url: DbUrl = None,
 ) -> None:
-    """List notification deliveries, oldest first: id, state, attempts, type, ticket,
-    recipient, channel, created, and the last error."""
-    from slaclock.service.notifications import STATES, DeliveryFilters
+    """List notification deliveries, oldest first: id, status (pending, held for quiet
+    hours, failed and retrying, sent, dead), attempts, type, ticket, recipient, channel,
+    created, and the last error."""
+    from slaclock.service.notifications import STATUSES, DeliveryFilters
 
-    if state is not None and state not in STATES:
-        raise fail(f"--state: expected one of {', '.join(STATES)}, not {state!r}")
+    if state is not None and state not in STATUSES:
+        raise fail(f"--state: expected one of {', '.join(STATUSES)}, not {state!r}")
     services = services_at(database_url)
     try:
         page = services.notifications(DeliveryFilters(ticket=ticket, state=state), None, limit)
@@ -225,7 +229,7 @@ def outbox_list(
         created = f"{row.created_at:%Y-%m-%dT%H:%M:%SZ}"
         error = row.last_error or ""
         typer.echo(
-            f"{row.id}\t{row.state}\t{row.attempts}\t{row.type}\t{row.ticket}\t"
+            f"{row.id}\t{row.status}\t{row.attempts}\t{row.type}\t{row.ticket}\t"
             f"{row.recipient}\t{row.channel}\t{created}\t{error}"
         )
 

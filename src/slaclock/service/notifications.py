@@ -17,12 +17,13 @@ from slaclock.core.calendar.epoch import epoch_micros, from_epoch_micros
 from slaclock.service.cursors import decode_text_cursor, encode_text_cursor
 from slaclock.service.views import NotificationPage, NotificationRow
 from slaclock.store.database import Tx
-from slaclock.store.outbox import STATES, DeliveryFilters, FiredDelivery
+from slaclock.store.outbox import STATES, STATUSES, DeliveryFilters, FiredDelivery, delivery_status
 
 __all__ = [
     "FIRE_TYPES",
     "MAX_LIMIT",
     "STATES",
+    "STATUSES",
     "DeliveryFilters",
     "notification_page",
     "retry_notification",
@@ -70,11 +71,13 @@ def notification_row(item: FiredDelivery) -> NotificationRow:
         channel=d.channel,
         address=safe_address(d.channel, d.address),
         state=d.state,
+        status=delivery_status(d),
         attempts=d.attempts,
         next_attempt_at=d.next_attempt_at,
         last_error=d.last_error,
         created_at=d.created_at,
         sent_at=d.sent_at,
+        held_until=d.held_until,
     )
 
 

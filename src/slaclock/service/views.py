@@ -217,15 +217,18 @@ class NotificationRow:
     channel: str
     address: str
     state: str
+    #: ``state`` narrowed: ``held`` (quiet hours) or ``failed`` (retrying) for pending.
+    status: str
     attempts: int
     next_attempt_at: datetime
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    held_until: datetime | None
 
     def to_json(self) -> Json:
         out: Json = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        for name in ("fire_at", "next_attempt_at", "created_at", "sent_at"):
+        for name in ("fire_at", "next_attempt_at", "created_at", "sent_at", "held_until"):
             out[name] = iso_z(out[name])
         return out
 

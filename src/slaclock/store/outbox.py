@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, func, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
 from slaclock.store.bulk import bulk_insert
 from slaclock.store.models import DeliveryRow, FireRow
@@ -23,6 +34,19 @@ from slaclock.store.sql import chunks, one_of
 
 DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
 STATES = ("pending", "sent", "dead")
+#: What an operator filters by: the states, and two kinds of pending delivery — held
+#: for the reader's quiet hours (not tried yet), and failed at least once (a retry is
+#: due at ``next_attempt_at``).
+STATUSES = ("pending", "held", "failed", "sent", "dead")
+
+
+def delivery_status(delivery: Delivery) -> str:
+    """The delivery's :data:`STATUSES` entry (the narrowest that fits)."""
+    if delivery.state == "pending" and delivery.last_error is not None:
+        return "failed"
+    if delivery.state == "pending" and delivery.held_until is not None and not delivery.attempts:
+        return "held"
+    return delivery.state
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +210,7 @@ class DeliveryFilters:
     ticket: str | None = None
     recipient: str | None = None
     type: str | None = None  # the fire's: sla.reminder | sla.breached | sla.escalation
-    state: str | None = None
+    state: str | None = None  # one of STATUSES
     channel: str | None = None
 
 
@@ -203,6 +227,22 @@ class FiredDelivery:
     fire_at: datetime
 
 
+def _status_is(status: str) -> ColumnElement[bool]:
+    """The SQL of :func:`delivery_status` equal to ``status``; ``pending`` is every
+    pending delivery, held and failed ones included."""
+    pending = DeliveryRow.state == "pending"
+    if status == "failed":
+        return and_(pending, DeliveryRow.last_error.is_not(None))
+    if status == "held":
+        return and_(
+            pending,
+            DeliveryRow.last_error.is_(None),
+            DeliveryRow.held_until.is_not(None),
+            DeliveryRow.attempts == 0,
+        )
+    return DeliveryRow.state == status
+
+
 def delivery_page(
     conn: Connection,
     filters: DeliveryFilters,
@@ -217,11 +257,12 @@ def delivery_page(
             (DeliveryRow.ticket_id, filters.ticket),
             (DeliveryRow.recipient, filters.recipient),
             (FireRow.type, filters.type),
-            (DeliveryRow.state, filters.state),
             (DeliveryRow.channel, filters.channel),
         )
         if value is not None
     ]
+    if filters.state is not None:
+        conds.append(_status_is(filters.state))
     if after is not None:
         conds.append(tuple_(DeliveryRow.created_at, DeliveryRow.id) > tuple_(*after))
     query = (

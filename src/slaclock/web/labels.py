@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from slaclock.service.labels import N_, label
 
 __all__ = [
+    "CHANNEL_LABELS",
+    "DELIVERY_STATUS_LABELS",
     "EVENT_LABELS",
+    "FIRE_TYPE_LABELS",
     "KIND_LABELS",
     "N_",
     "PRIORITY_LABELS",
@@ -64,4 +67,22 @@ AUTHOR_LABELS: Mapping[str, str] = {
     "customer": N_("customer"),
     "agent": N_("agent"),
     "system": N_("system"),
+}
+
+FIRE_TYPE_LABELS: Mapping[str, str] = {
+    "sla.reminder": N_("reminder"),
+    "sla.breached": N_("breach"),
+    "sla.escalation": N_("escalation"),
+}
+DELIVERY_STATUS_LABELS: Mapping[str, str] = {
+    "pending": N_("waiting to be sent"),
+    "held": N_("held for quiet hours"),
+    "failed": N_("failed, will be retried"),
+    "sent": N_("sent"),
+    "dead": N_("dead letter: not retried"),
+}
+CHANNEL_LABELS: Mapping[str, str] = {
+    "email": N_("email"),
+    "webhook": N_("webhook"),
+    "slack": N_("Slack"),
 }

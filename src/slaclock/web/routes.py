@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from slaclock.api.query import reject_nul_characters
 from slaclock.service.app_state import Services
+from slaclock.service.notifications import DeliveryFilters
 from slaclock.service.queue import QueuePage
 from slaclock.web.dashboard import (
     FILTER_NAMES,
@@ -42,6 +43,7 @@ from slaclock.web.ticket_page import (
     event_rows,
     field_rows,
     instance_rows,
+    notification_rows,
     policy_rows,
     summary_fields,
 )
@@ -54,6 +56,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_cha
 
 Text = Annotated[str | None, Query(max_length=500)]
 PAGE_ROWS = 50
+#: The ticket page lists its first messages; the JSON API pages through all of them.
+NOTIFICATIONS_SHOWN = 100
 MAX_PAGE_ROWS = 200
 #: A login form body is a token and a path; anything bigger is not our form.
 MAX_LOGIN_BYTES = 4096
@@ -253,6 +257,7 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
         return _error(request, page, 404, message, viewer)
     explained = services.explain(ticket_id, now)
     explanation = explained.to_json() if explained is not None else {}
+    messages = services.notifications(DeliveryFilters(ticket=ticket_id), None, NOTIFICATIONS_SHOWN)
     quoted = quote(ticket_id, safe="")
     return render(
         request,
@@ -267,6 +272,9 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
         instances=instance_rows(explanation.get("instances", []), page.fmt, page.gettext),
         policies=policy_rows(explanation, page.fmt),
         events=event_rows(found.events, page.fmt, page.gettext, now),
+        notifications=notification_rows(messages.rows, page.fmt, page.gettext, directory),
+        more_notifications=messages.next_cursor is not None,
+        notifications_json_url=f"/api/v1/tickets/{quoted}/notifications",
         json_url=f"/api/v1/tickets/{quoted}",
         explain_json_url=f"/api/v1/tickets/{quoted}/explain",
     )

@@ -11,12 +11,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from slaclock.service.views import TicketView, TimelineEntry
+from slaclock.service.views import NotificationRow, TicketView, TimelineEntry
 from slaclock.web.directory import Directory
 from slaclock.web.formatting import Formatter, parse_instant
 from slaclock.web.labels import (
     AUTHOR_LABELS,
+    CHANNEL_LABELS,
+    DELIVERY_STATUS_LABELS,
     EVENT_LABELS,
+    FIRE_TYPE_LABELS,
     KIND_LABELS,
     PRIORITY_LABELS,
     STATE_LABELS,
@@ -30,6 +33,7 @@ __all__ = [
     "field_rows",
     "instance_rows",
     "latest_cycles",
+    "notification_rows",
     "policy_rows",
     "summary_fields",
 ]
@@ -208,3 +212,39 @@ def event_rows(
             }
         )
     return rows
+
+
+def notification_rows(
+    rows: Sequence[NotificationRow], fmt: Formatter, gettext: Gettext, directory: Directory
+) -> list[dict[str, Any]]:
+    """The ticket's messages, oldest first: what fired, to whom, by which channel, and
+    where each stands — sent (when), held for the reader's quiet hours (until when),
+    failed (why, and the next try) or dead."""
+    out = []
+    for row in rows:
+        kind, _, who = row.recipient.partition(":")
+        if row.status == "sent":
+            when = fmt.instant(row.sent_at, "medium")
+        elif row.status == "held":
+            when = gettext("until %(at)s") % {"at": fmt.instant(row.held_until, "medium")}
+        elif row.status in ("failed", "pending"):
+            when = gettext("next try %(at)s") % {"at": fmt.instant(row.next_attempt_at, "medium")}
+        else:
+            when = ""
+        out.append(
+            {
+                "id": row.id,
+                "type": label(FIRE_TYPE_LABELS, row.type, gettext),
+                "metric": row.metric,
+                "cycle": row.cycle,
+                "fire_at": fmt.instant(row.fire_at, "medium"),
+                "recipient": directory.person(who) if kind == "person" else row.recipient,
+                "channel": label(CHANNEL_LABELS, row.channel, gettext),
+                "status": label(DELIVERY_STATUS_LABELS, row.status, gettext),
+                "status_code": row.status,
+                "when": when,
+                "attempts": row.attempts,
+                "error": row.last_error or "",
+            }
+        )
+    return out
