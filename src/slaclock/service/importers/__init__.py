@@ -16,10 +16,11 @@ from typing import Any
 
 from slaclock.core.errors import SlaclockError
 from slaclock.service.importers import bpi2013, helpdesk, servicenow
-from slaclock.service.importers.base import Progress, Summary, TimeReader, read_csv, zone_named
+from slaclock.service.importers.base import Progress, Summary, TimeReader, zone_named
 from slaclock.service.importers.csv_mapping import load_mapping
 from slaclock.service.importers.mapper import Observer, PlanMapper
 from slaclock.service.importers.plan import Plan
+from slaclock.service.importers.reading import read_csv
 
 __all__ = ["SOURCES", "ImportOptions", "Summary", "import_events", "zone_in_use"]
 
