@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.core.calendar import Calendar
 from slaclock.core.engine import overdue_from
+from slaclock.core.engine.engine import dedupe_sorted
+from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
+from slaclock.service.judged_fields import FieldHistory, judgement_instant
 from slaclock.service.planning import plan
 from slaclock.service.state_cache import CachedState, StateCache
 from slaclock.store.database import Tx
@@ -92,7 +95,7 @@ def project_tickets(
         stored = entry.stored_rows if ticket_id in warm else None
         if stored is not None and entry.stored_copies != ticket.copies():
             stored = None  # the rows copy a ticket field that changed: all rewritten
-        shown = _rows_to_write(merged, stored, ticket, calendars, instance_rows)
+        shown = _rows_to_write(merged, stored, ticket, entry.history, calendars, instance_rows)
         if stored is not None:
             patched.append(ticket_id)
             gone.extend((ticket_id, *key) for key in stored.keys() - shown.keys())
@@ -121,6 +124,7 @@ def _rows_to_write(
     instances: Sequence[Any],
     stored: Mapping[tuple[str, str, int], tuple[Any, str]] | None,
     ticket: TicketRecord,
+    history: FieldHistory,
     calendars: Mapping[str, Calendar],
     out: list[dict[str, Any]],
 ) -> dict[tuple[str, str, int], tuple[Any, str]]:
@@ -138,7 +142,8 @@ def _rows_to_write(
         if before is not None and before[0] is inst:
             shown[key] = before
             continue
-        row = instance_row(inst, ticket, _overdue_from(inst, calendars), is_open(inst))
+        judged = history.at(judgement_instant(inst))
+        row = instance_row(inst, ticket, _overdue_from(inst, calendars), is_open(inst), judged)
         out.append(row)
         shown[key] = (inst, row["digest"])
     return shown
@@ -174,6 +179,7 @@ def _continue(entry: CachedState, new: Sequence[Event]) -> None:
     """Feed the new events to the state and to each earlier version's state kept beside it."""
     for event in new:
         entry.engine.feed(entry.state, event)
+        entry.history.note(event.at, entry.state.fields)
         for old_engine, old_state in entry.olds.values():
             old_engine.feed(old_state, event)
         entry.event_count += 1
@@ -181,10 +187,17 @@ def _continue(entry: CachedState, new: Sequence[Event]) -> None:
 
 
 def _replayed(engine: Engine, events: Sequence[Event], now: datetime) -> CachedState:
-    """The ticket's state after all its events (``run`` skips those after ``now``)."""
-    state = engine.run(events, now)
+    """The ticket's state after all its events up to ``now``: ``Engine.run``'s loop,
+    written out so the ticket's fields after each event go into its history."""
+    everything = dedupe_sorted(events)
+    state = TicketState(everything[0].ticket if everything else "")
+    history = FieldHistory()
+    for event in everything:
+        if event.at <= now:
+            engine.feed(state, event)
+            history.note(event.at, state.fields)
     last = max((e.sort_key for e in events), default=None)
-    return CachedState(engine, state, len(events), last)
+    return CachedState(engine, state, len(events), last, history=history)
 
 
 def _earlier_versions(

@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from slaclock.core.events import Event
+from slaclock.service.judged_fields import FieldHistory
 
 DEFAULT_CAPACITY = 10_000
 
@@ -48,6 +49,8 @@ class CachedState:
     #: next projection rewrites only the rows whose instance is not that object.
     stored_rows: dict[tuple[str, str, int], tuple[Any, str]] | None = None
     stored_copies: dict[str, str | None] | None = None
+    #: The ticket's report dimensions after each event fed (service/judged_fields.py).
+    history: FieldHistory = field(default_factory=FieldHistory)
 
     def can_continue(self, engine: Any, new: Sequence[Event], stored: int, now: datetime) -> bool:
         """Whether feeding ``new`` to this state equals replaying the stored log."""

@@ -25,12 +25,18 @@ INSTANCES: Table = InstanceRow.__table__  # type: ignore[assignment]
 
 
 def instance_row(
-    inst: Any, ticket: TicketRecord, overdue_from: datetime | None, is_open: bool
+    inst: Any,
+    ticket: TicketRecord,
+    overdue_from: datetime | None,
+    is_open: bool,
+    judged: Sequence[str | None],
 ) -> dict[str, Any]:
     """The row of the engine's instance ``inst`` of ``ticket``.
 
-    ``overdue_from`` (a running clock's breach instant) and ``is_open`` (whether the
-    queue shows it) are the projection's to decide; the rest is the engine's values.
+    ``overdue_from`` (a running clock's breach instant), ``is_open`` (whether the
+    queue shows it) and ``judged`` (the report dimensions at its judgement instant, in
+    :data:`DIM_COLUMNS` order) are the projection's to decide; the rest is the
+    engine's values.
     """
     row = {
         "ticket_id": inst.ticket,
@@ -62,14 +68,22 @@ def instance_row(
         "customer_plan": ticket.plan,
         "priority": ticket.priority,
         "subject": ticket.subject,
+        **dict(zip(DIM_COLUMNS, judged, strict=True)),
         "json": inst.to_json(),
     }
     row["digest"] = digest(row)
     return row
 
 
+#: The report dimensions at the judgement instant (service/judged_fields.py's order).
+DIM_COLUMNS = (
+    "dim_group", "dim_assignee", "dim_customer", "dim_plan", "dim_priority", "dim_channel",
+    "dim_type",
+)  # fmt: skip
 #: The instance row's values that its replay JSON does not already determine.
-_DIGEST_EXTRA = ("group_id", "assignee", "customer_id", "customer_plan", "priority", "subject")
+_DIGEST_EXTRA = (
+    "group_id", "assignee", "customer_id", "customer_plan", "priority", "subject", *DIM_COLUMNS,
+)  # fmt: skip
 
 
 def digest(row: Mapping[str, Any]) -> str:

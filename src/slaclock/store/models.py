@@ -140,6 +140,17 @@ class InstanceRow(Base):
     customer_plan: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[str | None] = mapped_column(String(32))
     subject: Mapped[str | None] = mapped_column(Text)
+    #: The ticket's fields as they were at the instance's judgement instant (stopped_at,
+    #: or due_at for a clock past its target; now for one not judged yet): what
+    #: reports group by (service/judged_fields.py). The columns above are the fields
+    #: now, for the queue.
+    dim_group: Mapped[str | None] = mapped_column(String(200))
+    dim_assignee: Mapped[str | None] = mapped_column(String(200))
+    dim_customer: Mapped[str | None] = mapped_column(String(200))
+    dim_plan: Mapped[str | None] = mapped_column(String(200))
+    dim_priority: Mapped[str | None] = mapped_column(String(32))
+    dim_channel: Mapped[str | None] = mapped_column(String(64))
+    dim_type: Mapped[str | None] = mapped_column(String(64))
     json: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     digest: Mapped[str] = mapped_column(String(16))
 
@@ -149,6 +160,9 @@ class InstanceRow(Base):
         Index(None, "group_id", "open", "sort_key", "pk"),
         Index(None, "assignee", "open", "sort_key", "pk"),
         Index(None, "stopped_at"),
+        # Reports: clocks judged at due_at, and open clocks started in a range.
+        Index(None, "due_at"),
+        Index(None, "started_at"),
         # Covers the summary's scan of open clocks (no visit to the wide rows).
         Index(
             "ix_instances_summary",
