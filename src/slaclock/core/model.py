@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, TypeAlias
+from zoneinfo import ZoneInfo
 
 from slaclock.core.calendar import Calendar
 
@@ -276,6 +278,51 @@ class Source:
     tolerance_seconds: int = 300
 
 
+# ------------------------------------------------------------- contracts and credits
+#
+# Percentages (``target``, ``below``, ``credit``, ``cap``) are written ``95%`` in the
+# file and held here as exact Decimal *fractions*: ``95%`` is ``Decimal("0.95")``, the
+# same unit as an attainment ``met / (met + breached)``. The arithmetic is in
+# :mod:`slaclock.core.contracts`.
+
+
+@dataclass(frozen=True)
+class Fee:
+    """What a customer pays per period: ``{amount: 5000, currency: EUR}``."""
+
+    amount: Decimal  # exact, >= 0
+    currency: str  # three capital letters (ISO 4217), e.g. "EUR"
+
+
+@dataclass(frozen=True)
+class CreditTier:
+    """An attainment strictly below ``below`` earns ``credit`` of the fee (both fractions)."""
+
+    below: Decimal
+    credit: Decimal
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A promised attainment per customer and period, and the service credits owed.
+
+    ``credits`` are ordered as in the file: ``below`` strictly decreasing, ``credit``
+    strictly increasing. ``cap`` is the most a period can earn (1: the whole fee).
+    """
+
+    id: str
+    name: str
+    customers: ConditionGroup  # which customers' tickets the contract covers
+    period: Literal["month", "quarter"]
+    tz: ZoneInfo  # where a period starts and ends
+    fee: Fee
+    metrics: tuple[str, ...]  # the SLA metrics that count
+    target: Decimal  # the promised attainment, a fraction
+    credits: tuple[CreditTier, ...]
+    cap: Decimal = Decimal(1)
+    exclude: ConditionGroup | None = None  # tickets left out of the attainment
+
+
 # ------------------------------------------------------------------------- the whole
 
 
@@ -298,6 +345,7 @@ class Config:
     webhooks: Mapping[str, Webhook] = field(default_factory=dict)
     sources: Mapping[str, Source] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
+    contracts: tuple[Contract, ...] = ()
 
 
 def quiet_calendar(config: Config, person_id: str) -> Calendar | None:

@@ -16,6 +16,7 @@ from slaclock.core.config.known import gather_known
 from slaclock.core.config.problems import KeyPath, Problems
 from slaclock.core.config.source_text import read_text
 from slaclock.core.config.validate_calendars import parse_calendars
+from slaclock.core.config.validate_contracts import parse_contracts
 from slaclock.core.config.validate_directory import (
     parse_groups,
     parse_people,
@@ -32,7 +33,7 @@ __all__ = ["SECTIONS", "config_from_mapping", "load_config", "parse_config"]
 
 SECTIONS = (
     "calendars", "people", "groups", "roles", "webhooks", "metrics", "policies", "olas",
-    "sources",
+    "sources", "contracts",
 )  # fmt: skip
 
 
@@ -94,6 +95,7 @@ def _validate_sections(data: Any, problems: Problems) -> Config:
         roles=parse_roles(problems, mapping.get("roles"), known),
         webhooks=parse_webhooks(problems, mapping.get("webhooks")),
         sources=parse_sources(problems, mapping.get("sources")),
+        contracts=parse_contracts(problems, mapping.get("contracts"), known),
         raw=mapping,
     )
     problems.raise_if_any()
