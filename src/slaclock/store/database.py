@@ -27,6 +27,7 @@ from slaclock.store.instances import Instances
 from slaclock.store.locks import Locks
 from slaclock.store.outbox import Outbox
 from slaclock.store.queue import Queue
+from slaclock.store.reports import Reports
 from slaclock.store.schedule import Fires, Schedule
 from slaclock.store.summary import SummaryCounts
 from slaclock.store.tickets import Tickets
@@ -42,7 +43,7 @@ class Tx:
 
     __slots__ = (
         "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
-        "schedule", "summary", "tickets", "tokens",
+        "reports", "schedule", "summary", "tickets", "tokens",
     )  # fmt: skip
 
     def __init__(self, conn: Connection) -> None:
@@ -57,6 +58,7 @@ class Tx:
         self.schedule = Schedule(conn)
         self.fires = Fires(conn)
         self.outbox = Outbox(conn)
+        self.reports = Reports(conn)
 
 
 class Database:
