@@ -258,7 +258,8 @@ def test_an_instance_judged_on_a_bucket_edge_counts_in_the_bucket_it_starts(
         (dict(by=("group", "group")), "by: a grouping is named twice"),
         (dict(bucket="fortnight"), "bucket: 'fortnight'"),
         (dict(tz="Mars/Olympus"), "tz: unknown time zone 'Mars/Olympus'"),
-        (dict(start=datetime(2026, 4, 1, tzinfo=UTC)), "to: 2026-03-01T00:00:00+00:00 is not after"),
+        (dict(start=datetime(2026, 4, 1, tzinfo=UTC)),
+         "to: 2026-03-01T00:00:00+00:00 is not after"),
     ],
 )  # fmt: skip
 def test_bad_parameters_are_named(db: Engine, change: dict[str, Any], message: str) -> None:
@@ -295,7 +296,8 @@ def test_a_policy_edited_later_leaves_earlier_verdicts_alone(db: Engine) -> None
                           as_of=start + timedelta(days=10), by=("policy", "metric"))  # fmt: skip
     with services.db.reading() as tx:
         before = compliance_report(tx, params).rows
-    stricter = CONFIG.replace("first_response: {within: 15m, goal: 10m}", "first_response: {within: 1m}")
+    old = "first_response: {within: 15m, goal: 10m}"
+    stricter = CONFIG.replace(old, "first_response: {within: 1m}")
     assert stricter != CONFIG
     services.config_apply(stricter, "test", start + timedelta(days=10))
     with services.db.reading() as tx:
