@@ -45,6 +45,9 @@ __all__ = [
     "LocalClock",
     "Reports",
     "compliance_rows",
+    "epoch_seconds",
+    "local_epoch",
+    "verdict_and_instant",
 ]
 
 #: What a report may group by, and the column holding it. Ticket fields are those at
@@ -107,7 +110,7 @@ def month_start(conn: Connection, local_epoch: Any) -> ColumnElement[Any]:
     return func.strftime("%Y-%m-01", local_epoch, "unixepoch")
 
 
-def _verdict_and_instant(as_of: datetime) -> tuple[Any, Any]:
+def verdict_and_instant(as_of: datetime) -> tuple[Any, Any]:
     """The instance's verdict as of ``as_of`` and its judgement instant (SQL)."""
     i = InstanceRow
     stopped = and_(i.stopped_at.is_not(None), i.stopped_at <= as_of)
@@ -127,7 +130,7 @@ def _verdict_and_instant(as_of: datetime) -> tuple[Any, Any]:
     return verdict, instant
 
 
-def _local_epoch(conn: Connection, epoch: Any, clock: LocalClock) -> Any:
+def local_epoch(conn: Connection, epoch: Any, clock: LocalClock) -> Any:
     """Local wall-clock seconds of ``epoch`` (UTC seconds) in the report's zone."""
     steps = clock.steps
     if len(steps) == 1:
@@ -160,7 +163,7 @@ def compliance_rows(conn: Connection, query: ComplianceQuery) -> list[dict[str, 
     ``breached_overdue_avg``). Percentiles interpolate linearly between the two
     nearest ranks, as NumPy's default."""
     i = InstanceRow
-    verdict, judged_at = _verdict_and_instant(query.as_of)
+    verdict, judged_at = verdict_and_instant(query.as_of)
     when = i.started_at if query.date == "started" else func.coalesce(judged_at, i.started_at)
     in_range = and_(when >= query.start, when < query.end)
     if query.date == "judged":
@@ -171,7 +174,7 @@ def compliance_rows(conn: Connection, query: ComplianceQuery) -> list[dict[str, 
         )
     keys = [GROUPINGS[name].label(name) for name in query.by]
     if query.bucket is not None:
-        local = _local_epoch(conn, epoch_seconds(conn, when), query.clock)
+        local = local_epoch(conn, epoch_seconds(conn, when), query.clock)
         keys.append(_bucket(conn, query.bucket, local).label("bucket"))
     names = [str(k.key) for k in keys]
     goal = case(
