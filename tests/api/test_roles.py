@@ -28,6 +28,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): {"url": "/api/v1/tickets/T-1/explain"},
     ("GET", "/api/v1/queue"): {"url": "/api/v1/queue"},
     ("GET", "/api/v1/summary"): {"url": "/api/v1/summary"},
+    ("GET", "/api/v1/reports/compliance"): {
+        "url": "/api/v1/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
+    },
     ("GET", "/api/v1/notifications"): {"url": "/api/v1/notifications"},
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): {
         "url": "/api/v1/tickets/T-1/notifications"

@@ -21,6 +21,7 @@ from slaclock.api import (
     routes_events,
     routes_notifications,
     routes_queue,
+    routes_reports,
     routes_tickets,
     routes_tokens,
     routes_webhooks,
@@ -65,6 +66,7 @@ ROUTERS = (
     routes_actions.router,
     routes_queue.router,
     routes_notifications.router,
+    routes_reports.router,
     routes_config.router,
     routes_tokens.router,
 )

@@ -25,6 +25,7 @@ from slaclock.service.notifications import DeliveryFilters, notification_page, r
 from slaclock.service.projection import project_tickets
 from slaclock.service.queue import QueueFilters, queue_page
 from slaclock.service.reads import event_page, ticket_view
+from slaclock.service.reports import ComplianceReport, ReportParams, compliance_report
 from slaclock.service.state_cache import StateCache
 from slaclock.service.summary import summary
 from slaclock.service.tokens import TokenService
@@ -178,6 +179,11 @@ class Services:
         """A page of open clocks by time left; ValueError on a bad cursor or state."""
         with self.db.reading() as tx:
             return queue_page(tx, filters, cursor, limit, now)
+
+    def compliance(self, params: ReportParams) -> ComplianceReport:
+        """The compliance report (reports.md); ReportError names a bad parameter."""
+        with self.db.reading() as tx:
+            return compliance_report(tx, params)
 
     def summary(self, now: datetime, at_risk_within_seconds: int = 3600) -> Summary:
         with self.db.reading() as tx:

@@ -9,12 +9,16 @@ start (every bucket of the range listed, empty ones too), ``compliance`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from slaclock.core.errors import EventError
+from slaclock.core.instants import parse_instant
+from slaclock.service.exports import Column
+from slaclock.service.formats import iso_z
 from slaclock.store.database import Tx
 from slaclock.store.reports import BUCKETS, GROUPINGS, ComplianceQuery, LocalClock
 
@@ -27,6 +31,7 @@ __all__ = [
     "ReportParams",
     "compliance_report",
     "local_clock",
+    "report_instant",
 ]
 
 #: The figures of every compliance row, after its group's keys (reports.md).
@@ -37,6 +42,12 @@ COMPLIANCE_COLUMNS = (
     "breached_elapsed_p50", "breached_elapsed_p90", "breached_elapsed_max",
     "breached_overdue_avg",
 )  # fmt: skip
+
+
+_KINDS: Mapping[str, Any] = {
+    "met": "int", "breached": "int", "open": "int", "goal_met": "int", "goal_breached": "int",
+    "compliance": "ratio", "goal_attainment": "ratio",
+}  # fmt: skip
 
 
 class ReportError(ValueError):
@@ -94,8 +105,41 @@ class ComplianceReport:
     rows: tuple[dict[str, Any], ...]
 
     @property
-    def columns(self) -> tuple[str, ...]:
-        return (*self.keys, *COMPLIANCE_COLUMNS)
+    def columns(self) -> tuple[Column, ...]:
+        """The columns for the exporters: keys as text (``bucket`` an instant), counts,
+        ratios and seconds."""
+        keys = [Column(k, "instant" if k == "bucket" else "text") for k in self.keys]
+        return (*keys, *(Column(name, _KINDS.get(name, "seconds")) for name in COMPLIANCE_COLUMNS))
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.params
+        rows = [
+            {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+            for row in self.rows
+        ]
+        return {
+            "from": iso_z(p.start), "to": iso_z(p.end), "as_of": iso_z(p.as_of),
+            "by": list(p.by), "bucket": p.bucket, "tz": p.tz, "date": p.date,
+            "filters": dict(p.filters), "columns": [c.name for c in self.columns],
+            "rows": rows,
+        }  # fmt: skip
+
+
+def report_instant(text: str, name: str, tz: str) -> datetime:
+    """A report's bound: an instant with its offset (``2026-03-01T00:00:00Z``), or a
+    date (``2026-03-01``) meaning its local midnight in ``tz``. ReportError names
+    ``name`` when it is neither."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+        return parse_instant(text, name)
+    except (ValueError, EventError, ZoneInfoNotFoundError) as exc:
+        raise ReportError(
+            f"{name}: {text!r} is neither a date (2026-03-01) nor an instant with an offset"
+            f" (2026-03-01T00:00:00Z): {exc}"
+        ) from None
 
 
 def compliance_report(tx: Tx, params: ReportParams) -> ComplianceReport:
@@ -231,8 +275,3 @@ def _empty(by: Sequence[str], group: Sequence[Any], bucket: Any) -> dict[str, An
 
 def _sortable(group: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
     return tuple((value is None, str(value)) for value in group)
-
-
-def iter_rows(report: ComplianceReport) -> Iterator[dict[str, Any]]:
-    """The rows, for exporters."""
-    yield from report.rows

@@ -1,0 +1,85 @@
+"""issue 23: ``slaclock report compliance`` — the same figures as the service, as a
+table, JSON, CSV and XLSX; bad parameters exit 2 naming them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from slaclock.cli.main import app
+from slaclock.core.config import parse_config
+from slaclock.core.workload import generate_events
+from slaclock.service.compose import open_services
+from slaclock.service.ingest import Limits
+
+CONFIG = (Path(__file__).parents[1] / "data" / "example_config.yaml").read_text()
+START = datetime(2026, 3, 2, tzinfo=UTC)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("report") / "db.sqlite"
+    services = open_services(f"sqlite:///{path}", upgrade=True)
+    services.limits = Limits(future_skew=timedelta(days=30))
+    services.config_apply(CONFIG, "test", START - timedelta(days=1))
+    events = list(generate_events(parse_config(CONFIG), 60, 7, 5, START))
+    assert not services.ingest(events, START + timedelta(days=7)).rejected
+    services.close()
+    return f"sqlite:///{path}"
+
+
+def _run(url: str, *args: str) -> str:
+    result = runner.invoke(
+        app,
+        ["report", "compliance", "--from", "2026-03-02", "--to", "2026-03-09",
+         "--as-of", "2026-03-09T00:00:00Z", "--database-url", url, *args],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_json_csv_and_the_table_tell_the_same_counts(url: str) -> None:
+    body = json.loads(_run(url, "--by", "metric", "--format", "json"))
+    rows = body["rows"]
+    assert {r["metric"] for r in rows} >= {"first_response", "resolution"}
+    as_csv = list(csv.DictReader(io.StringIO(_run(url, "--by", "metric", "--format", "csv"))))
+    assert [(r["metric"], int(r["met"])) for r in as_csv] == [(r["metric"], r["met"]) for r in rows]
+    table = _run(url, "--by", "metric")
+    assert "first_response" in table and "compliance" in table and "Times in UTC" in table
+
+
+def test_xlsx_needs_an_output_and_writes_typed_cells(url: str, tmp_path: Path) -> None:
+    out = tmp_path / "c.xlsx"
+    _run(url, "--bucket", "day", "--tz", "Europe/Amsterdam", "--format", "xlsx",
+         "--output", str(out))  # fmt: skip
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None and sheet.cell(1, 1).value == "Times in Europe/Amsterdam"
+    assert sheet.max_row == 2 + 7  # the header rows and one row per day
+    args = ["report", "compliance", "--from", "2026-03-02", "--to", "2026-03-09"]
+    failed = runner.invoke(app, [*args, "--format", "xlsx", "--database-url", url])
+    assert failed.exit_code == 2 and "--output" in failed.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--by", "colour"], "unknown grouping 'colour'"),
+        (["--tz", "Mars/Olympus"], "Mars/Olympus"),
+        (["--where", "metric"], "--where: expected grouping=value"),
+        (["--format", "pdf"], "--format: expected one of"),
+        (["--date", "created"], "--date"),
+    ],
+)
+def test_bad_parameters_exit_2_naming_them(url: str, args: list[str], words: str) -> None:
+    result = runner.invoke(app, ["report", "compliance", "--from", "2026-03-02", "--to",
+                                 "2026-03-09", "--database-url", url, *args])  # fmt: skip
+    assert result.exit_code == 2
+    assert words in result.output
