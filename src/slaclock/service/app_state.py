@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from slaclock.service.notifications import DeliveryFilters, notification_page, r
 from slaclock.service.projection import project_tickets
 from slaclock.service.queue import QueueFilters, queue_page
 from slaclock.service.reads import event_page, ticket_view
+from slaclock.service.report_log import LogPage, LogParams, log_page, log_rows
 from slaclock.service.reports import ComplianceReport, ReportParams, compliance_report
 from slaclock.service.state_cache import StateCache
 from slaclock.service.summary import summary
@@ -184,6 +185,24 @@ class Services:
         """The compliance report (reports.md); ReportError names a bad parameter."""
         with self.db.reading() as tx:
             return compliance_report(tx, params)
+
+    def sla_log(self, params: LogParams, cursor: str | None, limit: int) -> LogPage:
+        """A page of the SLA log; ValueError (ReportError) names a bad parameter."""
+        calendars = self.config_current()[2].calendars
+        with self.db.reading() as tx:
+            return log_page(tx, params, calendars, cursor, limit)
+
+    def sla_log_rows(self, params: LogParams) -> Iterator[dict[str, Any]]:
+        """The whole SLA log, streamed from one read transaction (held until the last
+        row is taken); ReportError here, before anything streams, for a bad parameter."""
+        calendars = self.config_current()[2].calendars
+        params.query()
+
+        def rows() -> Iterator[dict[str, Any]]:
+            with self.db.reading() as tx:
+                yield from log_rows(tx, params, calendars)
+
+        return rows()
 
     def summary(self, now: datetime, at_risk_within_seconds: int = 3600) -> Summary:
         with self.db.reading() as tx:

@@ -15,11 +15,11 @@ as far as its stored times tell (a met clock stopped later is open at ``as_of``)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +37,9 @@ from sqlalchemy import (
 )
 
 from slaclock.store.models import InstanceRow
+
+if TYPE_CHECKING:
+    from slaclock.store.report_log import LogQuery
 
 __all__ = [
     "BUCKETS",
@@ -252,3 +255,15 @@ class Reports:
 
     def compliance(self, query: ComplianceQuery) -> list[dict[str, Any]]:
         return compliance_rows(self._conn, query)
+
+    def log_page(
+        self, query: LogQuery, after: tuple[int, int] | None, limit: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        from slaclock.store.report_log import log_page
+
+        return log_page(self._conn, query, after, limit)
+
+    def log_rows(self, query: LogQuery) -> Iterator[dict[str, Any]]:
+        from slaclock.store.report_log import log_rows
+
+        return log_rows(self._conn, query)
