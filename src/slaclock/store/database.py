@@ -27,6 +27,7 @@ from slaclock.store.instances import Instances
 from slaclock.store.locks import Locks
 from slaclock.store.outbox import Outbox
 from slaclock.store.queue import Queue
+from slaclock.store.report_breaches import Breaches
 from slaclock.store.reports import Reports
 from slaclock.store.schedule import Fires, Schedule
 from slaclock.store.summary import SummaryCounts
@@ -42,7 +43,7 @@ class Tx:
     """One transaction and the repositories that work in it."""
 
     __slots__ = (
-        "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
+        "breaches", "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
         "reports", "schedule", "summary", "tickets", "tokens",
     )  # fmt: skip
 
@@ -59,6 +60,7 @@ class Tx:
         self.fires = Fires(conn)
         self.outbox = Outbox(conn)
         self.reports = Reports(conn)
+        self.breaches = Breaches(conn)
 
 
 class Database:
