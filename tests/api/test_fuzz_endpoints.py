@@ -267,6 +267,7 @@ PLANS: Mapping[tuple[str, str], Plan] = {
     ("GET", "/api/v1/queue"): Plan(),
     ("GET", "/api/v1/summary"): Plan(),
     ("GET", "/api/v1/reports/compliance"): Plan(),
+    ("GET", "/api/v1/reports/log"): Plan(),
     ("GET", "/api/v1/notifications"): Plan(),
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): Plan(path_values=TICKETS),
     ("POST", "/api/v1/notifications/{delivery_id}/retry"): Plan(),

@@ -31,6 +31,7 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports/compliance"): {
         "url": "/api/v1/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
     },
+    ("GET", "/api/v1/reports/log"): {"url": "/api/v1/reports/log?from=2026-03-01&to=2026-03-02"},
     ("GET", "/api/v1/notifications"): {"url": "/api/v1/notifications"},
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): {
         "url": "/api/v1/tickets/T-1/notifications"

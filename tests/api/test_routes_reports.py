@@ -97,3 +97,39 @@ def test_only_readers_may_read_reports(loaded: Any) -> None:
         loaded.client.get(URL, params=_query(), headers=loaded.headers("ingest")).status_code == 403
     )
     assert loaded.client.get(URL, params=_query()).status_code == 401
+
+
+LOG = "/api/v1/reports/log"
+
+
+def test_the_sla_log_pages_and_exports_every_row(loaded: Any) -> None:
+    api = loaded
+    params = {"from": "2026-03-02", "to": "2026-03-09", "metric": "first_response"}
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = {**params, "limit": "25", **({"cursor": cursor} if cursor else {})}
+        page = api.client.get(LOG, params=query, headers=api.headers("agent"))
+        assert page.status_code == 200, page.text
+        seen += page.json()["rows"]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) > 25 and {r["metric"] for r in seen} == {"first_response"}
+    as_csv = api.client.get(LOG, params={**params, "format": "csv"}, headers=api.headers())
+    read = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [r["ticket"] for r in read] == [r["ticket"] for r in seen]
+    assert {"requester", "judged", "elapsed_seconds", "elapsed", "due_at"} <= set(read[0])
+    as_xlsx = api.client.get(LOG, params={**params, "format": "xlsx"}, headers=api.headers())
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None and sheet.max_row == 2 + len(seen)
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("sort=colour", 422), ("judged=late", 422), ("cursor=bm9wZQ", 400), ("colour=red", 422)],
+)
+def test_bad_log_queries(loaded: Any, query: str, status: int) -> None:
+    got = loaded.client.get(f"{LOG}?from=2026-03-02&to=2026-03-09&{query}",
+                            headers=loaded.headers())  # fmt: skip
+    assert got.status_code == status, got.text

@@ -117,8 +117,13 @@ def reference(db: Engine, params: ReportParams) -> dict[tuple[Any, ...], dict[st
             "breached_overdue_avg": float(np.mean(figures["overdue"])) if breached else None,
         }  # fmt: skip
         for name, values in (("met", met), ("breached", breached)):
-            stats = {"avg": np.mean, "min": np.min, "max": np.max,
-                     "p50": lambda v: np.percentile(v, 50), "p90": lambda v: np.percentile(v, 90)}
+            stats = {
+                "avg": np.mean,
+                "min": np.min,
+                "max": np.max,
+                "p50": lambda v: np.percentile(v, 50),
+                "p90": lambda v: np.percentile(v, 90),
+            }
             for stat, fn in stats.items():  # fmt: skip
                 expected[f"{name}_elapsed_{stat}"] = float(fn(values)) if values else None
         out[key] = expected
@@ -206,6 +211,24 @@ def test_every_bucket_of_the_range_is_listed_across_the_dst_change(
         assert len(compliance_report(tx, hours).rows) == 5 * 24 - 1  # March 29 has 23 hours
 
 
+def test_cancelled_instances_exist_and_are_left_out(
+    spring: tuple[Services, datetime], module_db: Engine
+) -> None:
+    services, start = spring
+    rows = _stored(module_db)
+    cancelled = [r for r in rows if r["state"] == "cancelled"]
+    assert cancelled  # the workload deletes some tickets
+    params = ReportParams(start=start, end=start + timedelta(days=30),
+                          as_of=start + timedelta(days=30))  # fmt: skip
+    with services.db.reading() as tx:
+        [row] = compliance_report(tx, params).rows
+    counted = row["met"] + row["breached"] + row["open"]
+    judged_or_open = [r for r in rows if _verdict(r, params.as_of) is not None]
+    assert counted == len(judged_or_open) < len(rows)
+
+
+# The tests below use the ``db`` fixture, which clears the module's database: they
+# come after every test of the ``spring`` world.
 EDGE_CONFIG = """
 calendars:
   - {id: always, tz: UTC, always_open: true}
@@ -269,22 +292,6 @@ def test_bad_parameters_are_named(db: Engine, change: dict[str, Any], message: s
     params = ReportParams(**{**base, **change})
     with services.db.reading() as tx, pytest.raises(ReportError, match=re.escape(message)):
         compliance_report(tx, params)
-
-
-def test_cancelled_instances_exist_and_are_left_out(
-    spring: tuple[Services, datetime], module_db: Engine
-) -> None:
-    services, start = spring
-    rows = _stored(module_db)
-    cancelled = [r for r in rows if r["state"] == "cancelled"]
-    assert cancelled  # the workload deletes some tickets
-    params = ReportParams(start=start, end=start + timedelta(days=30),
-                          as_of=start + timedelta(days=30))  # fmt: skip
-    with services.db.reading() as tx:
-        [row] = compliance_report(tx, params).rows
-    counted = row["met"] + row["breached"] + row["open"]
-    judged_or_open = [r for r in rows if _verdict(r, params.as_of) is not None]
-    assert counted == len(judged_or_open) < len(rows)
 
 
 def test_a_policy_edited_later_leaves_earlier_verdicts_alone(db: Engine) -> None:

@@ -39,6 +39,7 @@ ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/queue"): _READERS,
     ("GET", "/api/v1/summary"): _READERS,
     ("GET", "/api/v1/reports/compliance"): _READERS,
+    ("GET", "/api/v1/reports/log"): _READERS,
     ("GET", "/api/v1/notifications"): _READERS,
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): _READERS,
     ("POST", "/api/v1/notifications/{delivery_id}/retry"): _ADMIN,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -12,11 +12,12 @@ from fastapi.responses import Response, StreamingResponse
 from slaclock.api.auth import CallerDep
 from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
+from slaclock.api.query import Cursor, cursor_page
 from slaclock.api.schemas import problem_responses
-from slaclock.service.exports import csv_chunks, xlsx_bytes
+from slaclock.service.exports import Column, csv_chunks, xlsx_bytes
+from slaclock.service.report_log import LOG_COLUMNS, LogParams
 from slaclock.service.reports import (
     GROUPINGS,
-    ComplianceReport,
     ReportError,
     ReportParams,
     report_instant,
@@ -35,23 +36,7 @@ Format = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get(
-    "/api/v1/reports/compliance",
-    response_model=dict[str, Any],
-    responses=problem_responses(422),
-    summary="Compliance per group and time bucket (met, breached, open, ratios, times)",
-)
-def get_compliance(
-    caller: CallerDep,
-    ctx: Ctx,
-    from_: Annotated[str, Query(alias="from", max_length=64)],
-    to: Instant,
-    as_of: Annotated[str | None, Query(max_length=64)] = None,
-    by: Annotated[str | None, Query(max_length=200, description=", ".join(GROUPINGS))] = None,
-    bucket: Annotated[Literal["hour", "day", "week", "month"] | None, Query()] = None,
-    tz: Annotated[str, Query(max_length=64)] = "UTC",
-    date: Annotated[Literal["judged", "started"], Query()] = "judged",
-    format: Annotated[Format, Query()] = "json",
+def group_filters(
     policy: Text = None,
     metric: Text = None,
     kind: Annotated[Literal["sla", "ola"] | None, Query()] = None,
@@ -62,16 +47,39 @@ def get_compliance(
     priority: Text = None,
     channel: Text = None,
     type: Text = None,
+) -> dict[str, str]:
+    """The reports' filters on groupings (ticket fields as they were when judged)."""
+    given = {"policy": policy, "metric": metric, "kind": kind, "group": group,
+             "assignee": assignee, "customer": customer, "plan": plan, "priority": priority,
+             "channel": channel, "type": type}  # fmt: skip
+    return {name: value for name, value in given.items() if value is not None}
+
+
+Filters = Annotated[dict[str, str], Depends(group_filters)]
+From = Annotated[str, Query(alias="from", max_length=64, description="a date or an instant")]
+AsOf = Annotated[str | None, Query(max_length=64, description="default: now")]
+Zone = Annotated[str, Query(max_length=64, description="an IANA time zone")]
+
+
+@router.get(
+    "/api/v1/reports/compliance",
+    response_model=dict[str, Any],
+    responses=problem_responses(422),
+    summary="Compliance per group and time bucket (met, breached, open, ratios, times)",
+)
+def get_compliance(
+    caller: CallerDep,
+    ctx: Ctx,
+    filters: Filters,
+    from_: From,
+    to: Instant,
+    as_of: AsOf = None,
+    by: Annotated[str | None, Query(max_length=200, description=", ".join(GROUPINGS))] = None,
+    bucket: Annotated[Literal["hour", "day", "week", "month"] | None, Query()] = None,
+    tz: Zone = "UTC",
+    date: Annotated[Literal["judged", "started"], Query()] = "judged",
+    format: Annotated[Format, Query()] = "json",
 ) -> Any:
-    filters = {
-        name: value
-        for name, value in (
-            ("policy", policy), ("metric", metric), ("kind", kind), ("group", group),
-            ("assignee", assignee), ("customer", customer), ("plan", plan),
-            ("priority", priority), ("channel", channel), ("type", type),
-        )
-        if value is not None
-    }  # fmt: skip
     try:
         params = ReportParams(
             start=report_instant(from_, "from", tz),
@@ -86,22 +94,73 @@ def get_compliance(
         report = ctx.services.compliance(params)
     except ReportError as exc:
         raise Problem(422, str(exc)) from exc
-    return exported(report, format, "compliance")
+    return exported(report.columns, report.rows, tz, format, "compliance", report.to_json)
 
 
-def exported(report: ComplianceReport, format: str, name: str) -> Any:
-    """The report in ``format``: its JSON, or a CSV (streamed) or XLSX download."""
-    if format == "json":
-        return report.to_json()
-    tz = report.params.tz
+@router.get(
+    "/api/v1/reports/log",
+    response_model=dict[str, Any],
+    responses=problem_responses(400, 422),
+    summary="The SLA log: one row per instance judged in the range (or open and started)",
+)
+def get_log(
+    caller: CallerDep,
+    ctx: Ctx,
+    filters: Filters,
+    from_: From,
+    to: Instant,
+    as_of: AsOf = None,
+    tz: Zone = "UTC",
+    ticket: Text = None,
+    judged: Annotated[
+        str | None, Query(max_length=40, description="met, breached, open (comma-separated)")
+    ] = None,
+    sort: Annotated[Literal["judged", "due", "started", "elapsed", "overdue"], Query()] = (
+        "judged"
+    ),
+    order: Annotated[Literal["asc", "desc"], Query()] = "asc",
+    format: Annotated[Format, Query(description="csv and xlsx hold every row")] = "json",
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Any:
+    try:
+        params = LogParams(
+            start=report_instant(from_, "from", tz),
+            end=report_instant(to, "to", tz),
+            as_of=report_instant(as_of, "as_of", tz) if as_of else ctx.now(),
+            filters=filters,
+            ticket=ticket,
+            judged=tuple(v.strip() for v in judged.split(",") if v.strip()) if judged else (),
+            sort=sort,
+            descending=order == "desc",
+        )
+        params.query()  # a bad parameter is a 422 here, not a bad cursor below
+        if format != "json":
+            return exported(LOG_COLUMNS, ctx.services.sla_log_rows(params), tz, format, "sla-log")
+        return cursor_page(lambda: ctx.services.sla_log(params, cursor, limit))
+    except ReportError as exc:
+        raise Problem(422, str(exc)) from exc
+
+
+def exported(
+    columns: Sequence[Column],
+    rows: Iterable[Mapping[str, Any]],
+    tz: str,
+    format: str,
+    name: str,
+    as_json: Callable[[], dict[str, Any]] | None = None,
+) -> Any:
+    """A report in ``format``: its JSON, or a CSV (streamed) or XLSX download."""
+    if format == "json" and as_json is not None:
+        return as_json()
     if format == "csv":
-        chunks: Iterator[str] = csv_chunks(report.columns, report.rows, tz)
+        chunks: Iterator[str] = csv_chunks(columns, rows, tz)
         return StreamingResponse(
             (chunk.encode() for chunk in chunks),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    body = xlsx_bytes(report.columns, report.rows, tz, sheet=name.title())
+    body = xlsx_bytes(columns, rows, tz, sheet=name.title())
     return Response(
         body,
         media_type=XLSX,
