@@ -11,6 +11,7 @@ from slaclock.api import create_app
 from slaclock.api.roles import ENDPOINT_ROLES, ROLES
 
 #: One concrete request per endpoint of the role table.
+DAY = "from=2026-03-01&to=2026-03-02"
 SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/events"): {"url": "/api/v1/events", "json": []},
     ("POST", "/api/v1/webhooks/{source}"): {"url": "/api/v1/webhooks/nosuch", "json": {}},
@@ -31,7 +32,20 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/reports/compliance"): {
         "url": "/api/v1/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
     },
-    ("GET", "/api/v1/reports/log"): {"url": "/api/v1/reports/log?from=2026-03-01&to=2026-03-02"},
+    ("GET", "/api/v1/reports/log"): {"url": "/api/v1/reports/log?" + DAY},
+    ("GET", "/api/v1/reports/heatmap"): {
+        "url": "/api/v1/reports/heatmap?from=2026-03-01&to=2026-03-02"
+    },
+    ("GET", "/api/v1/reports/trend"): {
+        "url": "/api/v1/reports/trend?from=2026-03-01&to=2026-03-02"
+    },
+    ("GET", "/api/v1/reports/top"): {"url": "/api/v1/reports/top?" + DAY},
+    ("GET", "/api/v1/reports/attribution"): {
+        "url": "/api/v1/reports/attribution?from=2026-03-01&to=2026-03-02"
+    },
+    ("GET", "/api/v1/reports/pauses"): {
+        "url": "/api/v1/reports/pauses?from=2026-03-01&to=2026-03-02"
+    },
     ("GET", "/api/v1/notifications"): {"url": "/api/v1/notifications"},
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): {
         "url": "/api/v1/tickets/T-1/notifications"

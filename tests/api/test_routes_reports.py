@@ -133,3 +133,31 @@ def test_bad_log_queries(loaded: Any, query: str, status: int) -> None:
     got = loaded.client.get(f"{LOG}?from=2026-03-02&to=2026-03-09&{query}",
                             headers=loaded.headers())  # fmt: skip
     assert got.status_code == status, got.text
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "rows"),
+    [
+        ("heatmap", {"by": "created", "tz": "Europe/Amsterdam"}, 168),
+        ("trend", {"bucket": "day"}, 7),
+        ("top", {"dimensions": "group,customer", "limit": "3"}, None),
+        ("attribution", {}, None),
+        ("pauses", {"threshold": "0.25"}, None),
+    ],
+)
+def test_breach_reports_answer_as_json_and_csv(
+    loaded: Any, name: str, extra: dict[str, str], rows: int | None
+) -> None:
+    api = loaded
+    params = {"from": "2026-03-02", "to": "2026-03-09", **extra}
+    got = api.client.get(f"/api/v1/reports/{name}", params=params, headers=api.headers("viewer"))
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["report"] == name and body["columns"]
+    if rows is not None:
+        assert len(body["rows"]) == rows
+    as_csv = api.client.get(f"/api/v1/reports/{name}", params={**params, "format": "csv"},
+                            headers=api.headers())  # fmt: skip
+    assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == len(body["rows"])
+    assert api.client.get(f"/api/v1/reports/{name}", params={**params, "tz": "Nowhere/At_All"},
+                          headers=api.headers()).status_code == 422  # fmt: skip

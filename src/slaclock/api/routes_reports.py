@@ -14,6 +14,7 @@ from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
 from slaclock.api.query import Cursor, cursor_page
 from slaclock.api.schemas import problem_responses
+from slaclock.service.breach_analysis import BreachParams
 from slaclock.service.exports import Column, csv_chunks, xlsx_bytes
 from slaclock.service.report_log import LOG_COLUMNS, LogParams
 from slaclock.service.reports import (
@@ -140,6 +141,94 @@ def get_log(
         return cursor_page(lambda: ctx.services.sla_log(params, cursor, limit))
     except ReportError as exc:
         raise Problem(422, str(exc)) from exc
+
+
+def breach_params(
+    ctx: Ctx, filters: Filters, from_: From, to: Instant, as_of: AsOf = None, tz: Zone = "UTC"
+) -> BreachParams:
+    """The range, as_of, zone and filters every breach-analysis report takes."""
+    try:
+        return BreachParams(
+            start=report_instant(from_, "from", tz),
+            end=report_instant(to, "to", tz),
+            as_of=report_instant(as_of, "as_of", tz) if as_of else ctx.now(),
+            tz=tz,
+            filters=filters,
+        )
+    except ReportError as exc:
+        raise Problem(422, str(exc)) from exc
+
+
+Breach = Annotated[BreachParams, Depends(breach_params)]
+FormatQ = Annotated[Format, Query()]
+
+
+def _breach(ctx: ApiContext, name: str, params: BreachParams, format: str, **options: Any) -> Any:
+    try:
+        report = ctx.services.breach_report(name, params, options)
+    except ReportError as exc:
+        raise Problem(422, str(exc)) from exc
+    return exported(report.columns, report.rows, params.tz, format, name, report.to_json)
+
+
+@router.get("/api/v1/reports/heatmap", response_model=dict[str, Any],
+            responses=problem_responses(422),
+            summary="Breaches by local weekday x hour of the due time or the creation")  # fmt: skip
+def get_heatmap(
+    caller: CallerDep,
+    ctx: Ctx,
+    params: Breach,
+    by: Annotated[Literal["due", "created"], Query()] = "due",
+    format: FormatQ = "json",
+) -> Any:
+    return _breach(ctx, "heatmap", params, format, by=by)
+
+
+@router.get("/api/v1/reports/trend", response_model=dict[str, Any],
+            responses=problem_responses(422), summary="Breaches per time bucket")  # fmt: skip
+def get_trend(
+    caller: CallerDep,
+    ctx: Ctx,
+    params: Breach,
+    bucket: Annotated[Literal["hour", "day", "week", "month"], Query()] = "day",
+    format: FormatQ = "json",
+) -> Any:
+    return _breach(ctx, "trend", params, format, bucket=bucket)
+
+
+@router.get("/api/v1/reports/top", response_model=dict[str, Any],
+            responses=problem_responses(422),
+            summary="The policies, groups, customers, agents with the most breaches")  # fmt: skip
+def get_top(
+    caller: CallerDep,
+    ctx: Ctx,
+    params: Breach,
+    dimensions: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    format: FormatQ = "json",
+) -> Any:
+    names = tuple(d.strip() for d in dimensions.split(",") if d.strip()) if dimensions else None
+    return _breach(ctx, "top", params, format, dimensions=names, limit=limit)
+
+
+@router.get("/api/v1/reports/attribution", response_model=dict[str, Any],
+            responses=problem_responses(422),
+            summary="OLA attribution of the SLA breaches")  # fmt: skip
+def get_attribution(caller: CallerDep, ctx: Ctx, params: Breach, format: FormatQ = "json") -> Any:
+    return _breach(ctx, "attribution", params, format)
+
+
+@router.get("/api/v1/reports/pauses", response_model=dict[str, Any],
+            responses=problem_responses(422),
+            summary="Paused time by assignee and status; clocks parked in pauses")  # fmt: skip
+def get_pauses(
+    caller: CallerDep,
+    ctx: Ctx,
+    params: Breach,
+    threshold: Annotated[float, Query(ge=0, le=1)] = 0.5,
+    format: FormatQ = "json",
+) -> Any:
+    return _breach(ctx, "pauses", params, format, threshold=threshold)
 
 
 def exported(

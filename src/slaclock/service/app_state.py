@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slaclock.core.model import Config
 from slaclock.service.acknowledgements import ack_event
+from slaclock.service.breach_analysis import BreachParams
 from slaclock.service.config_versions import ConfigService
 from slaclock.service.history import Judges
 from slaclock.service.ingest import SERVICE_ORIGIN, IngestResult, Limits, Origin, ingest, ingest_in
@@ -25,6 +26,7 @@ from slaclock.service.notifications import DeliveryFilters, notification_page, r
 from slaclock.service.projection import project_tickets
 from slaclock.service.queue import QueueFilters, queue_page
 from slaclock.service.reads import event_page, ticket_view
+from slaclock.service.report_catalog import TableReport, run_report
 from slaclock.service.report_log import LogPage, LogParams, log_page, log_rows
 from slaclock.service.reports import ComplianceReport, ReportParams, compliance_report
 from slaclock.service.state_cache import StateCache
@@ -185,6 +187,15 @@ class Services:
         """The compliance report (reports.md); ReportError names a bad parameter."""
         with self.db.reading() as tx:
             return compliance_report(tx, params)
+
+    def breach_report(
+        self, name: str, params: BreachParams, options: Mapping[str, Any]
+    ) -> TableReport:
+        """A breach-analysis report by name (service/report_catalog.py); ReportError
+        names a bad parameter."""
+        config = self.config_current()[2]
+        with self.db.reading() as tx:
+            return run_report(tx, name, params, config, options)
 
     def sla_log(self, params: LogParams, cursor: str | None, limit: int) -> LogPage:
         """A page of the SLA log; ValueError (ReportError) names a bad parameter."""
