@@ -83,3 +83,41 @@ def test_bad_parameters_exit_2_naming_them(url: str, args: list[str], words: str
                                  "2026-03-09", "--database-url", url, *args])  # fmt: skip
     assert result.exit_code == 2
     assert words in result.output
+
+
+def _report(url: str, name: str, *args: str) -> str:
+    result = runner.invoke(
+        app,
+        ["report", name, "--from", "2026-03-02", "--to", "2026-03-09",
+         "--as-of", "2026-03-09T00:00:00Z", "--database-url", url, *args],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_sla_log_exports_every_row(url: str, tmp_path: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(_report(url, "log"))))
+    body = json.loads(_report(url, "compliance", "--format", "json"))
+    [total] = body["rows"]
+    assert len(rows) == total["met"] + total["breached"] + total["open"]
+    out = tmp_path / "log.xlsx"
+    _report(url, "log", "--judged", "breached", "--format", "xlsx", "--output", str(out))
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None and sheet.max_row == 2 + total["breached"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "lines"),
+    [("heatmap", ["--by", "created"], 168), ("trend", ["--bucket", "day"], 7),
+     ("top", ["--dimensions", "group", "--limit", "2"], None), ("attribution", [], None),
+     ("pauses", ["--threshold", "0.3"], None)],
+)  # fmt: skip
+def test_breach_reports_run_from_the_command_line(
+    url: str, name: str, args: list[str], lines: int | None
+) -> None:
+    body = json.loads(_report(url, name, *args, "--format", "json"))
+    assert body["columns"] and (lines is None or len(body["rows"]) == lines)
+    assert _report(url, name, *args)  # the terminal table
+    bad = runner.invoke(app, ["report", name, "--from", "2026-03-02", "--to", "2026-03-09",
+                              "--tz", "Nowhere/At_All", "--database-url", url])  # fmt: skip
+    assert bad.exit_code == 2 and "Nowhere/At_All" in bad.output

@@ -25,6 +25,7 @@ AsOf = Annotated[str | None, typer.Option(help="verdicts as of this instant (def
 Tz = Annotated[str, typer.Option(help="the IANA zone of dates and buckets")]
 Format = Annotated[str, typer.Option(help="table, json, csv or xlsx (xlsx needs --output)")]
 Output = Annotated[Path | None, typer.Option(help="write here instead of standard output")]
+Where = Annotated[list[str] | None, typer.Option(help="a filter, grouping=value (repeatable)")]
 
 
 def compliance(
@@ -37,9 +38,7 @@ def compliance(
         "judged"
     ),
     kind: Annotated[str | None, typer.Option(help="sla or ola only")] = None,
-    where: Annotated[
-        list[str] | None, typer.Option(help="a filter, grouping=value (repeatable)")
-    ] = None,
+    where: Where = None,
     as_of: AsOf = None,
     format: Format = "table",
     output: Output = None,
@@ -51,12 +50,7 @@ def compliance(
 
     if format not in FORMATS:
         raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
-    filters = {} if kind is None else {"kind": kind}
-    for item in where or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise fail(f"--where: expected grouping=value, not {item!r}")
-        filters[name.strip()] = value.strip()
+    filters = _filters(where, kind)
     services = services_at(database_url)
     try:
         params = ReportParams(
@@ -75,6 +69,168 @@ def compliance(
     except ReportError as exc:
         raise fail(str(exc)) from None
     write_report(report.columns, report.rows, tz, format, output, "compliance", TABLE_FIGURES)
+
+
+Where = Annotated[list[str] | None, typer.Option(help="a filter, grouping=value (repeatable)")]
+
+
+def _filters(where: list[str] | None, kind: str | None = None) -> dict[str, str]:
+    filters = {} if kind is None else {"kind": kind}
+    for item in where or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise fail(f"--where: expected grouping=value, not {item!r}")
+        filters[name.strip()] = value.strip()
+    return filters
+
+
+def log(
+    from_: From,
+    to: To,
+    tz: Tz = "UTC",
+    where: Where = None,
+    ticket: Annotated[str | None, typer.Option(help="one ticket's instances")] = None,
+    judged: Annotated[str | None, typer.Option(help="met, breached, open (comma-separated)")] = (
+        None
+    ),
+    sort: Annotated[str, typer.Option(help="judged, due, started, elapsed or overdue")] = "judged",
+    descending: Annotated[bool, typer.Option("--desc", help="largest first")] = False,
+    as_of: AsOf = None,
+    format: Format = "csv",
+    output: Output = None,
+    database_url: DbUrl = None,
+) -> None:
+    """The SLA log: one row per instance judged in the range (or open and started in
+    it) with every column of reports.md, streamed (a progress bar on long exports)."""
+    from slaclock.service.report_log import LOG_COLUMNS, LogParams
+    from slaclock.service.reports import ReportError, report_instant
+
+    if format not in FORMATS:
+        raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
+    services = services_at(database_url)
+    try:
+        params = LogParams(
+            start=report_instant(from_, "--from", tz),
+            end=report_instant(to, "--to", tz),
+            as_of=report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
+            filters=_filters(where),
+            ticket=ticket,
+            judged=tuple(v.strip() for v in judged.split(",") if v.strip()) if judged else (),
+            sort=sort,
+            descending=descending,
+        )
+        rows = services.sla_log_rows(params)
+    except ReportError as exc:
+        raise fail(str(exc)) from None
+    with _progress(output is not None) as counted:
+        write_report(LOG_COLUMNS, counted(rows), tz, format, output, "sla-log", LOG_TABLE)
+
+
+#: The log's columns the terminal table shows.
+LOG_TABLE = frozenset({"ticket", "metric", "cycle", "judged", "elapsed_seconds",
+                       "remaining_seconds"})  # fmt: skip
+
+
+def breach(name: str, help_text: str, **options: Any) -> Any:
+    """A command running the breach-analysis report ``name``; ``options`` are its own
+    options as (Typer annotation, default)."""
+
+    def command(
+        from_: From,
+        to: To,
+        tz: Tz = "UTC",
+        where: Where = None,
+        as_of: AsOf = None,
+        format: Format = "table",
+        output: Output = None,
+        database_url: DbUrl = None,
+        **own: Any,
+    ) -> None:
+        from slaclock.service.breach_analysis import BreachParams
+        from slaclock.service.reports import ReportError, report_instant
+
+        if format not in FORMATS:
+            raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
+        services = services_at(database_url)
+        try:
+            params = BreachParams(
+                start=report_instant(from_, "--from", tz),
+                end=report_instant(to, "--to", tz),
+                as_of=report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
+                tz=tz,
+                filters=_filters(where),
+            )
+            report = services.breach_report(name, params, _options(own))
+        except ReportError as exc:
+            raise fail(str(exc)) from None
+        write_report(report.columns, report.rows, tz, format, output, name)
+
+    command.__doc__ = help_text
+    command.__name__ = name
+    return _with_options(command, options)
+
+
+def _options(given: dict[str, Any]) -> dict[str, Any]:
+    """The report's own options: comma-separated dimensions as a tuple."""
+    out = dict(given)
+    if isinstance(out.get("dimensions"), str):
+        out["dimensions"] = tuple(d.strip() for d in out["dimensions"].split(",") if d.strip())
+    return out
+
+
+def _with_options(command: Any, options: dict[str, Any]) -> Any:
+    """``command`` with the keyword-only parameters ``options`` in its signature, so
+    Typer offers them (``**own`` is not a signature Typer reads)."""
+    import inspect
+    from typing import get_type_hints
+
+    signature = inspect.signature(command)
+    hints = get_type_hints(command, include_extras=True)  # the annotations, resolved
+    shared = [
+        p.replace(annotation=hints[p.name])
+        for p in signature.parameters.values()
+        if p.kind != p.VAR_KEYWORD
+    ]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                          default=default)
+        for name, (annotation, default) in options.items()
+    ]  # fmt: skip
+
+    def wrapper(**kwargs: Any) -> None:
+        own = {name: kwargs.pop(name) for name in options}
+        command(**kwargs, **own)
+
+    wrapper.__doc__ = command.__doc__
+    wrapper.__name__ = command.__name__
+    wrapper.__signature__ = signature.replace(parameters=[*shared, *extra])  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _progress(show: bool) -> Any:
+    """A context giving ``counted(rows)``: the rows, with a Rich progress line on
+    standard error while they are written (when writing a file)."""
+    import contextlib
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    @contextlib.contextmanager
+    def context() -> Any:
+        if not show:
+            yield lambda rows: rows
+            return
+        columns = (SpinnerColumn(), TextColumn("{task.completed:,} rows"), TimeElapsedColumn())
+        with Progress(*columns, transient=True) as progress:
+            task = progress.add_task("export", total=None)
+
+            def counted(rows: Any) -> Any:
+                for row in rows:
+                    progress.advance(task)
+                    yield row
+
+            yield counted
+
+    return context()
 
 
 def write_report(
@@ -145,4 +301,38 @@ def register(app: typer.Typer) -> None:
     report = typer.Typer(help="Reports: compliance and more (docs/reports.md).",
                          no_args_is_help=True)  # fmt: skip
     report.command("compliance")(compliance)
+    report.command("log")(log)
+    report.command("heatmap")(
+        breach(
+            "heatmap",
+            "Breaches by local weekday x hour of the due time (or the creation).",
+            by=(Annotated[str, typer.Option(help="due or created")], "due"),
+        )
+    )
+    report.command("trend")(
+        breach(
+            "trend",
+            "Breaches per time bucket, every bucket of the range listed.",
+            bucket=(Annotated[str, typer.Option(help="hour, day, week or month")], "day"),
+        )
+    )
+    report.command("top")(
+        breach(
+            "top",
+            "The policies, groups, customers and agents with the most breaches.",
+            dimensions=(
+                Annotated[str, typer.Option(help="groupings, comma-separated")],
+                "policy,group,customer,assignee",
+            ),
+            limit=(Annotated[int, typer.Option(min=1, max=100, help="values per grouping")], 10),
+        )
+    )
+    report.command("attribution")(
+        breach("attribution", "OLA attribution: the OLA breaches behind each SLA breach.")
+    )
+    report.command("pauses")(breach(
+        "pauses", "Paused time by assignee and status, and the clocks parked in pauses.",
+        threshold=(Annotated[float, typer.Option(min=0, max=1,
+                                                 help="a paused share above it is parked")], 0.5),
+    ))  # fmt: skip
     app.add_typer(report, name="report")
