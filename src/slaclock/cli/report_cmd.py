@@ -71,9 +71,6 @@ def compliance(
     write_report(report.columns, report.rows, tz, format, output, "compliance", TABLE_FIGURES)
 
 
-Where = Annotated[list[str] | None, typer.Option(help="a filter, grouping=value (repeatable)")]
-
-
 def _filters(where: list[str] | None, kind: str | None = None) -> dict[str, str]:
     filters = {} if kind is None else {"kind": kind}
     for item in where or []:
