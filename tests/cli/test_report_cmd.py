@@ -121,3 +121,26 @@ def test_breach_reports_run_from_the_command_line(
     bad = runner.invoke(app, ["report", name, "--from", "2026-03-02", "--to", "2026-03-09",
                               "--tz", "Nowhere/At_All", "--database-url", url])  # fmt: skip
     assert bad.exit_code == 2 and "Nowhere/At_All" in bad.output
+
+
+def test_a_snapshot_is_taken_listed_and_written_back(url: str, tmp_path: Path) -> None:
+    params = ["--param", "from=2026-03-02", "--param", "to=2026-03-09", "--param", "by=metric"]
+    taken = runner.invoke(app, ["report", "snapshot", "compliance", *params, "--format", "csv",
+                                "--author", "lead", "--database-url", url])  # fmt: skip
+    assert taken.exit_code == 0, taken.output
+    snapshot_id, sha = taken.stdout.split("\t")[:2]
+    listed = runner.invoke(app, ["report", "snapshots", "--database-url", url])
+    assert snapshot_id in listed.stdout and "lead" in listed.stdout
+    out = tmp_path / "snap.csv"
+    got = runner.invoke(app, ["report", "snapshot-get", snapshot_id, "--output", str(out),
+                              "--database-url", url])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    import hashlib
+
+    assert sha == "sha256:" + hashlib.sha256(out.read_bytes()).hexdigest()
+    assert out.read_text().startswith("metric,")
+    bad = runner.invoke(app, ["report", "snapshot", "compliance", "--param", "to=2026-03-09",
+                              "--database-url", url])  # fmt: skip
+    assert bad.exit_code == 2 and "params.from: required" in bad.output
+    missing = runner.invoke(app, ["report", "snapshot-get", "s_nosuch", "--database-url", url])
+    assert missing.exit_code == 2

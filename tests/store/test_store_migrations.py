@@ -32,4 +32,4 @@ def test_upgrade_twice_is_a_no_op(db: Engine) -> None:
     upgrade(db)
     with db.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    assert version == "0006"
+    assert version == "0007"

@@ -230,6 +230,66 @@ def _progress(show: bool) -> Any:
     return context()
 
 
+def snapshot(
+    report: Annotated[str, typer.Argument(help="compliance, log, heatmap, trend, top, …")],
+    param: Annotated[
+        list[str] | None, typer.Option(help="a parameter name=value, as the API's (repeatable)")
+    ] = None,
+    format: Annotated[str, typer.Option(help="json, csv or xlsx")] = "json",
+    author: Annotated[str, typer.Option(help="recorded with the snapshot")] = "cli",
+    database_url: DbUrl = None,
+) -> None:
+    """Produce a report and keep its bytes for disputes: prints the snapshot's id and
+    SHA-256 (``as_of`` is fixed now unless given)."""
+    from slaclock.service.reports import ReportError
+
+    params = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise fail(f"--param: expected name=value, not {item!r}")
+        params[name.strip()] = value.strip()
+    services = services_at(database_url)
+    try:
+        taken = services.snapshot_take(report, params, format, author, utc_now())
+    except ReportError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{taken.id}\tsha256:{taken.sha256}\t{taken.size} bytes\t"
+               f"config v{taken.config_version}\tas of {taken.as_of.isoformat()}")  # fmt: skip
+
+
+def snapshots(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="at most this many")] = 50,
+    database_url: DbUrl = None,
+) -> None:
+    """List the latest snapshots: id, report, format, as_of, SHA-256, author, taken."""
+    for found in services_at(database_url).snapshots(limit):
+        typer.echo(
+            f"{found.id}\t{found.report}\t{found.format}\t{found.as_of.isoformat()}\t"
+            f"sha256:{found.sha256}\t{found.author}\t{found.created_at.isoformat()}"
+        )
+
+
+def snapshot_get(
+    snapshot_id: Annotated[str, typer.Argument(help="the id snapshot printed (s_...)")],
+    output: Output = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Write a snapshot's bytes, exactly as produced, after checking their SHA-256."""
+    import hashlib
+
+    found = services_at(database_url).snapshot(snapshot_id, with_content=True)
+    if found is None or found.content is None:
+        raise fail(f"no snapshot {snapshot_id!r}")
+    if hashlib.sha256(found.content).hexdigest() != found.sha256:
+        raise fail(f"snapshot {snapshot_id}: its bytes no longer match their SHA-256")
+    if output is None:
+        sys.stdout.buffer.write(found.content)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(found.content)
+
+
 def write_report(
     columns: Any,
     rows: Any,
@@ -299,6 +359,9 @@ def register(app: typer.Typer) -> None:
                          no_args_is_help=True)  # fmt: skip
     report.command("compliance")(compliance)
     report.command("log")(log)
+    report.command("snapshot")(snapshot)
+    report.command("snapshots")(snapshots)
+    report.command("snapshot-get")(snapshot_get)
     report.command("heatmap")(
         breach(
             "heatmap",

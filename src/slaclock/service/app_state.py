@@ -29,6 +29,7 @@ from slaclock.service.reads import event_page, ticket_view
 from slaclock.service.report_catalog import TableReport, run_report
 from slaclock.service.report_log import LogPage, LogParams, log_page, log_rows
 from slaclock.service.reports import ComplianceReport, ReportParams, compliance_report
+from slaclock.service.snapshots import Snapshot, take_snapshot
 from slaclock.service.state_cache import StateCache
 from slaclock.service.summary import summary
 from slaclock.service.tokens import TokenService
@@ -196,6 +197,20 @@ class Services:
         config = self.config_current()[2]
         with self.db.reading() as tx:
             return run_report(tx, name, params, config, options)
+
+    def snapshot_take(
+        self, report: str, params: Mapping[str, Any], format: str, author: str, now: datetime
+    ) -> Snapshot:
+        """Produce a report and keep its bytes (service/snapshots.py)."""
+        return take_snapshot(self, report, params, format, author, now)
+
+    def snapshot(self, snapshot_id: str, with_content: bool = False) -> Snapshot | None:
+        with self.db.reading() as tx:
+            return tx.snapshots.get(snapshot_id, with_content)
+
+    def snapshots(self, limit: int = 100) -> list[Snapshot]:
+        with self.db.reading() as tx:
+            return tx.snapshots.newest(limit)
 
     def sla_log(self, params: LogParams, cursor: str | None, limit: int) -> LogPage:
         """A page of the SLA log; ValueError (ReportError) names a bad parameter."""

@@ -30,6 +30,7 @@ from slaclock.store.queue import Queue
 from slaclock.store.report_breaches import Breaches
 from slaclock.store.reports import Reports
 from slaclock.store.schedule import Fires, Schedule
+from slaclock.store.snapshots import Snapshots
 from slaclock.store.summary import SummaryCounts
 from slaclock.store.tickets import Tickets
 from slaclock.store.tokens import Tokens
@@ -44,7 +45,7 @@ class Tx:
 
     __slots__ = (
         "breaches", "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
-        "reports", "schedule", "summary", "tickets", "tokens",
+        "reports", "schedule", "snapshots", "summary", "tickets", "tokens",
     )  # fmt: skip
 
     def __init__(self, conn: Connection) -> None:
@@ -61,6 +62,7 @@ class Tx:
         self.outbox = Outbox(conn)
         self.reports = Reports(conn)
         self.breaches = Breaches(conn)
+        self.snapshots = Snapshots(conn)
 
 
 class Database:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -186,6 +187,27 @@ class ConfigVersionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     diff: Mapped[str] = mapped_column(Text)
     policy_versions: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+class SnapshotRow(Base):
+    """A report as it was produced, kept for disputes: the request (report, text
+    parameters with ``as_of`` fixed, format), the configuration version in force, and
+    the bytes with their SHA-256, downloaded again byte for byte."""
+
+    __tablename__ = "report_snapshots"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    report: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    format: Mapped[str] = mapped_column(String(8))
+    media_type: Mapped[str] = mapped_column(String(100))
+    config_version: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class TokenRow(Base):
