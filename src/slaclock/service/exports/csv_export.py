@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
@@ -199,37 +199,50 @@ class _Durations(dict[Any, str]):
 def _instant_writer(zone: tzinfo) -> Callable[[datetime | None], str]:
     """Instants as ISO-8601 in ``zone`` with their offset ("2026-03-29T03:00:00+02:00").
 
-    ``isoformat`` costs a microsecond; the text of an instant's minute in ``zone`` is
-    remembered instead ("2026-03-29T03:00:" and "+02:00") and its second put between,
-    for a minute whose two ends have the same offset in whole minutes (any minute
-    but one a zone's offset changes in the middle of, which none has done since its
-    local mean time). Instants with microseconds are written by ``isoformat``."""
-    minutes: dict[int, tuple[str, str] | None] = {}
+    ``isoformat`` after ``astimezone`` costs two microseconds an instant, most of an
+    export's time. Instead the zone's offset is remembered per UTC hour (when it is
+    the same at both ends, in whole minutes: every hour but the rare one a zone's
+    offset changes inside), and the text is built from the local day's date (kept
+    per local day) and the time of day (kept per second of the day, made as met).
+    Instants with microseconds, and the odd hour, go through ``isoformat``."""
+    hours: dict[int, tuple[int, str] | None] = {}
+    days: dict[int, str] = {}
+    times: dict[int, str] = {}
 
-    def minute_text(minute: int) -> tuple[str, str] | None:
-        start = datetime.fromtimestamp(minute * 60, zone)
-        offset = start.utcoffset()
-        end = datetime.fromtimestamp(minute * 60 + 59, zone)
-        if offset is None or offset.seconds % 60 or end.utcoffset() != offset:
+    def hour_offset(hour: int) -> tuple[int, str] | None:
+        start = datetime.fromtimestamp(hour * 3600, zone).utcoffset()
+        end = datetime.fromtimestamp(hour * 3600 + 3599, zone).utcoffset()
+        if start is None or start != end or start.seconds % 60:
             return None
-        iso = start.isoformat()
-        return (iso[:17], iso[19:])
+        seconds = int(start.total_seconds())
+        sign, size = ("-", -seconds) if seconds < 0 else ("+", seconds)
+        return seconds, f"{sign}{size // 3600:02d}:{size % 3600 // 60:02d}"
 
     def instant(at: datetime | None) -> str:
         if at is None:
             return ""
         if at.microsecond or at.tzinfo is None:
             return in_zone(at, zone).isoformat()
-        minute, second = divmod(int(at.timestamp()), 60)
+        epoch = int(at.timestamp())
+        hour = epoch // 3600
         try:
-            parts = minutes[minute]
+            offset = hours[hour]
         except KeyError:
-            if len(minutes) == _KEPT:
-                minutes.clear()
-            parts = minutes[minute] = minute_text(minute)
-        if parts is None:
+            if len(hours) == _KEPT:
+                hours.clear()
+            offset = hours[hour] = hour_offset(hour)
+        if offset is None:
             return at.astimezone(zone).isoformat()
-        return parts[0] + _SECONDS[second] + parts[1]
+        day, second = divmod(epoch + offset[0], 86_400)
+        date = days.get(day)
+        if date is None:
+            date = days[day] = datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%dT")
+        clock = times.get(second)
+        if clock is None:
+            clock = times[second] = (
+                f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+            )
+        return date + clock + offset[1]
 
     return instant
 
