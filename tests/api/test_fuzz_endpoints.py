@@ -284,6 +284,8 @@ PLANS: Mapping[tuple[str, str], Plan] = {
     ("POST", "/api/v1/tokens"): Plan((TOKEN,), ("role", "name")),
     ("GET", "/api/v1/tokens"): Plan(),
     ("DELETE", "/api/v1/tokens/{token_id}"): Plan(path_values={"token_id": (SPARE,)}),
+    ("POST", "/api/v1/whatif"): Plan((BASE_CONFIG_DATA,), CONFIG_PATHS, _config_texts),
+    ("GET", "/api/v1/whatif/{job_id}"): Plan(),
 }
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

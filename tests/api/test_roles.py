@@ -61,6 +61,8 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/tokens"): {"url": "/api/v1/tokens", "json": {"role": "x", "name": ""}},
     ("GET", "/api/v1/tokens"): {"url": "/api/v1/tokens"},
     ("DELETE", "/api/v1/tokens/{token_id}"): {"url": "/api/v1/tokens/tok_nosuch"},
+    ("POST", "/api/v1/whatif"): {"url": "/api/v1/whatif?" + DAY, "content": "not: [valid"},
+    ("GET", "/api/v1/whatif/{job_id}"): {"url": "/api/v1/whatif/wi_nosuch"},
 }
 ENDPOINTS = sorted(ENDPOINT_ROLES)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

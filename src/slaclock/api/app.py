@@ -25,6 +25,7 @@ from slaclock.api import (
     routes_tickets,
     routes_tokens,
     routes_webhooks,
+    routes_whatif,
 )
 from slaclock.api.batching import IngestBatcher
 from slaclock.api.context import ApiContext
@@ -69,6 +70,7 @@ ROUTERS = (
     routes_reports.router,
     routes_config.router,
     routes_tokens.router,
+    routes_whatif.router,
 )
 
 
@@ -123,7 +125,11 @@ def create_app(
         )
     docs_ui.install(app)
     problems.install(app)
-    config_limit = {("PUT", routes_config.CONFIG_PATH): min(max_config_bytes, max_body_bytes)}
+    text_limit = min(max_config_bytes, max_body_bytes)  # configuration texts: a draft too
+    config_limit = {
+        ("PUT", routes_config.CONFIG_PATH): text_limit,
+        ("POST", routes_whatif.WHATIF_PATH): text_limit,
+    }
     app.add_middleware(
         MaxBodySizeMiddleware, max_body_bytes=max_body_bytes, route_limits=config_limit
     )

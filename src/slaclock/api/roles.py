@@ -56,6 +56,8 @@ ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/tokens"): _ADMIN,
     ("GET", "/api/v1/tokens"): _ADMIN,
     ("DELETE", "/api/v1/tokens/{token_id}"): _ADMIN,
+    ("POST", "/api/v1/whatif"): _ADMIN,
+    ("GET", "/api/v1/whatif/{job_id}"): _ADMIN,
 }
 
 
