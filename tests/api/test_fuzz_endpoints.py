@@ -268,6 +268,7 @@ PLANS: Mapping[tuple[str, str], Plan] = {
     ("GET", "/api/v1/summary"): Plan(),
     ("GET", "/api/v1/reports/compliance"): Plan(),
     ("GET", "/api/v1/reports/log"): Plan(),
+    ("GET", "/api/v1/reports/statement"): Plan(),
     ("GET", "/api/v1/reports/heatmap"): Plan(),
     ("GET", "/api/v1/reports/trend"): Plan(),
     ("GET", "/api/v1/reports/top"): Plan(),

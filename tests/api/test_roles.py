@@ -33,6 +33,9 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "url": "/api/v1/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
     },
     ("GET", "/api/v1/reports/log"): {"url": "/api/v1/reports/log?" + DAY},
+    ("GET", "/api/v1/reports/statement"): {
+        "url": "/api/v1/reports/statement?customer=acme&period=2026-03"
+    },
     ("GET", "/api/v1/reports/heatmap"): {
         "url": "/api/v1/reports/heatmap?from=2026-03-01&to=2026-03-02"
     },

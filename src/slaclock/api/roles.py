@@ -40,6 +40,7 @@ ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/summary"): _READERS,
     ("GET", "/api/v1/reports/compliance"): _READERS,
     ("GET", "/api/v1/reports/log"): _READERS,
+    ("GET", "/api/v1/reports/statement"): _READERS,
     ("GET", "/api/v1/reports/heatmap"): _READERS,
     ("GET", "/api/v1/reports/trend"): _READERS,
     ("GET", "/api/v1/reports/top"): _READERS,

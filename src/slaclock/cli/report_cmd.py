@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from slaclock.cli.service_cmd import DbUrl, fail, services_at, utc_now
+from slaclock.cli.statement_cmd import statement
 
 __all__ = ["register"]
 
@@ -358,6 +359,7 @@ def register(app: typer.Typer) -> None:
     report = typer.Typer(help="Reports: compliance and more (docs/reports.md).",
                          no_args_is_help=True)  # fmt: skip
     report.command("compliance")(compliance)
+    report.command("statement")(statement)
     report.command("log")(log)
     report.command("snapshot")(snapshot)
     report.command("snapshots")(snapshots)

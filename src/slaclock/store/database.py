@@ -28,6 +28,7 @@ from slaclock.store.locks import Locks
 from slaclock.store.outbox import Outbox
 from slaclock.store.queue import Queue
 from slaclock.store.report_breaches import Breaches
+from slaclock.store.report_statements import Statements
 from slaclock.store.reports import Reports
 from slaclock.store.schedule import Fires, Schedule
 from slaclock.store.snapshots import Snapshots
@@ -45,7 +46,7 @@ class Tx:
 
     __slots__ = (
         "breaches", "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
-        "reports", "schedule", "snapshots", "summary", "tickets", "tokens",
+        "reports", "schedule", "snapshots", "statements", "summary", "tickets", "tokens",
     )  # fmt: skip
 
     def __init__(self, conn: Connection) -> None:
@@ -63,6 +64,7 @@ class Tx:
         self.reports = Reports(conn)
         self.breaches = Breaches(conn)
         self.snapshots = Snapshots(conn)
+        self.statements = Statements(conn)
 
 
 class Database:
