@@ -274,6 +274,19 @@ PLANS: Mapping[tuple[str, str], Plan] = {
     ("GET", "/api/v1/reports/top"): Plan(),
     ("GET", "/api/v1/reports/attribution"): Plan(),
     ("GET", "/api/v1/reports/pauses"): Plan(),
+    ("POST", "/api/v1/reports/snapshots"): Plan(
+        (
+            {
+                "report": "compliance",
+                "params": {"from": "2026-03-01", "to": "2026-03-02"},
+                "format": "csv",
+            },
+        ),
+        ("report", "params", "format"),
+    ),
+    ("GET", "/api/v1/reports/snapshots"): Plan(),
+    ("GET", "/api/v1/reports/snapshots/{snapshot_id}"): Plan(),
+    ("GET", "/api/v1/reports/snapshots/{snapshot_id}/content"): Plan(),
     ("GET", "/api/v1/notifications"): Plan(),
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): Plan(path_values=TICKETS),
     ("POST", "/api/v1/notifications/{delivery_id}/retry"): Plan(),

@@ -50,6 +50,15 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "url": "/api/v1/reports/pauses?from=2026-03-01&to=2026-03-02"
     },
     ("GET", "/api/v1/notifications"): {"url": "/api/v1/notifications"},
+    ("POST", "/api/v1/reports/snapshots"): {
+        "url": "/api/v1/reports/snapshots",
+        "json": {"report": "compliance", "params": {"from": "2026-03-01", "to": "2026-03-02"}},
+    },
+    ("GET", "/api/v1/reports/snapshots"): {"url": "/api/v1/reports/snapshots"},
+    ("GET", "/api/v1/reports/snapshots/{snapshot_id}"): {"url": "/api/v1/reports/snapshots/s_x"},
+    ("GET", "/api/v1/reports/snapshots/{snapshot_id}/content"): {
+        "url": "/api/v1/reports/snapshots/s_x/content"
+    },
     ("GET", "/api/v1/tickets/{ticket_id}/notifications"): {
         "url": "/api/v1/tickets/T-1/notifications"
     },
