@@ -15,6 +15,13 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "importers"
 SERVICENOW = DATA / "servicenow_slice.csv"
 BPI2013 = DATA / "bpi2013_slice.csv"
 HELPDESK = DATA / "helpdesk_slice.csv"
+ZENDESK_EVENTS = DATA / "zendesk_ticket_events.json"
+ZENDESK_METRICS = DATA / "zendesk_ticket_metric_events.json"
+FRESHDESK = DATA / "freshdesk_tickets.json"
+JIRA_ISSUES = DATA / "jira_issues.json"
+JIRA_SLA = DATA / "jira_sla.json"
+ZAMMAD = DATA / "zammad_tickets.json"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def run(source: str, *files: Path, **options: Any) -> tuple[list[dict[str, Any]], Summary]:

@@ -167,4 +167,4 @@ def test_the_csv_source_needs_its_mapping_and_others_refuse_one(files):
     with pytest.raises(SlaclockError, match="--mapping is for the csv source"):
         run("bpi2013", data, mapping=mapping)
     with pytest.raises(SlaclockError, match="unknown source"):
-        run("zendesk", data)
+        run("nosuch", data)

@@ -17,6 +17,8 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
+import orjson
+
 from slaclock.core.model import CHANNELS, PRIORITIES, TICKET_STATUSES
 from slaclock.service.importers.base import SourceRow, Summary, TimeReader, stamp
 from slaclock.service.importers.plan import Action, Plan
@@ -37,6 +39,7 @@ _ALLOWED = {
     "priority": frozenset(PRIORITIES),
 }
 _MESSAGE_SUFFIX = {"agent_reply": "reply", "customer_message": "message", "note": "note"}
+_CREATORS = frozenset({"customer", "agent", "system"})
 
 
 class PlanMapper:
@@ -150,11 +153,23 @@ class PlanMapper:
     def _ticket_events(self, ticket: str, timed: list[Timed]) -> Iterator[dict[str, Any]]:
         keys = self._row_keys(timed)
         start = 0
-        if ticket not in self.known:
+        if ticket not in self.known and self._creates(timed[0][0]):
             start = 1
             yield from self._creation(ticket, timed[0], keys[0])
+        elif ticket not in self.known:
+            self.summary.tickets += 1
+            self.known[ticket] = {}
+            self.summary.note(
+                "tickets whose creation is not in the export (before it, or imported "
+                "earlier): their rows are updates",
+                f"{timed[0][0].where}: {ticket}",
+            )
         for (row, at), key in zip(timed[start:], keys[start:], strict=True):
             yield from self._row_events(ticket, row, at, key)
+
+    def _creates(self, row: SourceRow) -> bool:
+        """Whether ``row`` creates its ticket: always, unless the plan says which do."""
+        return self.plan.creates is None or bool(row.cells.get(self.plan.creates))
 
     def _row_keys(self, timed: list[Timed]) -> list[str]:
         """What identifies each row within its ticket: the plan's ``row_id`` or
@@ -200,7 +215,7 @@ class PlanMapper:
                 "ticket": ticket,
                 "at": stamp(created),
                 "type": "ticket.created",
-                "by": self.plan.created_by,
+                "by": self._creator(row),
                 "fields": _nested({k: v for k, v in fields.items() if v is not None}),
             }
         )
@@ -208,6 +223,20 @@ class PlanMapper:
             yield self._update(ticket, at, key, later)
         if action is not None:
             yield from self._action_events(ticket, row, at, key, action)
+
+    def _creator(self, row: SourceRow) -> str:
+        """``by`` of a creation: the plan's ``creator`` column, else ``created_by``."""
+        if self.plan.creator is None:
+            return self.plan.created_by
+        text = self._cell(row, self.plan.creator)
+        if text in _CREATORS:
+            return text
+        if text is not None:
+            self.summary.skip(
+                f"creator: value of column {self.plan.creator!r} not customer, agent or system",
+                f"{row.where}: {text!r}",
+            )
+        return self.plan.created_by
 
     def _row_events(
         self, ticket: str, row: SourceRow, at: datetime, key: str
@@ -222,6 +251,8 @@ class PlanMapper:
         elif "status" not in values and known.get("status") in self.plan.hold:
             values["status"] = "open"  # a held status lasts until the next row
         changes = {k: v for k, v in values.items() if known.get(k, _UNSET) != v}
+        if "tags" in changes:
+            changes.update(_tag_changes(known.get("tags") or [], changes.pop("tags")))
         if changes:
             yield self._update(ticket, at, key, changes)
         elif action is None or (action.message is None and not action.deleted):
@@ -232,7 +263,13 @@ class PlanMapper:
     def _update(
         self, ticket: str, at: datetime, key: str, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        self.known[ticket].update(changes)
+        known = self.known[ticket]
+        tags = set(known.get("tags") or [])
+        tags |= set(changes.get("tags_added", ()))
+        tags -= set(changes.get("tags_removed", ()))
+        known.update({k: v for k, v in changes.items() if not k.startswith("tags_")})
+        if "tags_added" in changes or "tags_removed" in changes:
+            known["tags"] = sorted(tags)
         return self._emit(
             {
                 "id": self._id(ticket, key),
@@ -256,9 +293,12 @@ class PlanMapper:
                 "author": "agent" if agent else "customer",
                 "public": action.message != "note",
             }
-            assignee = self.known[ticket].get("assignee")
-            if agent and isinstance(assignee, str):
-                event["author_id"] = assignee
+            author = self._cell(row, self.plan.author) if self.plan.author else None
+            if author is None and agent:
+                assignee = self.known[ticket].get("assignee")
+                author = assignee if isinstance(assignee, str) else None
+            if author is not None:
+                event["author_id"] = author
             yield self._emit(event)
         if action.deleted:
             yield self._emit(
@@ -275,6 +315,8 @@ class PlanMapper:
         vocabulary are counted and left out."""
         values: dict[str, Any] = {}
         for path, column in self.plan.fields.items():
+            if self.plan.partial and column.name not in row.cells:
+                continue  # not stated: the field stays as it was
             text = self._cell(row, column.name)
             if text is None:
                 if path not in _NOT_NULL:
@@ -288,6 +330,8 @@ class PlanMapper:
                 )
                 continue
             values[path] = value
+        if self.plan.tags is not None and (not self.plan.partial or self.plan.tags in row.cells):
+            values["tags"] = _tag_list(self._cell(row, self.plan.tags))
         return values, self._action(row)
 
     def _action(self, row: SourceRow) -> Action | None:
@@ -310,6 +354,29 @@ class PlanMapper:
     def _emit(self, event: dict[str, Any]) -> dict[str, Any]:
         self.summary.events += 1
         return event
+
+
+def _tag_list(text: str | None) -> list[str]:
+    """A cell of tags: a JSON array of strings, or words separated by spaces."""
+    if text is None:
+        return []
+    if text.startswith("["):
+        try:
+            found = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            found = None
+        if isinstance(found, list):
+            return sorted({str(tag) for tag in found if tag not in (None, "")})
+    return sorted(set(text.split()))
+
+
+def _tag_changes(before: list[str], after: list[str]) -> dict[str, list[str]]:
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    return {
+        **({"tags_added": added} if added else {}),
+        **({"tags_removed": removed} if removed else {}),
+    }
 
 
 def _nested(flat: dict[str, Any]) -> dict[str, Any]:

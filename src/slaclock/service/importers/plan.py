@@ -89,6 +89,19 @@ class Plan:
     - ``row_id``: a column that identifies a row within its ticket (else ``order``,
       else the row's instant) — what makes event ids stable.
     - ``missing``: cell texts that mean "no value".
+    - ``partial``: rows state only what they change (a change log, such as a JSON
+      export's): a column absent from a row leaves its field as it was, where a CSV
+      row states every field.
+    - ``creator``: a column with ``by`` of ``ticket.created`` (customer, agent or
+      system; else ``created_by``); ``author``: a column with a message's
+      ``author_id`` (else an agent's message is the assignee's).
+    - ``tags``: a column with the ticket's whole list of tags (a JSON array of
+      strings, or words separated by spaces); a change of it becomes ``tags_added``
+      and ``tags_removed``.
+    - ``creates``: a column that is non-empty on the rows that create their ticket;
+      with it, a ticket whose first row does not create it is taken to exist already
+      (its creation is before the export, or in an earlier import): that row is an
+      update, not the ticket's creation.
     """
 
     source: str
@@ -108,10 +121,16 @@ class Plan:
     missing: frozenset[str] = frozenset({""})
     delimiter: str = ","
     encoding: str = "utf-8"
+    partial: bool = False
+    creator: str | None = None
+    author: str | None = None
+    creates: str | None = None
+    tags: str | None = None
 
     @property
     def columns(self) -> list[str]:
         """Every column the plan reads (a file must have them all)."""
         named = [self.ticket, self.at, *(c.name for c in self.fields.values())]
         named += [c for c in (self.action, self.created_at, self.order, self.row_id) if c]
+        named += [c for c in (self.creator, self.author, self.creates, self.tags) if c]
         return list(dict.fromkeys(named))

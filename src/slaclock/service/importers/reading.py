@@ -19,7 +19,7 @@ from typing import IO, cast
 from slaclock.core.errors import SlaclockError
 from slaclock.service.importers.base import Progress, SourceRow
 
-__all__ = ["read_csv", "total_bytes"]
+__all__ = ["file_size", "maybe_gzip", "open_binary", "read_csv", "total_bytes"]
 
 #: Rows read between two reports of progress.
 _REPORT_EVERY = 2000
@@ -27,7 +27,7 @@ _REPORT_EVERY = 2000
 
 def total_bytes(paths: Sequence[Path]) -> int:
     """The size of the input files together (what progress counts towards)."""
-    return sum(_size(path) for path in paths)
+    return sum(file_size(path) for path in paths)
 
 
 def read_csv(
@@ -47,10 +47,10 @@ def read_csv(
     total = total_bytes(paths) if progress is not None else 0
     done = 0
     for path in paths:
-        with _open_binary(path) as raw:
+        with open_binary(path) as raw:
             report = None if progress is None else _reporter(progress, raw, done, total)
             yield from _rows_of(path, raw, delimiter, encoding, required, report)
-        done += _size(path)
+        done += file_size(path)
         if progress is not None:
             progress(done, total)
 
@@ -72,7 +72,7 @@ def _rows_of(
     required: Sequence[str],
     report: Callable[[], None] | None,
 ) -> Iterator[SourceRow]:
-    text = io.TextIOWrapper(_maybe_gzip(raw), encoding=_bom_aware(encoding), newline="")
+    text = io.TextIOWrapper(maybe_gzip(raw), encoding=_bom_aware(encoding), newline="")
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = _unique(next(reader, []))
@@ -97,14 +97,14 @@ def _check_header(path: Path, header: list[str], required: Sequence[str]) -> Non
         raise SlaclockError(f"{path}:1: no column {names} in the header (it has {shown})")
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> IO[bytes]:
     try:
         return open(path, "rb")
     except OSError as exc:
         raise _unreadable(path, exc) from None
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError as exc:
@@ -119,7 +119,7 @@ def _unreadable(path: Path, exc: OSError) -> SlaclockError:
     return SlaclockError(f"{path}: cannot read it ({exc.strerror or exc})")
 
 
-def _maybe_gzip(raw: IO[bytes]) -> IO[bytes]:
+def maybe_gzip(raw: IO[bytes]) -> IO[bytes]:
     """``raw`` itself, or its gzip-decompressed stream when it starts as gzip does."""
     magic = raw.read(2)
     raw.seek(0)

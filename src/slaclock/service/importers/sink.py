@@ -26,12 +26,25 @@ __all__ = ["INGEST_BATCH", "Ingested", "ingest_events", "write_jsonl"]
 INGEST_BATCH = 5000
 
 
-def write_jsonl(events: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
-    """Write each event as one JSON line; returns how many."""
+def write_jsonl(
+    events: Iterable[dict[str, Any]],
+    out: IO[bytes],
+    delivered: Callable[[], None] | None = None,
+    every: int = INGEST_BATCH,
+) -> int:
+    """Write each event as one JSON line; returns how many. ``delivered`` is told,
+    after every ``every`` events and at the end, that what was handed on so far is
+    written (flushed): an API import's place is saved then."""
     count = 0
     for event in events:
         out.write(orjson.dumps(event) + b"\n")
         count += 1
+        if delivered is not None and count % every == 0:
+            out.flush()
+            delivered()
+    if delivered is not None:
+        out.flush()
+        delivered()
     return count
 
 
@@ -56,13 +69,17 @@ def ingest_events(
     events: Iterable[dict[str, Any]],
     now: Callable[[], datetime],
     batch: int = INGEST_BATCH,
+    delivered: Callable[[], None] | None = None,
 ) -> Ingested:
     """Ingest ``events`` in batches of ``batch``; ``now`` is asked once per batch
-    (events dated after it, beyond the service's allowance, are rejected)."""
+    (events dated after it, beyond the service's allowance, are rejected);
+    ``delivered`` is told after each batch is committed."""
     counts = Ingested()
     stream = iter(events)
     for chunk in iter(lambda: list(islice(stream, batch)), []):
         result = services.ingest(chunk, now())
+        if delivered is not None:
+            delivered()
         counts.accepted += len(result.accepted)
         counts.duplicates += len(result.duplicates)
         counts.rejected += len(result.rejected)
