@@ -2,12 +2,15 @@
 
 Order of checks: the token's role (401/403), the source exists in the current
 configuration (404), the signature over the raw body is valid and fresh (401), the
-body is JSON (400) and maps to an event (422). Nothing is stored unless all pass.
+body is JSON (400) and maps to an event (422). Nothing is stored unless all pass. A
+source with a ``preset`` maps the helpdesk's own payload to its events (none, one or
+more; :mod:`slaclock.core.webhook_presets`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -20,6 +23,7 @@ from slaclock.api.problems import Problem
 from slaclock.api.routes_events import ingest_response
 from slaclock.api.schemas import IngestResponse, problem_responses
 from slaclock.api.signing import SignatureError, map_body, verify_signature
+from slaclock.core.webhook_presets import PresetError, preset_events
 from slaclock.service.ingest import Origin
 
 __all__ = ["router"]
@@ -59,11 +63,15 @@ async def post_webhook(
     except SignatureError as exc:
         raise Problem(401, str(exc), slug="bad-signature") from exc
     _, body = await read_json(request)
-    event = _event_from(source, spec, raw, body)
-    result = await ctx.batcher.submit([event], Origin(source=caller.token_id))
+    events = _events_from(source, spec, raw, body, now)
+    if not events:  # a preset's payload about nothing slaclock follows
+        return IngestResponse(accepted=[], duplicates=[], rejected=[])
+    result = await ctx.batcher.submit(events, Origin(source=caller.token_id))
     response = ingest_response(result)
     if response.rejected:
-        raise Problem(422, response.rejected[0].reason, slug="invalid-event", event=event)
+        rejected = response.rejected[0]
+        event = events[rejected.index]
+        raise Problem(422, rejected.reason, slug="invalid-event", event=event)
     return response
 
 
@@ -75,8 +83,22 @@ def _source(ctx: ApiContext, source: str) -> Any:
     return spec
 
 
-def _event_from(source: str, spec: Any, raw: bytes, body: Any) -> dict[str, Any]:
-    """Map the body; without a mapped ``id``, the body's hash makes replays duplicates."""
+def _events_from(
+    source: str, spec: Any, raw: bytes, body: Any, now: datetime
+) -> list[dict[str, Any]]:
+    """Map the body, by the source's mapping or its preset (none, one or more events);
+    without an ``id``, the body's hash makes replays duplicates."""
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    if spec.preset is not None:
+        try:
+            events = preset_events(spec.preset, body, now)
+        except PresetError as exc:
+            raise Problem(
+                422, f"source {source!r} ({spec.preset}): {exc}", slug="invalid-event"
+            ) from exc
+        for number, event in enumerate(events):
+            event.setdefault("id", f"{source}:{digest}" + (f":{number}" if number else ""))
+        return events
     event, missing = map_body(body, spec.mapping, spec.constants)
     if missing:
         raise Problem(
@@ -84,5 +106,5 @@ def _event_from(source: str, spec: Any, raw: bytes, body: Any) -> dict[str, Any]
             f"the body lacks what source {source!r} maps: {', '.join(missing)}",
             slug="invalid-event",
         )
-    event.setdefault("id", f"{source}:{hashlib.sha256(raw).hexdigest()[:32]}")
-    return event
+    event.setdefault("id", f"{source}:{digest}")
+    return [event]

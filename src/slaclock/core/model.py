@@ -269,6 +269,8 @@ class Source:
     ``mapping`` is event field -> JSON path into the body (``$.ticket.id``), e.g.
     ``{id: $.delivery_id, ticket: $.ticket.id, at: $.ticket.updated_at, type: $.kind}``;
     ``constants`` are event fields given literally (``{type: ticket.updated}``).
+    ``preset`` (instead of ``mapping``): a built-in mapping of one helpdesk's own
+    payloads (:mod:`slaclock.core.webhook_presets`).
     """
 
     id: str
@@ -276,6 +278,7 @@ class Source:
     mapping: Mapping[str, str]
     constants: Mapping[str, Any] = field(default_factory=dict)
     tolerance_seconds: int = 300
+    preset: str | None = None
 
 
 # ------------------------------------------------------------- contracts and credits

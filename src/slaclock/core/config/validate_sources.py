@@ -4,14 +4,19 @@
 tolerance?: duration (default 5m)}``. Every event needs ``id``, ``ticket``, ``at`` and
 ``type``, so each of them must come from ``mapping`` or ``constants``. An event field
 may be dotted (``fields.priority``, ``changes.status``) below one of the event's keys.
+Or ``{id, secret_env, preset: zendesk|freshdesk|jira|zammad, tolerance?}``: a built-in
+mapping of that helpdesk's own payloads (:mod:`slaclock.core.webhook_presets`), with
+neither ``mapping`` nor ``constants``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from slaclock.core.config.checks import (
+    check_choice,
     check_duration,
     check_id,
     check_keys,
@@ -21,6 +26,7 @@ from slaclock.core.config.checks import (
 from slaclock.core.config.problems import KeyPath, Problems
 from slaclock.core.config.validate_directory import check_env_name
 from slaclock.core.model import Source
+from slaclock.core.webhook_presets import PRESETS
 
 __all__ = ["EVENT_FIELDS", "parse_sources"]
 
@@ -51,6 +57,8 @@ def parse_sources(p: Problems, value: Any) -> dict[str, Source]:
 
 def _parse_source(p: Problems, path: KeyPath, value: Any) -> Source | None:
     mapping = check_mapping(p, path, value)
+    if mapping is not None and "preset" in mapping:
+        return _parse_preset(p, path, mapping)
     required = ("id", "secret_env", "mapping")
     if mapping is None or not check_keys(p, path, mapping, required, ("constants", "tolerance")):
         return None
@@ -66,6 +74,28 @@ def _parse_source(p: Problems, path: KeyPath, value: Any) -> Source | None:
     if tolerance is None or not _covers_required(p, path, paths, constants):
         return None
     return Source(source_id, secret_env, paths, constants, tolerance)
+
+
+def _parse_preset(p: Problems, path: KeyPath, mapping: Mapping[Any, Any]) -> Source | None:
+    """A source by a built-in preset, which maps the payload itself."""
+    ok = True
+    for key in ("mapping", "constants"):
+        if key in mapping:
+            p.add((*path, key), f"a source with a preset takes no {key}", key)
+            ok = False
+    rest = {k: v for k, v in mapping.items() if k not in ("mapping", "constants")}
+    ok = check_keys(p, path, rest, ("id", "secret_env", "preset"), ("tolerance",)) and ok
+    if not ok:
+        return None
+    source_id = check_id(p, (*path, "id"), mapping["id"])
+    secret_env = check_env_name(p, (*path, "secret_env"), mapping["secret_env"])
+    preset = check_choice(p, (*path, "preset"), mapping["preset"], tuple(PRESETS))
+    tolerance = check_duration(
+        p, (*path, "tolerance"), mapping.get("tolerance", _DEFAULT_TOLERANCE_SECONDS), positive=True
+    )
+    if source_id is None or secret_env is None or preset is None or tolerance is None:
+        return None
+    return Source(source_id, secret_env, {}, {}, tolerance, preset)
 
 
 def _event_field(p: Problems, path: KeyPath, name: Any) -> bool:
