@@ -11,7 +11,8 @@ the copies are written straight to the tables — the bench measures reports, no
 ingest).
 
 Timed, once each: compliance by group x month and by priority x metric x week over the
-whole span, the weekday x hour heatmap, the whole SLA log exported as CSV, and — in the
+whole span, the weekday x hour heatmap, the whole SLA log exported as CSV, the contract
+statements of every customer for one month (two contracts), and — in the
 same run, as the reference — the group x month compliance computed by pandas from the
 same rows (read once into a DataFrame; only the computing is timed). Targets (issue
 23): compliance <= 1 s on PostgreSQL and <= 3 s on SQLite; CSV export >= 100,000 rows/s.
@@ -38,12 +39,35 @@ from slaclock.service.exports import csv_chunks
 from slaclock.service.ingest import Limits
 from slaclock.service.report_log import LOG_COLUMNS, LogParams
 from slaclock.service.reports import ReportParams, compliance_report
+from slaclock.service.statements import statements_for_all
 from slaclock.store.bulk import copy_rows
 from slaclock.store.instances import INSTANCES
 from slaclock.store.models import InstanceRow, TicketRow
 from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, scratch_engine
 
-CONFIG = (Path(__file__).parents[1] / "tests" / "data" / "example_config.yaml").read_text()
+CONFIG = (
+    (Path(__file__).parents[1] / "tests" / "data" / "example_config.yaml").read_text()
+    + """
+contracts:
+  - id: enterprise
+    customers: {all: [{field: customer.plan, op: eq, value: enterprise}]}
+    period: month
+    tz: Europe/Amsterdam
+    fee: {amount: 5000, currency: EUR}
+    metrics: [first_response, resolution]
+    target: 95%
+    credits: [{below: 95%, credit: 10%}, {below: 90%, credit: 25%}]
+    cap: 50%
+  - id: business
+    customers: {all: [{field: customer.plan, op: eq, value: business}]}
+    period: month
+    tz: Europe/Amsterdam
+    fee: {amount: 800, currency: EUR}
+    metrics: [first_response]
+    target: 90%
+    credits: [{below: 90%, credit: 5%}]
+"""
+)
 START = datetime(2026, 1, 5, tzinfo=UTC)
 DAYS = 90
 SHIFT = timedelta(days=91)
@@ -134,6 +158,15 @@ def run(kind: str, tickets: int, instances: int) -> list[tuple[str, str, str]]:
         seconds, lines = timed(export)
         rate = f"{lines:,} rows in {seconds:.1f} s = {lines / seconds:,.0f} rows/s"
         rows.append((kind, "SLA log CSV export", rate))
+        config = services.config_current()[2]
+
+        def statements() -> int:
+            with services.db.reading() as tx:
+                return len(statements_for_all(tx, config, "2026-02", as_of))
+
+        seconds, count = timed(statements)
+        rows.append((kind, "contract statements for every customer (2026-02)",
+                     f"{count:,} statements in {seconds:.2f} s"))  # fmt: skip
         pandas_seconds = pandas_reference(engine, START, end, as_of)
         rows.append((kind, "pandas: group x month (reference, compute only)",
                      f"{pandas_seconds:.2f} s; slaclock / pandas = "
