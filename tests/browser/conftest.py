@@ -181,9 +181,12 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         services.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless chromium for every test of this process."""
+    """One headless chromium for every test of a module. Not of the whole process:
+    Playwright's sync API keeps an event loop marked running in the main thread while it
+    is started, and a later test module in the same worker that calls ``asyncio.run``
+    would fail ("cannot be called from a running event loop")."""
     if reason := chromium_missing():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright

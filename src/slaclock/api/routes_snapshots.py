@@ -61,7 +61,12 @@ async def post_snapshot(request: Request, caller: CallerDep, ctx: Ctx) -> dict[s
     return snapshot_json(snapshot)
 
 
-@router.get(SNAPSHOTS, response_model=dict[str, Any], summary="The latest snapshots")
+@router.get(
+    SNAPSHOTS,
+    response_model=dict[str, Any],
+    responses=problem_responses(),
+    summary="The latest snapshots",
+)
 def get_snapshots(
     caller: CallerDep, ctx: Ctx, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> dict[str, Any]:
