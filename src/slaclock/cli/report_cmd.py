@@ -47,17 +47,14 @@ def compliance(
 ) -> None:
     """Compliance per group and time bucket: met, breached, open, compliance, goal
     attainment, and elapsed times (avg, min, p50, p90, max)."""
-    from slaclock.service.reports import ReportError, ReportParams, report_instant
+    from slaclock.service.reports import ReportError, ReportParams
 
-    if format not in FORMATS:
-        raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
+    _check_format(format)
     filters = _filters(where, kind)
     services = services_at(database_url)
     try:
         params = ReportParams(
-            start=report_instant(from_, "--from", tz),
-            end=report_instant(to, "--to", tz),
-            as_of=report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
+            **_window(from_, to, as_of, tz),
             by=tuple(n.strip() for n in by.split(",") if n.strip()) if by else (),
             bucket=bucket,
             tz=tz,
@@ -70,6 +67,23 @@ def compliance(
     except ReportError as exc:
         raise fail(str(exc)) from None
     write_report(report.columns, report.rows, tz, format, output, "compliance", TABLE_FIGURES)
+
+
+def _check_format(format: str) -> None:
+    if format not in FORMATS:
+        raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
+
+
+def _window(from_: str, to: str, as_of: str | None, tz: str) -> dict[str, Any]:
+    """``start``, ``end`` and ``as_of`` (now unless given) of a report's options;
+    ReportError naming the option that is neither a date nor an instant."""
+    from slaclock.service.reports import report_instant
+
+    return {
+        "start": report_instant(from_, "--from", tz),
+        "end": report_instant(to, "--to", tz),
+        "as_of": report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
+    }
 
 
 def _filters(where: list[str] | None, kind: str | None = None) -> dict[str, str]:
@@ -101,16 +115,13 @@ def log(
     """The SLA log: one row per instance judged in the range (or open and started in
     it) with every column of reports.md, streamed (a progress bar on long exports)."""
     from slaclock.service.report_log import LOG_COLUMNS, LogParams
-    from slaclock.service.reports import ReportError, report_instant
+    from slaclock.service.reports import ReportError
 
-    if format not in FORMATS:
-        raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
+    _check_format(format)
     services = services_at(database_url)
     try:
         params = LogParams(
-            start=report_instant(from_, "--from", tz),
-            end=report_instant(to, "--to", tz),
-            as_of=report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
+            **_window(from_, to, as_of, tz),
             filters=_filters(where),
             ticket=ticket,
             judged=tuple(v.strip() for v in judged.split(",") if v.strip()) if judged else (),
@@ -145,16 +156,13 @@ def breach(name: str, help_text: str, **options: Any) -> Any:
         **own: Any,
     ) -> None:
         from slaclock.service.breach_analysis import BreachParams
-        from slaclock.service.reports import ReportError, report_instant
+        from slaclock.service.reports import ReportError
 
-        if format not in FORMATS:
-            raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
+        _check_format(format)
         services = services_at(database_url)
         try:
             params = BreachParams(
-                start=report_instant(from_, "--from", tz),
-                end=report_instant(to, "--to", tz),
-                as_of=report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
+                **_window(from_, to, as_of, tz),
                 tz=tz,
                 filters=_filters(where),
             )
