@@ -25,8 +25,13 @@ def upgrade() -> None:
         "report_snapshots",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("report", sa.String(length=32), nullable=False),
-        sa.Column("params", sa.JSON().with_variant(
-            sa.dialects.postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False),
+        sa.Column(
+            "params",
+            sa.JSON().with_variant(
+                sa.dialects.postgresql.JSONB(astext_type=sa.Text()), "postgresql"
+            ),
+            nullable=False,
+        ),
         sa.Column("format", sa.String(length=8), nullable=False),
         sa.Column("media_type", sa.String(length=100), nullable=False),
         sa.Column("config_version", sa.Integer(), nullable=False),
