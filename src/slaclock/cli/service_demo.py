@@ -59,14 +59,22 @@ def _batches(events: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[
 
 
 def _past_events(config: Any, tickets: int, days: int, seed: int, now: datetime) -> list[Any]:
-    """The generated events up to ``now``, in time order; later ones are dropped."""
+    """The generated events as a healthy team would have lived them
+    (:mod:`slaclock.service.demo_world`), up to ``now``, in time order; later ones are
+    dropped."""
     from slaclock.core.workload import generate_events
+    from slaclock.service import demo_world
 
     start = now - timedelta(days=days)
-    events = [
-        e for e in generate_events(config, tickets, days, seed, start) if _instant(e["at"]) <= now
-    ]
+    events = demo_world.tighten(list(generate_events(config, tickets, days, seed, start)))
+    events = [e for e in events if _instant(e["at"]) <= now]
     events.sort(key=lambda e: _instant(e["at"]))
+    demo_world.rename_customers(events, seed)
+    events.extend(demo_world.housekeeping(events, now))
+    events.sort(key=lambda e: _instant(e["at"]))
+    for event in events:
+        if isinstance(event["at"], datetime):
+            event["at"] = demo_world.stamp(event["at"])
     return events
 
 
@@ -76,11 +84,46 @@ def _instant(value: Any) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+def _overdue_before_today(
+    services: Services, events: list[dict[str, Any]], now: datetime
+) -> dict[str, tuple[datetime, datetime, str | None]]:
+    """Tickets with a running clock overdue since before today: (overdue since, the
+    ticket's last event, its assignee)."""
+    from sqlalchemy import and_, func, or_, select
+
+    from slaclock.store.models import InstanceRow as I
+
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    overdue_since = func.coalesce(I.overdue_from, I.breached_at)
+    query = (
+        select(I.ticket_id, overdue_since, I.assignee)
+        .where(
+            I.open.is_(True),
+            or_(
+                and_(I.state == "running", I.overdue_from < day_start),
+                and_(I.state == "breached", I.breached_at < day_start),
+            ),
+        )
+        .order_by(I.ticket_id, overdue_since)
+    )
+    with services.db.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    last = {e["ticket"]: _instant(e["at"]) for e in events}
+    found: dict[str, tuple[datetime, datetime, str | None]] = {}
+    for ticket, since, assignee in rows:
+        if ticket not in found and ticket in last:
+            aware = since if since.tzinfo else since.replace(tzinfo=UTC)
+            found[ticket] = (aware, last[ticket], assignee)
+    return found
+
+
 def populate(
     services: Services, tickets: int, days: int, seed: int, now: datetime
 ) -> dict[str, int]:
     """Apply the demo configuration and ingest the generated history; returns counts."""
     from rich.progress import Progress
+
+    from slaclock.service.demo_world import catch_up
 
     services.config_apply(demo_config_path().read_text(encoding="utf-8"), "demo", now)
     config = services.config_current()[2]
@@ -88,15 +131,29 @@ def populate(
     with Progress() as progress:
         task = progress.add_task("generating", total=None)
         events = _past_events(config, tickets, days, seed, now)
-        progress.update(task, description="ingesting events", total=len(events), completed=0)
-        for batch in _batches(events, BATCH_EVENTS):
-            result = services.ingest(batch, now)
-            counts["events"] += len(batch)
-            counts["accepted"] += len(result.accepted)
-            counts["duplicates"] += len(result.duplicates)
-            counts["rejected"] += len(result.rejected)
-            progress.advance(task, len(batch))
+        _ingest(services, events, now, counts, progress, task, "ingesting events")
+        late = catch_up(_overdue_before_today(services, events, now), now, seed)
+        _ingest(services, late, now, counts, progress, task, "working off the backlog")
     return counts
+
+
+def _ingest(
+    services: Services,
+    events: list[dict[str, Any]],
+    now: datetime,
+    counts: dict[str, int],
+    progress: Any,
+    task: Any,
+    description: str,
+) -> None:
+    progress.update(task, description=description, total=len(events), completed=0)
+    for batch in _batches(events, BATCH_EVENTS):
+        result = services.ingest(batch, now)
+        counts["events"] += len(batch)
+        counts["accepted"] += len(result.accepted)
+        counts["duplicates"] += len(result.duplicates)
+        counts["rejected"] += len(result.rejected)
+        progress.advance(task, len(batch))
 
 
 def live_outages(now: datetime) -> list[dict[str, Any]]:
