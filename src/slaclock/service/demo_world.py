@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Each ticket's events move to ``created + TIGHTEN * (at - created)``.
-TIGHTEN = 0.45
+TIGHTEN = 0.35
 #: A ticket pending on the customer this long is solved by the helpdesk's automation.
 PENDING_AUTO_SOLVE = timedelta(days=7)
 #: A ticket nobody touched this long (new, open or on hold) is closed by the helpdesk.
