@@ -53,6 +53,8 @@ def shots(ack_path: str) -> list[Shot]:
         ("ticket-nl.png", "/tickets/LIVE-1?lang=nl&tz=Europe/Amsterdam", True, None),
         ("dashboard-de.png", "/?lang=de&tz=Europe/Berlin", True, None),
         ("not-found.png", "/tickets/NO-SUCH-TICKET", True, None),
+        ("notifications.png", "/notifications", True, None),
+        ("settings.png", "/settings", True, None),
         ("acknowledge.png", ack_path, False, None),
     ]
 

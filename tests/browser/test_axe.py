@@ -24,6 +24,10 @@ PAGES = [
     pytest.param("/?lang=de", id="dashboard-de"),
     pytest.param("/tickets/T-1?lang=nl", id="ticket-nl"),
     pytest.param("/?lang=nb&tz=Europe/Oslo", id="dashboard-nb-oslo"),
+    pytest.param("/notifications", id="notifications"),
+    pytest.param("/notifications?status=failed&lang=fr", id="notifications-failed-fr"),
+    pytest.param("/notifications?channel=pigeon", id="notifications-filter-error"),
+    pytest.param("/settings", id="settings"),
 ]
 
 
@@ -59,6 +63,26 @@ def test_a_phone_and_a_wall_screen(viewer_tab: Any, width: int, path: str) -> No
         _check(viewer_tab)
     finally:
         viewer_tab.page.set_viewport_size({"width": 1280, "height": 800})
+
+
+@pytest.mark.parametrize(
+    "path", ["/notifications", "/settings?lang=de"], ids=["notifications", "settings-de"]
+)
+def test_the_pages_of_an_admin(tab: Any, path: str) -> None:
+    """With the admin's forms: retry buttons, the token list and its forms."""
+    tab.sign_in("admin")
+    tab.open(path)
+    _check(tab)
+
+
+def test_a_new_tokens_secret(tab: Any) -> None:
+    tab.sign_in("admin")
+    tab.open("/settings")
+    tab.page.fill("input[name=name]", "axe-check")
+    with tab.page.expect_navigation():
+        tab.page.click("text=Create a token")
+    assert tab.page.locator("code.token-secret").inner_text().startswith("slk_")
+    _check(tab)
 
 
 def test_the_login_page(tab: Any) -> None:

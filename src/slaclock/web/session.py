@@ -8,6 +8,9 @@ the token signs the person out. The token is never logged, echoed or put in a UR
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,21 +19,29 @@ from fastapi import Request, Response
 from slaclock.api.context import ApiContext
 
 __all__ = [
+    "CSRF_COOKIE",
+    "CSRF_FIELD",
     "LANG_COOKIE",
     "PAGE_ROLES",
     "TOKEN_COOKIE",
     "TZ_COOKIE",
     "Viewer",
     "clear_token_cookie",
+    "csrf_accepted",
+    "csrf_token",
     "current_viewer",
     "is_same_origin",
     "safe_next",
+    "set_csrf_cookie",
     "set_token_cookie",
 ]
 
 TOKEN_COOKIE = "slaclock_token"
 LANG_COOKIE = "slaclock_lang"
 TZ_COOKIE = "slaclock_tz"
+#: The signed double-submit CSRF token: in this cookie and in each form's hidden field.
+CSRF_COOKIE = "slaclock_csrf"
+CSRF_FIELD = "csrf"
 #: Who may see the dashboard: everyone who may read the queue through the API.
 PAGE_ROLES = frozenset({"admin", "agent", "viewer"})
 #: A pasted token longer than this is not one of ours; refuse it before hashing.
@@ -68,9 +79,14 @@ def current_viewer(request: Request) -> Viewer | None:
 
 
 def set_token_cookie(response: Response, secret: str, request: Request) -> None:
+    _set_strict_cookie(response, TOKEN_COOKIE, secret, request)
+
+
+def _set_strict_cookie(response: Response, name: str, value: str, request: Request) -> None:
+    """A session cookie no script can read and no other site can make the browser send."""
     response.set_cookie(
-        TOKEN_COOKIE,
-        secret,
+        name,
+        value,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -129,3 +145,46 @@ def safe_next(target: str | None) -> str:
     if "\\" in target or any(ord(ch) < 32 for ch in target):
         return "/"
     return target
+
+
+def _csrf_signature(secret: str, nonce: str) -> str:
+    """The nonce signed with the signed-in token's secret: only our pages know both."""
+    return hmac.new(secret.encode("utf-8"), b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def _csrf_signed(request: Request, token: str) -> bool:
+    """Whether ``token`` is ``nonce.signature`` signed for this request's session."""
+    secret = request.cookies.get(TOKEN_COOKIE)
+    nonce, _, signature = token.partition(".")
+    if not secret or not nonce or not signature or len(token) > 200:
+        return False
+    return hmac.compare_digest(signature, _csrf_signature(secret, nonce))
+
+
+def csrf_token(request: Request) -> tuple[str, bool]:
+    """The CSRF token for this page's forms, and whether it is new (then the response
+    must set it with :func:`set_csrf_cookie`).
+
+    Signed double submit: a random nonce signed (HMAC-SHA256) with the session's token
+    secret, kept in a ``SameSite=Strict`` cookie and sent again in each form. Another
+    site can neither read the cookie nor forge a signature for the session, and a token
+    stops working with the session it was made for.
+    """
+    held = request.cookies.get(CSRF_COOKIE)
+    if held and _csrf_signed(request, held):
+        return held, False
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_csrf_signature(request.cookies.get(TOKEN_COOKIE, ''), nonce)}", True
+
+
+def set_csrf_cookie(response: Response, token: str, request: Request) -> None:
+    _set_strict_cookie(response, CSRF_COOKIE, token, request)
+
+
+def csrf_accepted(request: Request, sent: str | None) -> bool:
+    """Whether a form post passes the CSRF checks: same origin (:func:`is_same_origin`),
+    and the form's token equal to the cookie's and signed for this session."""
+    held = request.cookies.get(CSRF_COOKIE)
+    if not sent or not held or not is_same_origin(request):
+        return False
+    return hmac.compare_digest(sent.encode(), held.encode()) and _csrf_signed(request, sent)
