@@ -1,8 +1,8 @@
 """Every link and GET form on the pages leads somewhere that answers (a small crawler).
 
-The API refuses unknown query parameters app-wide, so a page linking to itself with a
-parameter its route does not declare would answer 422; this walks the site to be sure
-none does.
+A link to an API route with a parameter it does not declare would answer 422 (the
+API refuses unknown query parameters), and one to a page would silently lose it; this
+walks the site to be sure no link or form does either.
 """
 
 from __future__ import annotations
