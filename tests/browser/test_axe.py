@@ -28,6 +28,9 @@ PAGES = [
     pytest.param("/notifications?status=failed&lang=fr", id="notifications-failed-fr"),
     pytest.param("/notifications?channel=pigeon", id="notifications-filter-error"),
     pytest.param("/settings", id="settings"),
+    pytest.param("/reports", id="reports"),
+    pytest.param("/reports?from=2026-03-01&to=2026-03-04&by=priority&lang=de", id="reports-de"),
+    pytest.param("/reports?from=yesterday", id="reports-error"),
 ]
 
 

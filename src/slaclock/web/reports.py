@@ -1,0 +1,251 @@
+"""``/reports``: compliance over a range for people, drawn on the server.
+
+The page shows compliance by day (an inline SVG chart beside a table of the same
+figures), compliance by one grouping (group, priority, channel or plan) and the
+weekday × hour breach heatmap as a table whose cells are shaded and numbered. Every
+view downloads as CSV or XLSX from ``/reports/download``, which calls the same service
+functions as the API (``Services.compliance``, ``Services.breach_report``) with the
+page's cookie session and role rule. Every view is a URL: ``from``, ``to`` (dates, or
+instants with an offset), ``by`` and ``tz``; the default range is the last 30 days in
+the viewer's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from babel.dates import get_day_names
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from slaclock.api.query import reject_nul_characters
+from slaclock.api.routes_reports import exported
+from slaclock.service.breach_analysis import BreachParams
+from slaclock.service.reports import ReportError, ReportParams, report_instant
+from slaclock.web.labels import N_
+from slaclock.web.pages import Page, render
+from slaclock.web.routes import Text, _error, _gate, _now, _services
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_characters)])
+
+#: The groupings the page offers, with their names for people.
+GROUPINGS = {
+    "group": N_("Group"),
+    "priority": N_("Priority"),
+    "channel": N_("Channel"),
+    "plan": N_("Plan"),
+}
+VIEWS = ("daily", "compliance", "heatmap")
+FORMATS = ("csv", "xlsx")
+DEFAULT_DAYS = 30
+#: The chart's drawing box, in SVG units.
+CHART_W, CHART_H, CHART_PAD = 640, 200, 30
+
+
+From = Annotated[str | None, Query(alias="from", max_length=500)]
+
+
+class _Bad(ValueError):
+    """A parameter the page cannot use; the message names it."""
+
+
+def _params(
+    page: Page, now: datetime, from_: str | None, to: str | None, by: str | None
+) -> tuple[str, str, str]:
+    """The range as given (or the last 30 days in the viewer's zone) and the grouping."""
+    today = now.astimezone(page.fmt.tz).date()
+    start = from_ or (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+    end = to or (today + timedelta(days=1)).isoformat()
+    grouping = by or "group"
+    if grouping not in GROUPINGS:
+        raise _Bad(
+            page.gettext("Ignored filter %(name)s: %(problem)s")
+            % {"name": "by", "problem": page.gettext("not one of the choices")}
+        )
+    return start, end, grouping
+
+
+def _report_params(page: Page, now: datetime, start: str, end: str, **more: Any) -> ReportParams:
+    tz = page.tz_name
+    return ReportParams(
+        start=report_instant(start, "from", tz),
+        end=report_instant(end, "to", tz),
+        as_of=now,
+        tz=tz,
+        **more,
+    )
+
+
+def _breach_params(page: Page, now: datetime, start: str, end: str) -> BreachParams:
+    tz = page.tz_name
+    return BreachParams(
+        start=report_instant(start, "from", tz),
+        end=report_instant(end, "to", tz),
+        as_of=now,
+        tz=tz,
+    )
+
+
+def _percent(page: Page, ratio: float | None) -> str:
+    return "" if ratio is None else page.fmt.number(round(100 * ratio, 1)) + " %"
+
+
+def _chart(page: Page, rows: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    """One bar per day: its height the compliance (none for a day with nothing judged)."""
+    count = max(len(rows), 1)
+    inner_w, inner_h = CHART_W - 2 * CHART_PAD, CHART_H - 2 * CHART_PAD
+    step = inner_w / count
+    bars = []
+    for index, row in enumerate(rows):
+        ratio = row["compliance"]
+        height = 0.0 if ratio is None else inner_h * float(ratio)
+        day = page.fmt.instant(row["bucket"], "short").split(" ")[0].rstrip(",")
+        bars.append(
+            {
+                "x": round(CHART_PAD + index * step + step * 0.1, 2),
+                "y": round(CHART_PAD + inner_h - height, 2),
+                "w": round(step * 0.8, 2),
+                "h": round(height, 2),
+                "title": f"{day}: {_percent(page, ratio) or '–'}",
+            }
+        )
+    grid = [
+        {"y": round(CHART_PAD + inner_h * (1 - level / 100), 2), "label": f"{level} %"}
+        for level in (0, 50, 100)
+    ]
+    return {"w": CHART_W, "h": CHART_H, "left": CHART_PAD, "right": CHART_W - CHART_PAD,
+            "bars": bars, "grid": grid}  # fmt: skip
+
+
+def _figures(page: Page, row: dict[str, Any]) -> dict[str, str]:
+    return {
+        "met": page.fmt.number(row["met"]),
+        "breached": page.fmt.number(row["breached"]),
+        "open": page.fmt.number(row["open"]),
+        "compliance": _percent(page, row["compliance"]),
+        "p50": page.fmt.duration(row["met_elapsed_p50"]),
+        "p90": page.fmt.duration(row["met_elapsed_p90"]),
+    }
+
+
+def _heatmap(page: Page, grid: list[list[int]]) -> list[dict[str, Any]]:
+    top = max((n for line in grid for n in line), default=0)
+    names = get_day_names("abbreviated", locale=page.locale)
+    return [
+        {
+            "day": names[weekday],
+            "cells": [
+                {"count": n, "shade": 0 if n == 0 else max(1, -(-4 * n // top))} for n in line
+            ],
+        }
+        for weekday, line in enumerate(grid)
+    ]
+
+
+def _download(view: str, start: str, end: str, by: str, tz: str, format: str) -> str:
+    params = {"view": view, "from": start, "to": end, "tz": tz, "format": format}
+    if view == "compliance":
+        params["by"] = by
+    return "/reports/download?" + urlencode(params)
+
+
+@router.get("/reports")
+def reports(
+    request: Request,
+    from_: From = None,
+    to: Text = None,
+    by: Text = None,
+    lang: Text = None,
+    tz: Text = None,
+) -> Response:
+    """Compliance by day (chart and table), by a grouping, and the breach heatmap."""
+    gate = _gate(request, lang, tz)
+    if isinstance(gate, Response):
+        return gate
+    viewer, directory, page = gate
+    services, now = _services(request), _now(request)
+    values: dict[str, Any] = {"errors": [], "daily": None}
+    start, end, grouping = from_ or "", to or "", by or "group"
+    try:
+        start, end, grouping = _params(page, now, from_, to, by)
+        daily = services.compliance(_report_params(page, now, start, end, bucket="day"))
+        grouped = services.compliance(_report_params(page, now, start, end, by=(grouping,)))
+        heatmap = services.breach_report("heatmap", _breach_params(page, now, start, end), {})
+    except (ReportError, _Bad) as exc:
+        values["errors"] = [str(exc)]
+    else:
+        values.update(
+            daily=[
+                {"day": page.fmt.instant(row["bucket"], "medium"), **_figures(page, row)}
+                for row in daily.rows
+            ],
+            chart=_chart(page, daily.rows),
+            grouped=[{"name": row[grouping] or "–", **_figures(page, row)} for row in grouped.rows],
+            heatmap=_heatmap(page, _grid(heatmap.rows)),
+            links={
+                view: {f: _download(view, start, end, grouping, page.tz_name, f) for f in FORMATS}
+                for view in VIEWS
+            },
+        )
+    status = 400 if values["errors"] else 200
+    return render(
+        request,
+        page,
+        "reports.html",
+        status,
+        directory=directory,
+        viewer=viewer,
+        now_text=page.fmt.instant(now, "medium"),
+        start=start,
+        end=end,
+        grouping=grouping,
+        grouping_name=page.gettext(GROUPINGS.get(grouping, GROUPINGS["group"])),
+        groupings=[(code, page.gettext(name)) for code, name in GROUPINGS.items()],
+        **values,
+    )
+
+
+def _grid(rows: tuple[dict[str, Any], ...]) -> list[list[int]]:
+    grid = [[0] * 24 for _ in range(7)]
+    for row in rows:
+        grid[int(row["weekday"])][int(row["hour"])] = int(row["breached"])
+    return grid
+
+
+@router.get("/reports/download")
+def download(
+    request: Request,
+    view: Text = None,
+    from_: From = None,
+    to: Text = None,
+    by: Text = None,
+    format: Text = None,
+    lang: Text = None,
+    tz: Text = None,
+) -> Response:
+    """One view of the page as CSV or XLSX, from the API's service calls."""
+    gate = _gate(request, lang, tz)
+    if isinstance(gate, Response):
+        return gate
+    viewer, _, page = gate
+    services, now = _services(request), _now(request)
+    try:
+        if view not in VIEWS:
+            raise _Bad(page.gettext("Unknown view %(name)s.") % {"name": view or ""})
+        if format not in FORMATS:
+            raise _Bad(page.gettext("Unknown format %(name)s.") % {"name": format or ""})
+        start, end, grouping = _params(page, now, from_, to, by)
+        if view == "heatmap":
+            table = services.breach_report("heatmap", _breach_params(page, now, start, end), {})
+            answer: Response = exported(table.columns, table.rows, page.tz_name, format, "heatmap")
+            return answer
+        more: dict[str, Any] = {"bucket": "day"} if view == "daily" else {"by": (grouping,)}
+        report = services.compliance(_report_params(page, now, start, end, **more))
+        answer = exported(report.columns, report.rows, page.tz_name, format, "compliance")
+        return answer
+    except (ReportError, _Bad) as exc:
+        return _error(request, page, 400, str(exc), viewer)
