@@ -55,6 +55,7 @@ def shots(ack_path: str) -> list[Shot]:
         ("not-found.png", "/tickets/NO-SUCH-TICKET", True, None),
         ("notifications.png", "/notifications", True, None),
         ("settings.png", "/settings", True, None),
+        ("reports.png", "/reports", True, None),
         ("acknowledge.png", ack_path, False, None),
     ]
 
