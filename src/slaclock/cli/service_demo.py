@@ -89,31 +89,13 @@ def _overdue_before_today(
 ) -> dict[str, tuple[datetime, datetime, str | None]]:
     """Tickets with a running clock overdue since before today: (overdue since, the
     ticket's last event, its assignee)."""
-    from sqlalchemy import and_, func, or_, select
-
-    from slaclock.store.models import InstanceRow as I
-
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    overdue_since = func.coalesce(I.overdue_from, I.breached_at)
-    query = (
-        select(I.ticket_id, overdue_since, I.assignee)
-        .where(
-            I.open.is_(True),
-            or_(
-                and_(I.state == "running", I.overdue_from < day_start),
-                and_(I.state == "breached", I.breached_at < day_start),
-            ),
-        )
-        .order_by(I.ticket_id, overdue_since)
-    )
-    with services.db.engine.connect() as conn:
-        rows = conn.execute(query).all()
+    rows = services.overdue_before(day_start)
     last = {e["ticket"]: _instant(e["at"]) for e in events}
     found: dict[str, tuple[datetime, datetime, str | None]] = {}
     for ticket, since, assignee in rows:
         if ticket not in found and ticket in last:
-            aware = since if since.tzinfo else since.replace(tzinfo=UTC)
-            found[ticket] = (aware, last[ticket], assignee)
+            found[ticket] = (since, last[ticket], assignee)
     return found
 
 

@@ -230,6 +230,11 @@ class Services:
 
         return rows()
 
+    def overdue_before(self, instant: datetime) -> list[tuple[str, datetime, str | None]]:
+        """Open clocks overdue since before ``instant`` (the demo works its backlog off)."""
+        with self.db.reading() as tx:
+            return tx.instances.overdue_before(instant)
+
     def summary(self, now: datetime, at_risk_within_seconds: int = 3600) -> Summary:
         with self.db.reading() as tx:
             return summary(tx, now, at_risk_within_seconds)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, Table, and_, delete, func, or_, select
 
 from slaclock.store.bulk import copy_rows
 from slaclock.store.models import PAUSED_SORT_BASE, InstanceRow
@@ -185,6 +185,25 @@ class Instances:
             ticket: [r.json for r in sorted(rows, key=lambda r: (r.kind, r.metric, r.cycle))]
             for ticket, rows in found.items()
         }
+
+    def overdue_before(self, instant: datetime) -> list[tuple[str, datetime, str | None]]:
+        """Open clocks overdue since before ``instant``: (ticket, overdue since, the
+        assignee copied on the row), by ticket then since."""
+        i = InstanceRow
+        since = func.coalesce(i.overdue_from, i.breached_at)
+        query = (
+            select(i.ticket_id, since, i.assignee)
+            .where(
+                i.open.is_(True),
+                or_(
+                    and_(i.state == "running", i.overdue_from < instant),
+                    and_(i.state == "breached", i.breached_at < instant),
+                ),
+            )
+            .order_by(i.ticket_id, since)
+        )
+        return [(t, s if s.tzinfo else s.replace(tzinfo=UTC), a)
+                for t, s, a in self._conn.execute(query)]  # fmt: skip
 
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(InstanceRow)).scalar_one())
