@@ -38,7 +38,12 @@ from slaclock.core.engine.state import TicketState
 from slaclock.core.events import Event
 from slaclock.core.model import Config
 from slaclock.service.exports import Column
-from slaclock.service.reports import GROUPINGS, ReportError, ReportParams, compliance_report
+from slaclock.service.reports import (
+    ReportError,
+    ReportParams,
+    check_groupings,
+    compliance_report,
+)
 from slaclock.service.reports import local_clock as zone_clock
 from slaclock.store.database import Tx
 from slaclock.store.report_breaches import BreachQuery, HeatmapBy
@@ -86,10 +91,7 @@ class BreachParams:
     def check(self) -> ZoneInfo:
         """The zone, once the range, ``as_of``, the filters and ``tz`` are known good;
         ReportError naming the first that is not."""
-        for name in self.filters:
-            if name not in GROUPINGS:
-                known = ", ".join(GROUPINGS)
-                raise ReportError(f"filters: unknown grouping {name!r}; expected some of {known}")
+        check_groupings(self.filters, "filters: unknown grouping")
         return self._compliance().check()
 
     def query(self) -> BreachQuery:
@@ -236,10 +238,7 @@ def top_breaches(
     and agents), the ``limit`` values with the most breached instances judged in the
     range; values without a breach are left out."""
     params.check()
-    for name in dimensions:
-        if name not in GROUPINGS:
-            known = ", ".join(GROUPINGS)
-            raise ReportError(f"dimensions: unknown grouping {name!r}; expected some of {known}")
+    check_groupings(dimensions, "dimensions: unknown grouping")
     if len(set(dimensions)) != len(dimensions):
         raise ReportError(f"dimensions: a grouping is named twice in {','.join(dimensions)}")
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:

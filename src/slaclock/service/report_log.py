@@ -21,7 +21,7 @@ from slaclock.core.calendar import Calendar
 from slaclock.service.cursors import decode_cursor, encode_cursor
 from slaclock.service.exports import Column
 from slaclock.service.formats import iso_z
-from slaclock.service.reports import GROUPINGS, ReportError
+from slaclock.service.reports import ReportError, check_groupings
 from slaclock.store.database import Tx
 from slaclock.store.report_log import LOG_SORTS, LogQuery
 
@@ -65,11 +65,7 @@ class LogParams:
         """The store's query; ReportError naming the first bad parameter."""
         if self.end <= self.start:
             raise ReportError(f"to: {self.end.isoformat()} is not after from")
-        for name in self.filters:
-            if name not in GROUPINGS:
-                raise ReportError(
-                    f"unknown filter {name!r}; expected any of {', '.join(GROUPINGS)}"
-                )
+        check_groupings(self.filters, "unknown filter")
         for verdict in self.judged:
             if verdict not in VERDICTS:
                 raise ReportError(f"judged: {verdict!r}; expected any of {', '.join(VERDICTS)}")

@@ -9,7 +9,7 @@ start (every bucket of the range listed, empty ones too), ``compliance`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -29,6 +29,7 @@ __all__ = [
     "ComplianceReport",
     "ReportError",
     "ReportParams",
+    "check_groupings",
     "compliance_report",
     "local_clock",
     "report_instant",
@@ -52,6 +53,14 @@ _KINDS: Mapping[str, Any] = {
 
 class ReportError(ValueError):
     """A report asked for something it cannot give: the message names the parameter."""
+
+
+def check_groupings(names: Iterable[str], problem: str) -> None:
+    """ReportError ``"<problem> 'name'; expected some of …"`` for the first of ``names``
+    that is not one of :data:`GROUPINGS` (filters, groupings, dimensions alike)."""
+    for name in names:
+        if name not in GROUPINGS:
+            raise ReportError(f"{problem} {name!r}; expected some of {', '.join(GROUPINGS)}")
 
 
 @dataclass(frozen=True)
@@ -79,10 +88,7 @@ class ReportParams:
                 raise ReportError(f"{name}: {value.isoformat()} has no time zone offset")
         if self.end <= self.start:
             raise ReportError(f"to: {self.end.isoformat()} is not after from")
-        for name in (*self.by, *self.filters):
-            if name not in GROUPINGS:
-                known = ", ".join(GROUPINGS)
-                raise ReportError(f"by: unknown grouping {name!r}; expected some of {known}")
+        check_groupings((*self.by, *self.filters), "by: unknown grouping")
         if len(set(self.by)) != len(self.by):
             raise ReportError(f"by: a grouping is named twice in {','.join(self.by)}")
         if self.bucket is not None and self.bucket not in BUCKETS:
