@@ -7,7 +7,7 @@ computes SLA state: it only reads the frozen :class:`Config` values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from rich.console import Group as RichGroup
@@ -17,10 +17,10 @@ from rich.text import Text
 
 from slaclock.core.calendar import Calendar
 from slaclock.core.conditions import describe
+from slaclock.core.config.outline import WEEKDAYS, target_for, upcoming_holidays
 from slaclock.core.durations import format_duration
 from slaclock.core.model import (
     PRIORITIES,
-    ByPriority,
     CalendarRef,
     Config,
     Escalation,
@@ -30,12 +30,11 @@ from slaclock.core.model import (
     Policy,
     Predicate,
     Reminder,
+    Target,
 )
 
 __all__ = ["render_config"]
 
-HOLIDAY_HORIZON_DAYS = 365
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOLIDAYS_SHOWN = 3
 
 
@@ -90,7 +89,7 @@ def _week_words(cal: Calendar) -> str:
 
 
 def _next_holidays(cal: Calendar, today: date) -> str:
-    found = cal.holidays_between(today, today + timedelta(days=HOLIDAY_HORIZON_DAYS))
+    found = upcoming_holidays(cal, today)
     shown = [f"{day.isoformat()} {name}" for day, name in found[:HOLIDAYS_SHOWN]]
     if len(found) > HOLIDAYS_SHOWN:
         shown.append(f"… {len(found) - HOLIDAYS_SHOWN} more within a year")
@@ -181,7 +180,7 @@ def _targets_table(policy: Policy) -> Table:
         table.add_column(priority, justify="right")
     table.add_column("pause / calendar")
     for metric, target in policy.targets.items():
-        cells = [_cell(target.within, target.goal, p) for p in PRIORITIES]
+        cells = [_cell(target, p) for p in PRIORITIES]
         notes = []
         if target.pause is not None:
             notes.append("pauses: " + _pause_words(target.pause))
@@ -191,12 +190,11 @@ def _targets_table(policy: Policy) -> Table:
     return table
 
 
-def _cell(within: ByPriority, goal: ByPriority | None, priority: str) -> str:
-    seconds = within if isinstance(within, int) else within.get(priority)
+def _cell(target: Target, priority: str) -> str:
+    seconds, goal_seconds = target_for(target, priority)
     if seconds is None:
         return "—"
     text = format_duration(seconds, days=False)
-    goal_seconds = goal if isinstance(goal, int) or goal is None else goal.get(priority)
     if goal_seconds is None:
         return text
     return f"{text} (goal {format_duration(goal_seconds, days=False)})"

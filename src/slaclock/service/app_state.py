@@ -262,12 +262,13 @@ class Services:
     def config_current(self) -> tuple[int, str, Config]:
         return self.configs.current()
 
-    def config_apply(self, text: str, author: str, now: datetime) -> int:
+    def config_apply(self, text: str, author: str, now: datetime, base: int | None = None) -> int:
         """Validate and store a new configuration, then re-evaluate every open ticket.
 
-        Raises ConfigError (nothing stored) when the text is invalid.
+        Raises ConfigError (nothing stored) when the text is invalid, and ConfigConflict
+        (nothing stored) when ``base`` is given and is no longer the current version.
         """
-        version = self.db.writing(lambda tx: self.configs.store(tx, text, author, now))
+        version = self.db.writing(lambda tx: self.configs.store(tx, text, author, now, base))
         self.configs.invalidate()
         with self.db.reading() as tx:
             open_ids = tx.tickets.open_ids()

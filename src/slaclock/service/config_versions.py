@@ -32,6 +32,16 @@ RELOAD_CHECK_SECONDS = 1.0
 CONFIGS_KEPT = 16
 
 
+class ConfigConflict(RuntimeError):
+    """Another version was stored since the one a change was based on: applying it
+    would silently undo that version (a lost update). ``current`` is the newest one."""
+
+    def __init__(self, base: int, current: int) -> None:
+        super().__init__(f"the configuration is at version {current}, not {base}")
+        self.base = base
+        self.current = current
+
+
 def empty_config() -> Config:
     """What applies before any configuration is stored: no policies, so no clocks."""
     return Config(calendars={}, metrics=dict(BUILTIN_METRIC_DEFS), policies=())
@@ -161,14 +171,19 @@ class ConfigService:
         self._keep(latest, config)
         self._version, self._text, self._config = latest, stored.text, config
 
-    def store(self, tx: Tx, text: str, author: str, now: datetime) -> int:
+    def store(self, tx: Tx, text: str, author: str, now: datetime, base: int | None = None) -> int:
         """Validate ``text`` and store it as the next version (inside ``tx``, which the
-        caller holds as the writer). Raises ConfigError."""
+        caller holds as the writer). Raises ConfigError; with ``base`` (the version the
+        text was edited from), ConfigConflict when another version came after it, checked
+        under the configuration gate so two editors cannot both pass."""
         from slaclock.core.config import parse_config
 
         config = parse_config(text, "<config>")
         tx.locks.config_gate(exclusive=True)
         last = tx.config_versions.latest()
+        current = last.version if last else 0
+        if base is not None and base != current:
+            raise ConfigConflict(base, current)
         previous_text = last.text if last else ""
         previous_versions = last.policy_versions if last else {}
         version = (last.version if last else 0) + 1
