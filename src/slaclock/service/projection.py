@@ -259,6 +259,7 @@ def ticket_record(
         customer=_text(customer.get("id")),
         plan=_text(customer.get("plan")),
         subject=_text(fields.get("subject")),
+        customer_name=_text(customer.get("name")),
         created_at=created_at,
         next_change_at=result.next_change_at,
         projected_at=now,

@@ -47,6 +47,7 @@ class QueueRow(TicketCopies):
         out["overdue_from"] = iso_z(self.overdue_from)
         out["subject"] = self.subject
         out["customer"] = self.customer
+        out["customer_name"] = self.customer_name
         out["plan"] = self.plan
         out["assignee"] = self.assignee
         out["group"] = self.group

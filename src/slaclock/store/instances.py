@@ -68,6 +68,7 @@ def instance_row(
         "customer_plan": ticket.plan,
         "priority": ticket.priority,
         "subject": ticket.subject,
+        "customer_name": ticket.customer_name,
         **dict(zip(DIM_COLUMNS, judged, strict=True)),
         "json": inst.to_json(),
     }
@@ -82,7 +83,8 @@ DIM_COLUMNS = (
 )  # fmt: skip
 #: The instance row's values that its replay JSON does not already determine.
 _DIGEST_EXTRA = (
-    "group_id", "assignee", "customer_id", "customer_plan", "priority", "subject", *DIM_COLUMNS,
+    "group_id", "assignee", "customer_id", "customer_plan", "priority", "subject", "customer_name",
+    *DIM_COLUMNS,
 )  # fmt: skip
 
 

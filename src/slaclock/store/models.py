@@ -82,6 +82,7 @@ class TicketRow(Base):
     customer_id: Mapped[str | None] = mapped_column(String(200))
     customer_plan: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(Text)
+    customer_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     projected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -141,6 +142,7 @@ class InstanceRow(Base):
     customer_plan: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[str | None] = mapped_column(String(32))
     subject: Mapped[str | None] = mapped_column(Text)
+    customer_name: Mapped[str | None] = mapped_column(String(200))
     #: The ticket's fields as they were at the instance's judgement instant (stopped_at,
     #: or due_at for a clock past its target; now for one not judged yet): what
     #: reports group by (service/judged_fields.py). The columns above are the fields

@@ -54,6 +54,7 @@ _I = InstanceRow
 #: The columns of an :class:`OpenClock`, in its fields' order.
 _COLUMNS = (
     _I.priority, _I.group_id, _I.assignee, _I.customer_id, _I.customer_plan, _I.subject,
+    _I.customer_name,
     _I.pk, _I.sort_key, _I.json, _I.state, _I.due_at, _I.overdue_from,
 )  # fmt: skip
 

@@ -34,6 +34,7 @@ class TicketCopies:
     customer: str | None
     plan: str | None
     subject: str | None
+    customer_name: str | None
 
     def copies(self) -> dict[str, str | None]:
         """These fields by name (to build another value that carries them)."""
