@@ -22,7 +22,10 @@ from slaclock.web.labels import KIND_LABELS, N_, PRIORITY_LABELS, STATE_LABELS, 
 __all__ = ["FILTER_NAMES", "FilterForm", "parse_filters", "queue_rows", "summary_groups"]
 
 Gettext = Callable[[str], str]
-FILTER_NAMES = ("group", "assignee", "metric", "kind", "state", "priority", "plan", "due_within")
+FILTER_NAMES = (
+    "group", "assignee", "policy", "metric", "kind", "state", "priority", "plan", "customer",
+    "due_within",
+)  # fmt: skip
 _CHOICES: Mapping[str, tuple[str, ...]] = {
     "kind": tuple(KIND_LABELS),
     "state": QUEUE_STATES,
@@ -116,7 +119,10 @@ def queue_rows(
                 "ticket": instance["ticket"],
                 "url": ticket_url(instance["ticket"]),
                 "subject": row.subject or "",
-                "customer": row.customer or "",
+                "customer": row.customer_name or row.customer or "",
+                "customer_url": "/?customer=" + quote(row.customer, safe="")
+                if row.customer
+                else "",
                 "assignee": directory.person(row.assignee),
                 "group": directory.group(row.group),
                 "metric": instance["metric"],

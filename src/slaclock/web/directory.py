@@ -23,6 +23,7 @@ class Directory:
     person_locales: Mapping[str, str] = field(default_factory=dict)
     metrics: tuple[str, ...] = ()
     zones: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()
 
     @classmethod
     def from_services(cls, services: Services) -> Directory:
@@ -33,6 +34,7 @@ class Directory:
             person_locales={p.id: p.locale for p in config.people.values()},
             metrics=tuple(sorted(config.metrics)),
             zones=tuple(sorted({str(cal.tz.key) for cal in config.calendars.values()})),
+            policies=tuple(p.id for p in (*config.policies, *config.olas)),
         )
 
     def group(self, group_id: str | None) -> str:

@@ -24,6 +24,7 @@ from slaclock.api.query import reject_nul_characters
 from slaclock.api.routes_reports import exported
 from slaclock.service.breach_analysis import BreachParams
 from slaclock.service.reports import ReportError, ReportParams, report_instant
+from slaclock.web.charts import compliance_chart, percent
 from slaclock.web.labels import N_
 from slaclock.web.pages import Page, render
 from slaclock.web.routes import Text, _error, _gate, _now, _services
@@ -42,8 +43,6 @@ GROUPINGS = {
 VIEWS = ("daily", "compliance", "heatmap")
 FORMATS = ("csv", "xlsx")
 DEFAULT_DAYS = 30
-#: The chart's drawing box, in SVG units.
-CHART_W, CHART_H, CHART_PAD = 640, 200, 30
 
 
 From = Annotated[str | None, Query(alias="from", max_length=500)]
@@ -90,43 +89,12 @@ def _breach_params(page: Page, now: datetime, start: str, end: str) -> BreachPar
     )
 
 
-def _percent(page: Page, ratio: float | None) -> str:
-    return "" if ratio is None else page.fmt.number(round(100 * ratio, 1)) + " %"
-
-
-def _chart(page: Page, rows: tuple[dict[str, Any], ...]) -> dict[str, Any]:
-    """One bar per day: its height the compliance (none for a day with nothing judged)."""
-    count = max(len(rows), 1)
-    inner_w, inner_h = CHART_W - 2 * CHART_PAD, CHART_H - 2 * CHART_PAD
-    step = inner_w / count
-    bars = []
-    for index, row in enumerate(rows):
-        ratio = row["compliance"]
-        height = 0.0 if ratio is None else inner_h * float(ratio)
-        day = page.fmt.instant(row["bucket"], "short").split(" ")[0].rstrip(",")
-        bars.append(
-            {
-                "x": round(CHART_PAD + index * step + step * 0.1, 2),
-                "y": round(CHART_PAD + inner_h - height, 2),
-                "w": round(step * 0.8, 2),
-                "h": round(height, 2),
-                "title": f"{day}: {_percent(page, ratio) or '–'}",
-            }
-        )
-    grid = [
-        {"y": round(CHART_PAD + inner_h * (1 - level / 100), 2), "label": f"{level} %"}
-        for level in (0, 50, 100)
-    ]
-    return {"w": CHART_W, "h": CHART_H, "left": CHART_PAD, "right": CHART_W - CHART_PAD,
-            "bars": bars, "grid": grid}  # fmt: skip
-
-
 def _figures(page: Page, row: dict[str, Any]) -> dict[str, str]:
     return {
         "met": page.fmt.number(row["met"]),
         "breached": page.fmt.number(row["breached"]),
         "open": page.fmt.number(row["open"]),
-        "compliance": _percent(page, row["compliance"]),
+        "compliance": percent(page, row["compliance"]),
         "p50": page.fmt.duration(row["met_elapsed_p50"]),
         "p90": page.fmt.duration(row["met_elapsed_p90"]),
     }
@@ -183,7 +151,7 @@ def reports(
                 {"day": page.fmt.instant(row["bucket"], "medium"), **_figures(page, row)}
                 for row in daily.rows
             ],
-            chart=_chart(page, daily.rows),
+            chart=compliance_chart(page, daily.rows),
             grouped=[{"name": row[grouping] or "–", **_figures(page, row)} for row in grouped.rows],
             heatmap=_heatmap(page, _grid(heatmap.rows)),
             links={

@@ -19,6 +19,8 @@ from slaclock.api.query import reject_nul_characters
 from slaclock.service.app_state import Services
 from slaclock.service.notifications import DeliveryFilters
 from slaclock.service.queue import QueuePage
+from slaclock.web.customer_link_form import link_form as customer_link_form
+from slaclock.web.customer_link_form import with_form_cookie
 from slaclock.web.dashboard import (
     FILTER_NAMES,
     FilterForm,
@@ -28,6 +30,7 @@ from slaclock.web.dashboard import (
 )
 from slaclock.web.directory import Directory
 from slaclock.web.formatting import AT_RISK_SECONDS
+from slaclock.web.overview import overview
 from slaclock.web.pages import Page, make_page, render
 from slaclock.web.session import (
     TOKEN_COOKIE,
@@ -47,6 +50,7 @@ from slaclock.web.ticket_page import (
     policy_rows,
     summary_fields,
 )
+from slaclock.web.timeline import timeline_views
 
 __all__ = ["router"]
 
@@ -156,11 +160,13 @@ def dashboard(
     request: Request,
     group: Text = None,
     assignee: Text = None,
+    policy: Text = None,
     metric: Text = None,
     kind: Text = None,
     state: Text = None,
     priority: Text = None,
     plan: Text = None,
+    customer: Text = None,
     due_within: Text = None,
     cursor: Text = None,
     limit: Text = None,
@@ -175,11 +181,13 @@ def dashboard(
     raw = {
         "group": group,
         "assignee": assignee,
+        "policy": policy,
         "metric": metric,
         "kind": kind,
         "state": state,
         "priority": priority,
         "plan": plan,
+        "customer": customer,
         "due_within": due_within,
     }
     form = parse_filters(raw, page.gettext)
@@ -187,6 +195,7 @@ def dashboard(
     rows = _page_rows(limit)
     queue, cursor, errors = _read_queue(_services(request), form, cursor, rows, now, page)
     summary = _services(request).summary(now, AT_RISK_SECONDS)
+    figures = overview(_services(request), page, now)
     return render(
         request,
         page,
@@ -197,6 +206,8 @@ def dashboard(
         now_epoch=int(now.timestamp()),
         totals={k: page.fmt.number(v) for k, v in summary.totals.to_json().items()},
         groups=summary_groups(summary, directory),
+        overview=figures,
+        mine_url=_mine_url(viewer.name, directory),
         fmt=page.fmt,
         at_risk_seconds=AT_RISK_SECONDS,
         rows=queue_rows(queue.rows, page.fmt, page.gettext, directory),
@@ -209,6 +220,14 @@ def dashboard(
         json_url=_queue_url("/api/v1/queue?", form, str(rows), cursor),
         summary_json_url="/api/v1/summary",
     )
+
+
+def _mine_url(name: str | None, directory: Directory) -> str | None:
+    """The "My clocks" link: the queue of the person the signed-in token is named
+    after, when the configuration knows that person (``people:``)."""
+    if not name or name not in directory.person_names:
+        return None
+    return "/?" + urlencode({"assignee": name}) + "#queue"
 
 
 def _read_queue(
@@ -259,7 +278,8 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
     explanation = explained.to_json() if explained is not None else {}
     messages = services.notifications(DeliveryFilters(ticket=ticket_id), None, NOTIFICATIONS_SHOWN)
     quoted = quote(ticket_id, safe="")
-    return render(
+    link_form = customer_link_form(request, viewer, ticket_id)
+    response = render(
         request,
         page,
         "ticket.html",
@@ -270,6 +290,9 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
         summary=summary_fields(found, page.fmt, page.gettext, directory),
         fields=field_rows(found.fields),
         instances=instance_rows(explanation.get("instances", []), page.fmt, page.gettext),
+        timelines=timeline_views(
+            explanation.get("instances", []), services.config_current()[2].calendars, now, page
+        ),
         policies=policy_rows(explanation, page.fmt),
         events=event_rows(found.events, page.fmt, page.gettext, now),
         notifications=notification_rows(messages.rows, page.fmt, page.gettext, directory),
@@ -277,4 +300,6 @@ def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None)
         notifications_json_url=f"/api/v1/tickets/{quoted}/notifications",
         json_url=f"/api/v1/tickets/{quoted}",
         explain_json_url=f"/api/v1/tickets/{quoted}/explain",
+        customer_link=link_form,
     )
+    return with_form_cookie(request, response, link_form)
