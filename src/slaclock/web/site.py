@@ -25,6 +25,7 @@ from slaclock.service.app_state import Services
 from slaclock.web.ack import router as ack_router
 from slaclock.web.i18n import load_all
 from slaclock.web.manage import router as manage_router
+from slaclock.web.policies import router as policies_router
 from slaclock.web.reports import router as reports_router
 from slaclock.web.routes import router
 from slaclock.web.session import TOKEN_COOKIE
@@ -50,6 +51,7 @@ def create_site(
     app.include_router(ack_router, include_in_schema=False)
     app.include_router(manage_router, include_in_schema=False)
     app.include_router(reports_router, include_in_schema=False)
+    app.include_router(policies_router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(CookieBearerMiddleware)
     return app
