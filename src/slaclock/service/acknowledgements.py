@@ -10,10 +10,6 @@ for another instance or person. A link is valid for :data:`LINK_DAYS` days.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,12 +17,14 @@ from typing import Any
 
 from slaclock.core.events import format_instant
 from slaclock.service.agent_actions import RESERVED_ID_PREFIX
+from slaclock.service.signed_links import LinkDamaged, read_link, sign_link
 
 __all__ = ["ACK_SECRET_ENV", "LINK_DAYS", "AckClaim", "ack_event", "ack_token", "read_ack_token"]
 
 ACK_SECRET_ENV = "SLACLOCK_ACK_SECRET"
 #: How long an acknowledgement link works.
 LINK_DAYS = 14
+_WHAT = "acknowledgement link"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,31 +40,21 @@ class AckClaim:
 
 
 def ack_token(secret: str, claim: AckClaim) -> str:
-    """The link's token: the claim (URL-safe base64 JSON) and its HMAC-SHA256."""
-    payload = json.dumps(
-        [claim.ticket, claim.kind, claim.metric, claim.cycle, claim.person,
-         int(claim.expires.timestamp())],
-        separators=(",", ":"), ensure_ascii=False,
-    ).encode()  # fmt: skip
-    encoded = base64.urlsafe_b64encode(payload).decode().rstrip("=")
-    return f"{encoded}.{_mac(secret, encoded)}"
+    """The link's token: the claim signed (:func:`slaclock.service.signed_links.sign_link`)."""
+    values = [claim.ticket, claim.kind, claim.metric, claim.cycle, claim.person]
+    return sign_link(secret, values, claim.expires)
 
 
 def read_ack_token(secret: str, token: str, now: datetime) -> AckClaim:
-    """The claim of a genuine, unexpired token; ValueError says what is wrong."""
-    encoded, _, mac = token.partition(".")
-    if not encoded or not hmac.compare_digest(_mac(secret, encoded), mac):
-        raise ValueError("this acknowledgement link is not genuine")
-    try:
-        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        ticket, kind, metric, cycle, person, expires = json.loads(raw)
-        claim = AckClaim(str(ticket), str(kind), str(metric), int(cycle), str(person),
-                         datetime.fromtimestamp(int(expires), now.tzinfo))  # fmt: skip
-    except (ValueError, TypeError) as exc:
-        raise ValueError("this acknowledgement link is damaged") from exc
-    if claim.expires < now:
-        raise ValueError("this acknowledgement link has expired")
-    return claim
+    """The claim of a genuine, unexpired token; ValueError (a
+    :class:`~slaclock.service.signed_links.LinkError`) says what is wrong."""
+    values, expires = read_link(secret, token, now, what=_WHAT)
+    if len(values) != 5:
+        raise LinkDamaged(f"this {_WHAT} is damaged")
+    ticket, kind, metric, cycle, person = values
+    if not isinstance(cycle, int):
+        raise LinkDamaged(f"this {_WHAT} is damaged")
+    return AckClaim(str(ticket), str(kind), str(metric), int(cycle), str(person), expires)
 
 
 def link_claim(body: dict[str, Any], person: str, now: datetime) -> AckClaim:
@@ -90,7 +78,3 @@ def ack_event(
         "cycle": cycle,
         "by": person,
     }
-
-
-def _mac(secret: str, encoded: str) -> str:
-    return hmac.new(secret.encode(), encoded.encode(), hashlib.sha256).hexdigest()[:32]
