@@ -19,6 +19,7 @@ from slaclock.core.model import Config
 from slaclock.service.acknowledgements import ack_event
 from slaclock.service.breach_analysis import BreachParams
 from slaclock.service.config_versions import ConfigService
+from slaclock.service.customer_links import CustomerClaim, CustomerLink, customer_token, link_url
 from slaclock.service.history import Judges
 from slaclock.service.ingest import SERVICE_ORIGIN, IngestResult, Limits, Origin, ingest, ingest_in
 from slaclock.service.metrics import Metrics
@@ -47,6 +48,7 @@ from slaclock.store.sql import chunks
 if TYPE_CHECKING:
     from slaclock.core.engine import Engine as SlaEngine
     from slaclock.core.engine import Explanation, Instance
+    from slaclock.service.customer_view import CustomerStatus
 
 #: Tickets re-projected per transaction by rebuild and configuration changes.
 REPROJECT_CHUNK = 500
@@ -176,6 +178,33 @@ class Services:
             if not events:
                 return None
             return self._judges_at(tx, as_of).explain(events, as_of)
+
+    def customer_status(self, ticket_id: str, now: datetime) -> CustomerStatus | None:
+        """What the ticket's customer may see as of ``now`` (its SLA promises, replayed
+        as the ticket page replays them); None for an unknown or deleted ticket."""
+        from slaclock.service.customer_view import customer_status
+
+        calendars = self.config_current()[2].calendars
+        with self.db.reading() as tx:
+            ticket = tx.tickets.get(ticket_id)
+            events = tx.events.load([ticket_id]).get(ticket_id)
+            if ticket is None or ticket.deleted or not events:
+                return None
+            instances = self._judges_at(tx, now).replay(events, now)
+        return customer_status(ticket, instances, calendars)
+
+    def customer_link(
+        self, ticket_id: str, secret: str, base_url: str, expires_at: datetime
+    ) -> CustomerLink | None:
+        """A signed link to the ticket's customer view, valid until ``expires_at``
+        (:func:`slaclock.service.customer_links.link_expiry` bounds it); None for an
+        unknown or deleted ticket. Nothing is stored."""
+        with self.db.reading() as tx:
+            ticket = tx.tickets.get(ticket_id)
+        if ticket is None or ticket.deleted or not ticket.created:
+            return None
+        token = customer_token(secret, CustomerClaim(ticket_id, expires_at))
+        return CustomerLink(ticket_id, link_url(base_url, token), expires_at)
 
     def queue(
         self, filters: QueueFilters, cursor: str | None, limit: int, now: datetime
