@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from slaclock.service.app_state import Services
 from slaclock.service.compose import services_on
+from slaclock.service.customer_links import CUSTOMER_LINK_SECRET_ENV
 from slaclock.store.models import Base
 from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, scratch_engine
 from slaclock.web import create_site
@@ -199,7 +200,7 @@ def open_world(kind: str, directory: Path, **site_options: Any) -> Iterator[Worl
         assert not services.ingest(EXAMPLE_EVENTS, NOW).rejected
         tokens = {role: services.tokens.create(role, f"{role}-fuzz", NOW)[1] for role in ROLES}
         spare_token_id = str(services.tokens.create("viewer", "spare", NOW)[0])
-        environ = {SOURCE_ENV: SOURCE_SECRET}
+        environ = {SOURCE_ENV: SOURCE_SECRET, CUSTOMER_LINK_SECRET_ENV: "fuzz-customer-links"}
         site = create_site(services, lambda: NOW, environ=environ, **site_options)
         raw = RawHeaders(site)
         with (

@@ -25,6 +25,7 @@ from slaclock.store.testing import drop_scratch, postgres_unreachable_reason, sc
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXAMPLE_CONFIG = (DATA / "example_config.yaml").read_text(encoding="utf-8")
 SOURCE_SECRET = "whsec-test-0123456789"
+CUSTOMER_LINK_SECRET = "customer-links-test-0123456789"
 ROLES = ("admin", "agent", "viewer", "ingest")
 
 
@@ -84,7 +85,10 @@ class Api:
 
 def make_api(services: Any, clock: Clock, **app_kwargs: Any) -> Api:
     tokens = {role: services.tokens.create(role, f"{role}-test", clock.now())[1] for role in ROLES}
-    environ = {"SLACLOCK_SOURCE_HELPDESK_SECRET": SOURCE_SECRET}
+    environ = {
+        "SLACLOCK_SOURCE_HELPDESK_SECRET": SOURCE_SECRET,
+        "SLACLOCK_CUSTOMER_LINK_SECRET": CUSTOMER_LINK_SECRET,
+    }
     app = create_app(services, clock.now, environ=environ, **app_kwargs)
     return Api(TestClient(app, raise_server_exceptions=False), services, clock, tokens)
 

@@ -260,6 +260,11 @@ PLANS: Mapping[tuple[str, str], Plan] = {
     ("POST", "/api/v1/tickets/{ticket_id}/acknowledge"): Plan(
         (ACKNOWLEDGEMENT,), ("metric", "cycle", "kind"), path_values=TICKETS, storage_checked=False
     ),
+    ("POST", "/api/v1/tickets/{ticket_id}/customer-link"): Plan(
+        ({"days": 7}, {"expires_at": "2026-03-20T11:00:00Z"}),
+        ("days", "expires_at"),
+        path_values=TICKETS,
+    ),
     ("GET", "/api/v1/tickets/{ticket_id}"): Plan(path_values=TICKETS),
     ("GET", "/api/v1/tickets/{ticket_id}/events"): Plan(path_values=TICKETS),
     ("GET", "/api/v1/tickets/{ticket_id}/instances"): Plan(path_values=TICKETS),

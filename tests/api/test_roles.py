@@ -24,6 +24,10 @@ SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "url": "/api/v1/tickets/T-1/acknowledge",
         "json": {"metric": "first_response"},
     },
+    ("POST", "/api/v1/tickets/{ticket_id}/customer-link"): {
+        "url": "/api/v1/tickets/T-1/customer-link",
+        "json": {"days": 7},
+    },
     ("GET", "/api/v1/tickets/{ticket_id}"): {"url": "/api/v1/tickets/T-1"},
     ("GET", "/api/v1/tickets/{ticket_id}/instances"): {"url": "/api/v1/tickets/T-1/instances"},
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): {"url": "/api/v1/tickets/T-1/explain"},

@@ -33,6 +33,7 @@ ENDPOINT_ROLES: Mapping[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/tickets/{ticket_id}/events"): _AGENTS,
     ("GET", "/api/v1/tickets/{ticket_id}/events"): _READERS,
     ("POST", "/api/v1/tickets/{ticket_id}/acknowledge"): _AGENTS,
+    ("POST", "/api/v1/tickets/{ticket_id}/customer-link"): _AGENTS,
     ("GET", "/api/v1/tickets/{ticket_id}"): _READERS,
     ("GET", "/api/v1/tickets/{ticket_id}/instances"): _READERS,
     ("GET", "/api/v1/tickets/{ticket_id}/explain"): _READERS,
