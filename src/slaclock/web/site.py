@@ -23,6 +23,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from slaclock.api.app import create_app, utc_now
 from slaclock.service.app_state import Services
 from slaclock.web.ack import router as ack_router
+from slaclock.web.customer import router as customer_router
+from slaclock.web.customer_link_page import router as customer_link_router
 from slaclock.web.i18n import load_all
 from slaclock.web.manage import router as manage_router
 from slaclock.web.policies import router as policies_router
@@ -49,6 +51,8 @@ def create_site(
     app.state.web_templates = Templates(load_all())
     app.include_router(router, include_in_schema=False)
     app.include_router(ack_router, include_in_schema=False)
+    app.include_router(customer_router, include_in_schema=False)
+    app.include_router(customer_link_router, include_in_schema=False)
     app.include_router(manage_router, include_in_schema=False)
     app.include_router(reports_router, include_in_schema=False)
     app.include_router(policies_router, include_in_schema=False)
