@@ -42,6 +42,29 @@ def _wrong_token(page: Any) -> None:
     page.wait_for_selector("p.error")
 
 
+def _draft(page: Any, old: str, new: str) -> None:
+    """The edit page with ``old`` replaced by ``new`` in the text in force, checked."""
+    text = page.locator("#config-text")
+    text.fill(text.input_value().replace(old, new, 1))
+    page.click("button:text-is('Check')")
+    page.wait_for_selector("#draft")
+
+
+def _invalid_draft(page: Any) -> None:
+    _draft(page, "first_response: {within: 15m", "first_response: {within: 15 minutes")
+    page.click("ol.problems a")
+
+
+def _valid_draft(page: Any) -> None:
+    _draft(page, "next_response: {within: 2h}", "next_response: {within: 1h}")
+
+
+def _what_if(page: Any) -> None:
+    _valid_draft(page)
+    page.click("text=Run a what-if")
+    page.wait_for_selector("h2:text-is('Done')", timeout=60_000)
+
+
 def shots(ack_path: str) -> list[Shot]:
     return [
         ("login.png", "/login", False, None),
@@ -56,6 +79,11 @@ def shots(ack_path: str) -> list[Shot]:
         ("notifications.png", "/notifications", True, None),
         ("settings.png", "/settings", True, None),
         ("reports.png", "/reports", True, None),
+        ("policies.png", "/policies", True, None),
+        ("policies-calendars.png", "/policies#calendars", True, None),
+        ("policies-invalid.png", "/policies/edit", True, _invalid_draft),
+        ("policies-diff.png", "/policies/edit", True, _valid_draft),
+        ("policies-whatif.png", "/policies/edit", True, _what_if),
         ("acknowledge.png", ack_path, False, None),
     ]
 

@@ -31,6 +31,9 @@ PAGES = [
     pytest.param("/reports", id="reports"),
     pytest.param("/reports?from=2026-03-01&to=2026-03-04&by=priority&lang=de", id="reports-de"),
     pytest.param("/reports?from=yesterday", id="reports-error"),
+    pytest.param("/policies", id="policies"),
+    pytest.param("/policies?lang=nl&tz=Europe/Amsterdam", id="policies-nl"),
+    pytest.param("/policies/versions/1", id="policies-version"),
 ]
 
 
@@ -69,7 +72,9 @@ def test_a_phone_and_a_wall_screen(viewer_tab: Any, width: int, path: str) -> No
 
 
 @pytest.mark.parametrize(
-    "path", ["/notifications", "/settings?lang=de"], ids=["notifications", "settings-de"]
+    "path",
+    ["/notifications", "/settings?lang=de", "/policies", "/policies/edit"],
+    ids=["notifications", "settings-de", "policies", "policies-edit"],
 )
 def test_the_pages_of_an_admin(tab: Any, path: str) -> None:
     """With the admin's forms: retry buttons, the token list and its forms."""
