@@ -42,6 +42,7 @@ def _register_all() -> None:
     __import__("slaclock.cli.parity_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.report_cmd", fromlist=["register"]).register(app)
     __import__("slaclock.cli.whatif_cmd", fromlist=["register"]).register(app)
+    __import__("slaclock.cli.ticket_cmd", fromlist=["register"]).register(app)
     pass
 
 

@@ -101,6 +101,8 @@ def serve(
     if not os.environ.get("SLACLOCK_ACK_SECRET"):  # shared by this serve's processes only
         os.environ["SLACLOCK_ACK_SECRET"] = secrets.token_urlsafe(32)
         typer.echo("note: SLACLOCK_ACK_SECRET is not set: acknowledgement links last until restart")
+    if not os.environ.get("SLACLOCK_CUSTOMER_LINK_SECRET"):  # none made up: links go to customers
+        typer.echo("note: SLACLOCK_CUSTOMER_LINK_SECRET is not set: customer links are off")
     typer.echo(f"slaclock dashboard on http://{host}:{port}/ ({url.split('://')[0]})")
     typer.echo(f"REST API on http://{host}:{port}/api/v1 (docs at /docs)")
     uvicorn.run(

@@ -245,6 +245,7 @@ def demo(
         f"{counts['rejected']} rejected) into {DEMO_DB}"
     )
     os.environ.setdefault("SLACLOCK_SOURCE_HELPDESK_SECRET", "demo-helpdesk-secret")
+    os.environ.setdefault("SLACLOCK_CUSTOMER_LINK_SECRET", "demo-customer-link-secret")
     _, secret = services.tokens.create("admin", "demo", now)
     if not no_serve:
         _start_notifications(services, now, f"http://{host}:{port}")
