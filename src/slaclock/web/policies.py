@@ -101,7 +101,7 @@ async def _admin_post(request: Request) -> tuple[Viewer, Page, dict[str, str]]:
         raise _Refused(_error(request, page, 413, message, viewer))
     try:
         fields = parse_qs(
-            body.decode("ascii"), keep_blank_values=True, max_num_fields=16, errors="strict"
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=16, errors="strict"
         )
     except (UnicodeDecodeError, ValueError):
         message = page.gettext("The form could not be read (it must be UTF-8 text).")
