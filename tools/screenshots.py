@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 VIEWPORT = {"width": 1280, "height": 800}
 ACK_SECRET = "screenshots-ack-secret"
+CUSTOMER_LINK_SECRET = "screenshots-customer-link-secret"
 
 #: (file name, path, signed in, what to do on the page before the shot)
 Shot = tuple[str, str, bool, Callable[[Any], None] | None]
@@ -85,7 +86,16 @@ def shots(ack_path: str) -> list[Shot]:
         ("policies-diff.png", "/policies/edit", True, _valid_draft),
         ("policies-whatif.png", "/policies/edit", True, _what_if),
         ("acknowledge.png", ack_path, False, None),
+        ("customer-view.png", _customer_path("LIVE-1") + "?lang=en", False, None),
     ]
+
+
+def _customer_path(ticket: str) -> str:
+    """The path of a customer link for ``ticket`` (the site is built with its secret)."""
+    from slaclock.service.customer_links import CustomerClaim, customer_token
+
+    claim = CustomerClaim(ticket, NOW + timedelta(days=30))
+    return f"/status/{customer_token(CUSTOMER_LINK_SECRET, claim)}"
 
 
 def build_site(folder: Path, tickets: int, days: int) -> tuple[Any, str, str]:
@@ -108,7 +118,8 @@ def build_site(folder: Path, tickets: int, days: int) -> tuple[Any, str, str]:
     Worker(services, {"email": delivered, "webhook": delivered}, lambda: NOW).run_once()
     _, token = services.tokens.create("admin", "screenshots", NOW)
     claim = AckClaim("LIVE-1", "sla", "first_response", 0, "mark", NOW + timedelta(days=7))
-    app = create_site(services, lambda: NOW, environ={ACK_SECRET_ENV: ACK_SECRET})
+    environ = {ACK_SECRET_ENV: ACK_SECRET, "SLACLOCK_CUSTOMER_LINK_SECRET": CUSTOMER_LINK_SECRET}
+    app = create_site(services, lambda: NOW, environ=environ)
     return app, token, f"/ack/{ack_token(ACK_SECRET, claim)}"
 
 

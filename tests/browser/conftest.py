@@ -37,6 +37,7 @@ from slaclock.core.workload import generate_events
 from slaclock.service.acknowledgements import ACK_SECRET_ENV, AckClaim, ack_token
 from slaclock.service.channels.outcome import DeliveryError
 from slaclock.service.compose import open_services
+from slaclock.service.customer_links import CUSTOMER_LINK_SECRET_ENV, CustomerClaim, customer_token
 from slaclock.service.worker import Worker
 from slaclock.web import create_site
 
@@ -55,6 +56,7 @@ WORKLOAD_START = NOW - timedelta(days=4, hours=10)
 #: When T-1's notifications are fired: open, escalated to engineering as an outage.
 T1_NOTIFIED = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
 ACK_SECRET = "browser-test-ack-secret"
+CUSTOMER_LINK_SECRET = "browser-test-customer-link-secret"
 #: How long before the demo's now its first live outage was opened.
 LIVE_OUTAGE_AGE = timedelta(minutes=14.5)
 ROLES = ("admin", "agent", "viewer", "ingest")
@@ -103,6 +105,11 @@ class LiveSite:
     def ack_link(self, ticket: str, metric: str, person: str = "mark") -> str:
         claim = AckClaim(ticket, "sla", metric, 0, person, self.clock.now() + timedelta(days=7))
         return f"/ack/{ack_token(ACK_SECRET, claim)}"
+
+    def customer_link(self, ticket: str, days: int = 30) -> str:
+        """The path of a customer link for ``ticket`` (as the API makes them)."""
+        claim = CustomerClaim(ticket, self.clock.now() + timedelta(days=days))
+        return f"/status/{customer_token(CUSTOMER_LINK_SECRET, claim)}"
 
 
 def outage(
@@ -172,7 +179,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     clock = Clock(NOW)
     _populate(services, clock)
     tokens = {role: services.tokens.create(role, f"{role}-browser", NOW)[1] for role in ROLES}
-    environ = {ACK_SECRET_ENV: ACK_SECRET}
+    environ = {ACK_SECRET_ENV: ACK_SECRET, CUSTOMER_LINK_SECRET_ENV: CUSTOMER_LINK_SECRET}
     app = create_site(services, clock.now, environ=environ)
     try:
         with LiveServer(app) as server:

@@ -122,6 +122,30 @@ def test_the_acknowledgement_page(tab: Any) -> None:
     _check(tab)
 
 
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("", 200), ("?lang=en&tz=Europe/Amsterdam", 200), ("expired", 410), ("forged", 404)],
+    ids=["customer-view", "customer-view-en-amsterdam", "customer-expired", "customer-forged"],
+)
+def test_the_customer_view(tab: Any, query: str, status: int) -> None:
+    """/status/{token}, opened without signing in: the page, and its refusals."""
+    link = tab.site.customer_link("WEB-1", days=-1 if query == "expired" else 30)
+    path = link[:-2] + "00" if query == "forged" else link + query.removeprefix("expired")
+    assert tab.open(path).status == status
+    _check(tab)
+
+
+def test_the_customer_link_form_and_its_answer(tab: Any) -> None:
+    """An agent's ticket page with the "Customer link" form, and the link it made."""
+    tab.sign_in("agent")
+    tab.open("/tickets/WEB-1")
+    _check(tab)
+    with tab.page.expect_navigation():
+        tab.page.click("section.customer-link-form button[type=submit]")
+    assert tab.page.locator("input.customer-link-url").input_value().startswith(tab.site.url)
+    _check(tab)
+
+
 def test_the_vendored_axe_is_the_one_named_in_its_readme() -> None:
     readme = (VENDOR / "README.md").read_text(encoding="utf-8")
     named = re.search(r"SHA-256 of `axe.min.js`: `([0-9a-f]{64})`", readme)
