@@ -41,7 +41,7 @@ class AckClaim:
 
 def ack_token(secret: str, claim: AckClaim) -> str:
     """The link's token: the claim signed (:func:`slaclock.service.signed_links.sign_link`)."""
-    values = [claim.ticket, claim.kind, claim.metric, claim.cycle, claim.person]
+    values: list[str | int] = [claim.ticket, claim.kind, claim.metric, claim.cycle, claim.person]
     return sign_link(secret, values, claim.expires)
 
 
