@@ -34,7 +34,7 @@ class Directory:
             person_locales={p.id: p.locale for p in config.people.values()},
             metrics=tuple(sorted(config.metrics)),
             zones=tuple(sorted({str(cal.tz.key) for cal in config.calendars.values()})),
-            policies=tuple(p.id for p in (*config.policies, *config.olas)),
+            policies=(*(p.id for p in config.policies), *(o.id for o in config.olas)),
         )
 
     def group(self, group_id: str | None) -> str:
