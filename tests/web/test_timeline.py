@@ -195,7 +195,7 @@ def _timeline(**changes: Any) -> ClockTimeline:
 
 def test_markers_sit_at_their_instants() -> None:
     tl = _timeline()
-    view = timeline_view(tl, _page(), tl.end, "tl0")
+    view = timeline_view(tl, _page(), "tl0")
     scale = Scale(tl.start, tl.view_end)
     markers = {m["cls"]: m for m in view["markers"]}
     assert set(markers) == {"due", "breach", "now"}
@@ -215,7 +215,7 @@ def test_markers_sit_at_their_instants() -> None:
 
 
 def test_the_table_says_the_same_in_words() -> None:
-    view = timeline_view(_timeline(), _page("Europe/Amsterdam"), T0, "tl0")
+    view = timeline_view(_timeline(), _page("Europe/Amsterdam"), "tl0")
     rows = [(r["what"], r["event"], r["when"]) for r in view["rows"]]
     assert rows[0] == ("Running", "e1", "3/4/26, 2:00\u202fPM → 2:31\u202fPM")
     whats = [r[0] for r in rows]
@@ -229,7 +229,7 @@ def test_the_table_says_the_same_in_words() -> None:
 def test_a_due_time_beyond_the_drawing_points_past_the_edge() -> None:
     due = T0 + timedelta(days=40)
     tl = _timeline(due_at=due, breached_at=None, state="running")
-    view = timeline_view(tl, _page(), tl.end, "tl0")
+    view = timeline_view(tl, _page(), "tl0")
     due_marker = next(m for m in view["markers"] if m["cls"] == "due")
     assert due_marker["x"] == X1 and due_marker["beyond"] and due_marker["label"] == "Due →"
 
@@ -249,7 +249,7 @@ def test_a_long_life_of_hundreds_of_steps_stays_bounded() -> None:
         gaps.append(Gap(night, night + timedelta(hours=16)))
     tl = _timeline(stretches=tuple(stretches), marks=tuple(marks), gaps=tuple(gaps),
                    end=at, view_end=at, due_at=None, breached_at=None)  # fmt: skip
-    view = timeline_view(tl, _page(), at, "tl0")
+    view = timeline_view(tl, _page(), "tl0")
     assert len(view["ticks"]) <= MAX_TICKS
     assert sum(t["count"] for t in view["ticks"]) == 900
     assert len(view["gaps"]) <= MAX_GAPS

@@ -291,12 +291,12 @@ def timeline_views(
     latest: list[dict[str, Any]] = []
     earlier: list[dict[str, Any]] = []
     for index, tl in enumerate(timelines):
-        view = timeline_view(tl, page, now, f"tl{index}")
+        view = timeline_view(tl, page, f"clock-tl-{index}")
         (latest if newest[(tl.kind, tl.metric)] == tl.cycle else earlier).append(view)
     return {"latest": latest, "earlier": earlier, "left_out": left_out}
 
 
-def timeline_view(tl: ClockTimeline, page: Page, now: datetime, ident: str) -> dict[str, Any]:
+def timeline_view(tl: ClockTimeline, page: Page, ident: str) -> dict[str, Any]:
     """Everything ``_timeline.html`` draws for one clock, and the rows beside it."""
     gettext, fmt = page.gettext, page.fmt
     scale = Scale(tl.start, tl.view_end)
@@ -457,39 +457,40 @@ def _future(tl: ClockTimeline, scale: Scale) -> dict[str, float] | None:
 def _rows(tl: ClockTimeline, page: Page) -> dict[str, Any]:
     """The table beside the bar: each stretch, closed gap and marked instant in time
     order (from → to, what, business time, event), an instant before the stretch it
-    begins ("Breached" before "Running, overdue"); at most TABLE_ROWS."""
-    gettext, fmt = page.gettext, page.fmt
-    rows: list[tuple[datetime, int, dict[str, str]]] = []
-    for s in tl.stretches:
-        cls = _stretch_class(s)
-        rows.append(
-            (s.start, 1, {
-                "when": _when(page, s.start, s.end, tl.live and s.end == tl.end),
-                "what": gettext(STATE_WORDS[cls]),
-                "cls": cls,
-                "open": "" if s.open_seconds is None else fmt.duration(s.open_seconds),
-                "event": s.event or "",
-            })
-        )  # fmt: skip
-    for g in tl.gaps:
-        what = _closed_words(page, g.holidays)
-        rows.append((g.start, 2, _row(_when(page, g.start, g.end), what, "closed", None)))
-    points = [
-        (tl.due_at, gettext("Due"), "due"),
-        (tl.goal_due_at, gettext("Internal goal"), "goal"),
-        (tl.breached_at, gettext("Breached"), "breach"),
-    ]
-    for at, words, cls in points:
-        if at is not None:
-            rows.append((at, 0, _row(_when(page, at), words, cls, None)))
-    for m in tl.marks:
-        if m.step in ("targeted", "retargeted"):
-            words = label(STEP_LABELS, m.step, gettext) + (f": {m.detail}" if m.detail else "")
-            rows.append((m.at, 0, _row(_when(page, m.at), words, "step", m.event)))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    shown = [row for _, _, row in rows[:TABLE_ROWS]]
-    return {"rows": shown, "more_rows": len(rows) - len(shown)}
+    begins ("Breached" before "Running, overdue"); at most TABLE_ROWS, and only those
+    are put into words (formatting a date is the costly part of a long life)."""
+    items: list[tuple[datetime, int, Any]] = [(s.start, 1, s) for s in tl.stretches]
+    items += [(g.start, 2, g) for g in tl.gaps]
+    points = (("due", tl.due_at), ("goal", tl.goal_due_at), ("breach", tl.breached_at))
+    items += [(at, 0, cls) for cls, at in points if at is not None]
+    items += [(m.at, 0, m) for m in tl.marks if m.step in ("targeted", "retargeted")]
+    items.sort(key=lambda item: (item[0], item[1]))
+    shown = [_row(tl, page, at, item) for at, _, item in items[:TABLE_ROWS]]
+    return {"rows": shown, "more_rows": len(items) - len(shown)}
 
 
-def _row(when: str, what: str, cls: str, event: str | None) -> dict[str, str]:
-    return {"when": when, "what": what, "cls": cls, "open": "", "event": event or ""}
+POINT_WORDS = {"due": N_("Due"), "goal": N_("Internal goal"), "breach": N_("Breached")}
+
+
+def _row(tl: ClockTimeline, page: Page, at: datetime, item: Any) -> dict[str, str]:
+    """One row of the table: a stretch, a closed gap, a marked instant or a re-target."""
+    gettext = page.gettext
+    if isinstance(item, Stretch):
+        cls = _stretch_class(item)
+        return {
+            "when": _when(page, item.start, item.end, tl.live and item.end == tl.end),
+            "what": gettext(STATE_WORDS[cls]),
+            "cls": cls,
+            "open": "" if item.open_seconds is None else page.fmt.duration(item.open_seconds),
+            "event": item.event or "",
+        }
+    if isinstance(item, Gap):
+        what = _closed_words(page, item.holidays)
+        return {"when": _when(page, item.start, item.end), "what": what, "cls": "closed",
+                "open": "", "event": ""}  # fmt: skip
+    if isinstance(item, Mark):
+        words = label(STEP_LABELS, item.step, gettext)
+        what, cls, event = words + (f": {item.detail}" if item.detail else ""), "step", item.event
+    else:
+        what, cls, event = gettext(POINT_WORDS[item]), item, None
+    return {"when": _when(page, at), "what": what, "cls": cls, "open": "", "event": event or ""}
