@@ -47,7 +47,8 @@ def test_0008_fills_customer_names_from_the_stored_fields(kind: str, tmp_path: P
             fields = '{"customer": {"id": "acme", "name": "Acme B.V."}}'
             conn.execute(
                 text(
-                    "INSERT INTO tickets (id, created, deleted, fields) VALUES (:id, true, false, :f)"
+                    "INSERT INTO tickets (id, created, deleted, fields)"
+                    " VALUES (:id, true, false, :f)"
                 ),
                 [{"id": "T-1", "f": fields}, {"id": "T-2", "f": '{"subject": "no customer"}'}],
             )
