@@ -65,6 +65,7 @@ __all__ = [
     "HistoryPoint",
     "MetricFigures",
     "Statement",
+    "all_statements",
     "customer_statements",
     "rendered",
     "statement",
@@ -241,6 +242,16 @@ def customer_statements(
     config = services.config_current()[2]
     with services.db.reading() as tx:
         return statement(tx, config, customer, period_label, as_of, contract)
+
+
+def all_statements(
+    services: Services, period_label: str, as_of: datetime, contract: str | None = None
+) -> list[Statement]:
+    """:func:`statements_for_all` on the service's database under its current
+    configuration: every customer's statements for the period."""
+    config = services.config_current()[2]
+    with services.db.reading() as tx:
+        return statements_for_all(tx, config, period_label, as_of, contract)
 
 
 def _statements(

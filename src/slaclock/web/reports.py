@@ -29,7 +29,7 @@ from slaclock.web.labels import N_
 from slaclock.web.pages import Page, render
 from slaclock.web.routes import Text, _error, _gate, _now, _services
 
-__all__ = ["router"]
+__all__ = ["FORMATS", "BadParameter", "breach_params", "download_url", "report_range", "router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_characters)])
 
@@ -40,7 +40,9 @@ GROUPINGS = {
     "channel": N_("Channel"),
     "plan": N_("Plan"),
 }
-VIEWS = ("daily", "compliance", "heatmap")
+#: The compliance views of this page, then the breach reports of /reports/breaches.
+VIEWS = ("daily", "compliance", "heatmap", "top", "attribution", "pauses")
+BREACH_VIEWS = ("heatmap", "top", "attribution", "pauses")
 FORMATS = ("csv", "xlsx")
 DEFAULT_DAYS = 30
 
@@ -48,11 +50,11 @@ DEFAULT_DAYS = 30
 From = Annotated[str | None, Query(alias="from", max_length=500)]
 
 
-class _Bad(ValueError):
+class BadParameter(ValueError):
     """A parameter the page cannot use; the message names it."""
 
 
-def _params(
+def report_range(
     page: Page, now: datetime, from_: str | None, to: str | None, by: str | None
 ) -> tuple[str, str, str]:
     """The range as given (or the last 30 days in the viewer's zone) and the grouping."""
@@ -61,7 +63,7 @@ def _params(
     end = to or (today + timedelta(days=1)).isoformat()
     grouping = by or "group"
     if grouping not in GROUPINGS:
-        raise _Bad(
+        raise BadParameter(
             page.gettext("Ignored filter %(name)s: %(problem)s")
             % {"name": "by", "problem": page.gettext("not one of the choices")}
         )
@@ -79,7 +81,7 @@ def _report_params(page: Page, now: datetime, start: str, end: str, **more: Any)
     )
 
 
-def _breach_params(page: Page, now: datetime, start: str, end: str) -> BreachParams:
+def breach_params(page: Page, now: datetime, start: str, end: str) -> BreachParams:
     tz = page.tz_name
     return BreachParams(
         start=report_instant(start, "from", tz),
@@ -114,7 +116,7 @@ def _heatmap(page: Page, grid: list[list[int]]) -> list[dict[str, Any]]:
     ]
 
 
-def _download(view: str, start: str, end: str, by: str, tz: str, format: str) -> str:
+def download_url(view: str, start: str, end: str, by: str, tz: str, format: str) -> str:
     params = {"view": view, "from": start, "to": end, "tz": tz, "format": format}
     if view == "compliance":
         params["by"] = by
@@ -139,11 +141,11 @@ def reports(
     values: dict[str, Any] = {"errors": [], "daily": None}
     start, end, grouping = from_ or "", to or "", by or "group"
     try:
-        start, end, grouping = _params(page, now, from_, to, by)
+        start, end, grouping = report_range(page, now, from_, to, by)
         daily = services.compliance(_report_params(page, now, start, end, bucket="day"))
         grouped = services.compliance(_report_params(page, now, start, end, by=(grouping,)))
-        heatmap = services.breach_report("heatmap", _breach_params(page, now, start, end), {})
-    except (ReportError, _Bad) as exc:
+        heatmap = services.breach_report("heatmap", breach_params(page, now, start, end), {})
+    except (ReportError, BadParameter) as exc:
         values["errors"] = [str(exc)]
     else:
         values.update(
@@ -155,7 +157,9 @@ def reports(
             grouped=[{"name": row[grouping] or "–", **_figures(page, row)} for row in grouped.rows],
             heatmap=_heatmap(page, _grid(heatmap.rows)),
             links={
-                view: {f: _download(view, start, end, grouping, page.tz_name, f) for f in FORMATS}
+                view: {
+                    f: download_url(view, start, end, grouping, page.tz_name, f) for f in FORMATS
+                }
                 for view in VIEWS
             },
         )
@@ -203,17 +207,17 @@ def download(
     services, now = _services(request), _now(request)
     try:
         if view not in VIEWS:
-            raise _Bad(page.gettext("Unknown view %(name)s.") % {"name": view or ""})
+            raise BadParameter(page.gettext("Unknown view %(name)s.") % {"name": view or ""})
         if format not in FORMATS:
-            raise _Bad(page.gettext("Unknown format %(name)s.") % {"name": format or ""})
-        start, end, grouping = _params(page, now, from_, to, by)
-        if view == "heatmap":
-            table = services.breach_report("heatmap", _breach_params(page, now, start, end), {})
-            answer: Response = exported(table.columns, table.rows, page.tz_name, format, "heatmap")
+            raise BadParameter(page.gettext("Unknown format %(name)s.") % {"name": format or ""})
+        start, end, grouping = report_range(page, now, from_, to, by)
+        if view in BREACH_VIEWS:
+            table = services.breach_report(view, breach_params(page, now, start, end), {})
+            answer: Response = exported(table.columns, table.rows, page.tz_name, format, view)
             return answer
         more: dict[str, Any] = {"bucket": "day"} if view == "daily" else {"by": (grouping,)}
         report = services.compliance(_report_params(page, now, start, end, **more))
         answer = exported(report.columns, report.rows, page.tz_name, format, "compliance")
         return answer
-    except (ReportError, _Bad) as exc:
+    except (ReportError, BadParameter) as exc:
         return _error(request, page, 400, str(exc), viewer)

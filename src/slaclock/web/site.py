@@ -28,6 +28,8 @@ from slaclock.web.customer_link_page import router as customer_link_router
 from slaclock.web.i18n import load_all
 from slaclock.web.manage import router as manage_router
 from slaclock.web.policies import router as policies_router
+from slaclock.web.report_breaches import router as report_breaches_router
+from slaclock.web.report_statements import router as report_statements_router
 from slaclock.web.reports import router as reports_router
 from slaclock.web.routes import router
 from slaclock.web.session import TOKEN_COOKIE
@@ -55,6 +57,8 @@ def create_site(
     app.include_router(customer_link_router, include_in_schema=False)
     app.include_router(manage_router, include_in_schema=False)
     app.include_router(reports_router, include_in_schema=False)
+    app.include_router(report_breaches_router, include_in_schema=False)
+    app.include_router(report_statements_router, include_in_schema=False)
     app.include_router(policies_router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(CookieBearerMiddleware)

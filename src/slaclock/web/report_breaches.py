@@ -1,0 +1,190 @@
+"""``/reports/breaches``: where breaches come from, for a range — the policies, groups
+and customers with the most, the internal teams (OLAs) whose breach came first, and how
+much of the clocks' time was paused (by assignee and by status, and the clocks parked
+for most of their life).
+
+The figures are the API's breach reports (``Services.breach_report``: ``top``,
+``attribution``, ``pauses``); each downloads as CSV or XLSX from ``/reports/download``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from slaclock.api.query import reject_nul_characters
+from slaclock.service.reports import ReportError
+from slaclock.web.charts import percent
+from slaclock.web.dashboard import ticket_url
+from slaclock.web.directory import Directory
+from slaclock.web.labels import N_, STATUS_LABELS, label
+from slaclock.web.pages import Page, render
+from slaclock.web.reports import (
+    FORMATS,
+    BadParameter,
+    From,
+    breach_params,
+    download_url,
+    report_range,
+)
+from slaclock.web.routes import Text, _gate, _now, _services
+
+__all__ = ["router"]
+
+Gettext = Callable[[str], str]
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_characters)])
+
+#: Rows of the long lists shown on the page (the downloads have them all).
+SHOWN = 50
+VIEWS = ("top", "attribution", "pauses")
+VERDICT_LABELS = {"met": N_("met"), "breached": N_("breached"), "open": N_("open")}
+
+
+@router.get("/reports/breaches")
+def breaches(
+    request: Request, from_: From = None, to: Text = None, lang: Text = None, tz: Text = None
+) -> Response:
+    """The top breach sources, OLA attribution and pause usage over a range."""
+    gate = _gate(request, lang, tz)
+    if isinstance(gate, Response):
+        return gate
+    viewer, directory, page = gate
+    services, now = _services(request), _now(request)
+    values: dict[str, Any] = {"errors": [], "top": None}
+    start, end = from_ or "", to or ""
+    try:
+        start, end, _ = report_range(page, now, from_, to, None)
+        params = breach_params(page, now, start, end)
+        top = services.breach_report("top", params, {})
+        attribution = services.breach_report("attribution", params, {}).to_json()
+        pauses = services.breach_report("pauses", params, {}).to_json()
+    except (ReportError, BadParameter) as exc:
+        values["errors"] = [str(exc)]
+    else:
+        values.update(
+            top=_top(page, top.rows, directory),
+            attribution=_attribution(page, attribution, directory),
+            pauses=_pauses(page, pauses, directory),
+            links={
+                v: {f: download_url(v, start, end, "", page.tz_name, f) for f in FORMATS}
+                for v in VIEWS
+            },
+        )
+    return render(
+        request,
+        page,
+        "report_breaches.html",
+        400 if values["errors"] else 200,
+        directory=directory,
+        viewer=viewer,
+        now_text=page.fmt.instant(now, "medium"),
+        start=start,
+        end=end,
+        **values,
+    )
+
+
+def _name(dimension: str, value: Any, directory: Directory, gettext: Gettext = str) -> str:
+    """A grouping's value as people know it: group and person names from the
+    configuration; "–" for none."""
+    if value is None or value == "":
+        return "–"
+    if dimension == "group":
+        return directory.group(str(value))
+    if dimension == "assignee":
+        return directory.person(str(value))
+    if dimension == "status":
+        return label(STATUS_LABELS, str(value), gettext)
+    return str(value)
+
+
+def _top(
+    page: Page, rows: Sequence[Mapping[str, Any]], directory: Directory
+) -> dict[str, list[dict[str, str]]]:
+    """The ranked rows per dimension (policy, group, customer)."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        out.setdefault(row["dimension"], []).append(
+            {
+                "rank": str(row["rank"]),
+                "name": _name(row["dimension"], row["value"], directory),
+                "breached": page.fmt.number(row["breached"]),
+                "judged": page.fmt.number(row["judged"]),
+                "share": percent(page, row["breach_share"]),
+            }
+        )
+    return out
+
+
+def _attribution(page: Page, report: Mapping[str, Any], directory: Directory) -> dict[str, Any]:
+    summary = [
+        {
+            "ola": row["ola"],
+            "sla_breaches": page.fmt.number(row["sla_breaches"]),
+            "ola_instances": page.fmt.number(row["ola_instances"]),
+            "share_avg": percent(page, row["share_avg"]),
+        }
+        for row in report["summary"]["rows"]
+    ]
+    pairs = [
+        {
+            "ticket": row["ticket"],
+            "url": ticket_url(row["ticket"]),
+            "sla": f"{row['sla_policy']} · {row['metric']}",
+            "group": _name("group", row["group"], directory),
+            "sla_judged_at": page.fmt.instant(row["sla_judged_at"]),
+            "ola": f"{row['ola']} · {row['ola_metric']}",
+            "ola_breached_at": page.fmt.instant(row["ola_breached_at"]),
+            "share": percent(page, row["share"]),
+        }
+        for row in report["rows"][:SHOWN]
+    ]
+    return {
+        "sla_breaches": page.fmt.number(report["sla_breaches"]),
+        "attributed": page.fmt.number(report["attributed"]),
+        "summary": summary,
+        "pairs": pairs,
+        "more": max(0, len(report["rows"]) - SHOWN),
+    }
+
+
+def _pauses(page: Page, report: Mapping[str, Any], directory: Directory) -> dict[str, Any]:
+    by: dict[str, list[dict[str, str]]] = {}
+    for row in report["rows"]:
+        by.setdefault(row["dimension"], []).append(
+            {
+                "name": _name(row["dimension"], row["value"], directory, page.gettext),
+                "instances": _count(page, row["instances"]),
+                "paused_instances": _count(page, row["paused_instances"]),
+                "paused": page.fmt.duration(row["paused_seconds"]),
+                "paused_share": percent(page, row["paused_share"]),
+                "share_of_paused": percent(page, row["share_of_paused"]),
+            }
+        )
+    parked = [
+        {
+            "ticket": row["ticket"],
+            "url": ticket_url(row["ticket"]),
+            "clock": f"{row['policy']} · {row['metric']}",
+            "assignee": _name("assignee", row["assignee"], directory),
+            "verdict": label(VERDICT_LABELS, row["verdict"], page.gettext),
+            "paused": page.fmt.duration(row["paused_seconds"]),
+            "paused_share": percent(page, row["paused_share"]),
+        }
+        for row in report["parked"]["rows"][:SHOWN]
+    ]
+    return {
+        "by": by,
+        "parked": parked,
+        "parked_total": page.fmt.number(report["parked_total"]),
+        "threshold": percent(page, report["threshold"]),
+    }
+
+
+def _count(page: Page, value: int | None) -> str:
+    """A count, or "–" where the report has none (statuses count no instances)."""
+    return "–" if value is None else page.fmt.number(value)
