@@ -1,10 +1,10 @@
 """issue 24, "Tests in a real browser": rows that change state — by the countdown script
-as time passes in the browser, and after an event is posted through the API or the
-site's clock moves on, at the next load of the page.
+as time passes in the browser, and, without a reload, after an event is posted through
+the API (live updates by server-sent events, ``GET /live`` and ``static/live.js``).
 
-Live updates by server-sent events do not exist yet: today the page reloads itself every
-minute (static/site.js), so these tests reload it. When the SSE stream lands, the event
-test should see the row change without ``reload()``.
+The live tests mark the page's ``window`` before they post: a reload or any navigation
+would lose the mark. The site's clock moving is no change in the database, so that test
+still reloads (a live page catches it at its minute refresh).
 
 This module changes its site (events posted, clock moved): it has a site of its own, as
 every module does.
@@ -48,9 +48,36 @@ def queue(viewer_tab: Any) -> Any:
     return viewer_tab
 
 
-def test_an_agent_reply_stops_the_first_response_clock(queue: Any) -> None:
+def _mark(tab: Any) -> None:
+    """A mark on the page's window (a reload would lose it), once live.js runs."""
+    tab.page.wait_for_function("() => window.slaclockCountdown && window.slaclockCountdown.live")
+    tab.page.evaluate("() => { window.notReloaded = true; }")
+
+
+def _not_reloaded(tab: Any) -> bool:
+    return tab.page.evaluate("() => window.notReloaded === true") is True
+
+
+def _cards(tab: Any) -> dict[str, int]:
+    """The summary cards' counts by their words."""
+    found = tab.page.eval_on_selector_all(
+        "section.cards .card",
+        """cards => cards.map(c => [c.querySelector(".what").innerText.trim(),
+                                     c.querySelector(".count").innerText.trim()])""",
+    )
+    return {what: int(count.replace(",", "")) for what, count in found if count.isdigit()}
+
+
+#: The queue row of a ticket's clock, by the ticket's link and the metric column.
+ROW = """([href, metric]) => [...document.querySelectorAll("table.queue tbody tr")].find(
+    r => r.querySelector(`td.tid a[href="${href}"]`) && r.cells[6].innerText.trim() === metric)"""
+
+
+def test_an_agent_reply_takes_the_row_off_the_queue_without_a_reload(queue: Any) -> None:
+    _mark(queue)
     before = _rows(queue, "WEB-2")
     assert before["first_response"]["css"] == "at-risk"
+    cards = _cards(queue)
     reply = {
         "id": "WEB-2-reply",
         "ticket": "WEB-2",
@@ -61,20 +88,16 @@ def test_an_agent_reply_stops_the_first_response_clock(queue: Any) -> None:
         "public": True,
     }
     _post_events(queue, reply)
-    queue.page.reload()
+    queue.page.wait_for_function(
+        f"args => !({ROW})(args)", arg=["/tickets/WEB-2", "first_response"], timeout=15_000
+    )
     after = _rows(queue, "WEB-2")
     assert "first_response" not in after  # stopped: met, off the queue
     assert "resolution" in after
-    queue.open("/tickets/WEB-2")
-    states = dict(
-        zip(
-            queue.page.locator("table.instances tbody td:nth-child(1)").all_inner_texts(),
-            queue.page.locator("table.instances .badge").all_inner_texts(),
-            strict=True,
-        )
-    )
-    assert states["first_response"] == "met"
-    assert "WEB-2-reply" in queue.page.locator("ol.timeline").inner_text()
+    now = _cards(queue)
+    assert now["Met today"] == cards["Met today"] + 1
+    assert _not_reloaded(queue)
+    assert queue.errors == []
 
 
 def test_a_row_turns_overdue_in_the_browser_as_its_due_time_passes(
@@ -107,3 +130,77 @@ def test_the_clock_moving_past_due_shows_a_breach(queue: Any) -> None:
         assert "Breached today" in summary
     finally:
         clock.at = was
+
+
+def test_a_paused_clock_moves_to_the_end_without_a_reload(viewer_tab: Any) -> None:
+    """WEB-1 set to pending: its resolution clock pauses (outage policy), turns "paused"
+    in words and colour, and moves below every running clock; the focus stays on the
+    link it was on."""
+    viewer_tab.open("/?limit=200")
+    _mark(viewer_tab)
+    page = viewer_tab.page
+    before = [row["href"] + " " + row["metric"] for row in viewer_tab.queue()]
+    assert _rows(viewer_tab, "WEB-1")["resolution"]["css"] in ("ok", "at-risk")
+    paused = _cards(viewer_tab)["Paused"]
+    page.focus("table.queue tbody tr:first-child td.tid a")
+    focused = page.evaluate("() => document.activeElement.getAttribute('href')")
+    pending = {
+        "id": "WEB-1-pending",
+        "ticket": "WEB-1",
+        "at": _now(viewer_tab),
+        "type": "ticket.updated",
+        "changes": {"status": "pending"},
+    }
+    _post_events(viewer_tab, pending)
+    page.wait_for_function(
+        f"args => {{ const r = ({ROW})(args); return r && r.className === 'paused'; }}",
+        arg=["/tickets/WEB-1", "resolution"],
+        timeout=15_000,
+    )
+    rows = viewer_tab.queue()
+    after = [row["href"] + " " + row["metric"] for row in rows]
+    moved = after.index("/tickets/WEB-1 resolution")
+    assert moved > before.index("/tickets/WEB-1 resolution")
+    assert rows[moved]["left"].startswith("paused") or rows[moved]["css"] == "paused"
+    assert all(row["css"] != "paused" for row in rows[:moved])  # paused clocks come last
+    assert _cards(viewer_tab)["Paused"] == paused + 1
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == focused
+    assert _not_reloaded(viewer_tab)
+    assert viewer_tab.errors == []
+
+
+def test_the_ticket_page_follows_its_ticket_without_a_reload(viewer_tab: Any) -> None:
+    viewer_tab.open("/tickets/WEB-1")
+    _mark(viewer_tab)
+    page = viewer_tab.page
+
+    def states() -> dict[str, str]:
+        return dict(
+            zip(
+                page.locator("table.instances tbody td:nth-child(1)").all_inner_texts(),
+                page.locator("table.instances .badge").all_inner_texts(),
+                strict=True,
+            )
+        )
+
+    assert states()["first_response"] == "running"
+    reply = {
+        "id": "WEB-1-reply",
+        "ticket": "WEB-1",
+        "at": _now(viewer_tab),
+        "type": "message",
+        "author": "agent",
+        "author_id": "anna",
+        "public": True,
+    }
+    _post_events(viewer_tab, reply)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("table.instances tbody tr")].some(
+            r => r.cells[0].innerText.trim() === "first_response"
+                 && r.querySelector(".badge").innerText.trim() === "met")""",
+        timeout=15_000,
+    )
+    assert states()["first_response"] == "met"
+    assert "WEB-1-reply" in page.locator("ol.timeline").inner_text()
+    assert _not_reloaded(viewer_tab)
+    assert viewer_tab.errors == []

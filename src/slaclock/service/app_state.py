@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slaclock.core.model import Config
 from slaclock.service.acknowledgements import ack_event
 from slaclock.service.breach_analysis import BreachParams
+from slaclock.service.change_feed import marker_text
 from slaclock.service.config_versions import ConfigService
 from slaclock.service.customer_links import CustomerClaim, CustomerLink, customer_token, link_url
 from slaclock.service.history import Judges
@@ -267,6 +268,13 @@ class Services:
     def summary(self, now: datetime, at_risk_within_seconds: int = 3600) -> Summary:
         with self.db.reading() as tx:
             return summary(tx, now, at_risk_within_seconds)
+
+    def change_marker(self) -> str:
+        """A short text that changes whenever what the pages show may have changed (an
+        event, a re-projection, a configuration, a fire), by any process on the database;
+        cheap enough to read every second (store/changes.py)."""
+        with self.db.reading() as tx:
+            return marker_text(tx.changes.marker())
 
     # ------------------------------------------------------------ notifications
 

@@ -20,6 +20,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from slaclock.store.changes import Changes
 from slaclock.store.config_versions import ConfigVersions
 from slaclock.store.db import make_engine, upgrade, write_connection
 from slaclock.store.events import Events
@@ -45,8 +46,9 @@ class Tx:
     """One transaction and the repositories that work in it."""
 
     __slots__ = (
-        "breaches", "config_versions", "events", "fires", "instances", "locks", "outbox", "queue",
-        "reports", "schedule", "snapshots", "statements", "summary", "tickets", "tokens",
+        "breaches", "changes", "config_versions", "events", "fires", "instances", "locks",
+        "outbox", "queue", "reports", "schedule", "snapshots", "statements", "summary",
+        "tickets", "tokens",
     )  # fmt: skip
 
     def __init__(self, conn: Connection) -> None:
@@ -65,6 +67,7 @@ class Tx:
         self.breaches = Breaches(conn)
         self.snapshots = Snapshots(conn)
         self.statements = Statements(conn)
+        self.changes = Changes(conn)
 
 
 class Database:

@@ -26,6 +26,7 @@ from slaclock.web.ack import router as ack_router
 from slaclock.web.customer import router as customer_router
 from slaclock.web.customer_link_page import router as customer_link_router
 from slaclock.web.i18n import load_all
+from slaclock.web.live import install_live
 from slaclock.web.manage import router as manage_router
 from slaclock.web.policies import router as policies_router
 from slaclock.web.report_breaches import router as report_breaches_router
@@ -60,6 +61,7 @@ def create_site(
     app.include_router(report_breaches_router, include_in_schema=False)
     app.include_router(report_statements_router, include_in_schema=False)
     app.include_router(policies_router, include_in_schema=False)
+    install_live(app)  # GET /live: the pages' live updates
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(CookieBearerMiddleware)
     return app

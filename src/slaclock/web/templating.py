@@ -38,6 +38,11 @@ class Templates:
             env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
             self._environments[locale] = env
 
+    def add_global(self, name: str, value: Any) -> None:
+        """A name every template can use, in every language (e.g. a function)."""
+        for env in self._environments.values():
+            env.globals[name] = value
+
     def gettext(self, locale: str) -> Any:
         """The language's ``gettext`` for strings built in Python (labels, messages)."""
         return self._catalogues[locale].gettext
