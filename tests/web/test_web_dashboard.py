@@ -192,10 +192,12 @@ def test_a_new_installation_shows_an_empty_dashboard(tmp_path: Path, text_of: An
     services.close()
 
 
-def test_pages_ignore_unknown_query_parameters_but_the_api_refuses_them(site: Any) -> None:
-    """A link with tracking parameters still opens the page; the API stays strict."""
+def test_pages_take_tracking_parameters_but_the_api_refuses_them(site: Any) -> None:
+    """A link with tracking parameters (``utm_*``) still opens the page (any other
+    unknown parameter is refused: tests/web/test_web_query_check.py); the API stays
+    strict."""
     browser = site.signed_in()
-    page = browser.get("/?utm_source=mail")
+    page = browser.get("/?utm_source=mail&utm_campaign=weekly")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     headers = {"Authorization": f"Bearer {site.tokens['viewer']}"}
     api = browser.get("/api/v1/queue?utm_source=mail", headers=headers)

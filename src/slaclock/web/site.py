@@ -16,7 +16,7 @@ from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,6 +29,11 @@ from slaclock.web.i18n import load_all
 from slaclock.web.live import install_live
 from slaclock.web.manage import router as manage_router
 from slaclock.web.policies import router as policies_router
+from slaclock.web.query_check import (
+    UnknownPageQuery,
+    refuse_unknown_page_query,
+    unknown_query_page,
+)
 from slaclock.web.report_breaches import router as report_breaches_router
 from slaclock.web.report_statements import router as report_statements_router
 from slaclock.web.reports import router as reports_router
@@ -40,6 +45,8 @@ __all__ = ["STATIC_DIR", "create_site"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _READS = ("GET", "HEAD")
+#: What every page checks before it runs: no query parameter it does not know.
+PAGE_CHECKS = [Depends(refuse_unknown_page_query)]
 
 
 def create_site(
@@ -52,15 +59,19 @@ def create_site(
     """The API app of ``create_app(services, now, environ=...)`` with the dashboard added."""
     app = create_app(services, now, environ=environ, **app_kwargs)
     app.state.web_templates = Templates(load_all())
-    app.include_router(router, include_in_schema=False)
-    app.include_router(ack_router, include_in_schema=False)
-    app.include_router(customer_router, include_in_schema=False)
-    app.include_router(customer_link_router, include_in_schema=False)
-    app.include_router(manage_router, include_in_schema=False)
-    app.include_router(reports_router, include_in_schema=False)
-    app.include_router(report_breaches_router, include_in_schema=False)
-    app.include_router(report_statements_router, include_in_schema=False)
-    app.include_router(policies_router, include_in_schema=False)
+    app.add_exception_handler(UnknownPageQuery, unknown_query_page)
+    for pages in (
+        router,
+        ack_router,
+        customer_router,
+        customer_link_router,
+        manage_router,
+        reports_router,
+        report_breaches_router,
+        report_statements_router,
+        policies_router,
+    ):
+        app.include_router(pages, include_in_schema=False, dependencies=PAGE_CHECKS)
     install_live(app)  # GET /live: the pages' live updates
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(CookieBearerMiddleware)
