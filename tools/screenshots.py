@@ -80,6 +80,8 @@ def shots(ack_path: str) -> list[Shot]:
         ("notifications.png", "/notifications", True, None),
         ("settings.png", "/settings", True, None),
         ("reports.png", "/reports", True, None),
+        ("reports-breaches.png", "/reports/breaches", True, None),
+        ("reports-statements.png", "/reports/statements", True, None),
         ("policies.png", "/policies", True, None),
         ("policies-calendars.png", "/policies#calendars", True, None),
         ("policies-invalid.png", "/policies/edit", True, _invalid_draft),
