@@ -104,8 +104,9 @@ def _tab_to(tab: Any, selector: str, limit: int = 25) -> int:
 
 
 def test_the_filter_form_is_reachable_by_keyboard(queue: Any) -> None:
-    # Brand, sign out, the JSON link, the group counts' links, then the form.
-    assert _tab_to(queue, "form.filters select[name=group]") <= 10
+    # Brand, the five pages, sign out, the JSON link, the 30-day chart's link to the
+    # reports, the group counts' links, then the form.
+    assert _tab_to(queue, "form.filters select[name=group]") <= 14
     queue.page.keyboard.press("Tab")
     assert queue.page.evaluate("document.activeElement.name") == "assignee"
     queue.page.keyboard.type("anna")
