@@ -9,7 +9,8 @@ Two worlds, on SQLite:
   timed: the dashboard page (summary, per-group table, the first 50 queue rows), its
   last filtered view, a ticket page, and ``/api/v1/queue``.
 - **reports** (``--demo``, when that database exists — ``slaclock demo --no-serve``
-  builds it): every report endpoint over the last 30 days of the demo.
+  builds it): every report endpoint over the last 30 days of the demo, and the pages
+  that show them (the dashboard with its overview, the three reports pages, policies).
 
 Each request is made through the ASGI app in process (Starlette's TestClient: server
 time, no network), once to warm up and then ``--repeat`` times; the median is
@@ -106,7 +107,16 @@ def report_world(demo: Path, repeat: int) -> list[tuple[str, float]]:
         "OLA attribution": f"/api/v1/reports/attribution?{window}",
         "pauses": f"/api/v1/reports/pauses?{window}",
     }  # fmt: skip
-    return [(name, median_ms(client, url, repeat, auth)) for name, url in urls.items()]
+    timed = [(name, median_ms(client, url, repeat, auth)) for name, url in urls.items()]
+    viewer = signed_in(app, token)
+    pages = {
+        "page / (tiles, 30-day chart, queue)": "/",
+        "page /reports (30 days)": "/reports",
+        "page /reports/breaches (30 days)": "/reports/breaches",
+        "page /reports/statements (last month)": "/reports/statements",
+        "page /policies": "/policies",
+    }
+    return timed + [(name, median_ms(viewer, url, repeat)) for name, url in pages.items()]
 
 
 def main() -> None:
