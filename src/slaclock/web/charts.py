@@ -13,8 +13,11 @@ from slaclock.web.pages import Page
 
 __all__ = ["compliance_chart", "percent"]
 
-#: The chart's drawing box, in SVG units.
-CHART_W, CHART_H, CHART_PAD = 640, 200, 30
+#: The chart's drawing box, in SVG units: room on the left for the percentages and
+#: below for the days.
+CHART_W, CHART_H, CHART_PAD, CHART_LEFT = 640, 200, 30, 46
+#: Every how many bars a day is written under the chart (and under the last one).
+LABEL_EVERY = 7
 
 
 def percent(page: Page, ratio: float | None) -> str:
@@ -26,25 +29,29 @@ def compliance_chart(page: Page, rows: Sequence[dict[str, Any]]) -> dict[str, An
     """One bar per bucket of a compliance report, its height the compliance (none for a
     bucket with nothing judged), with a tooltip naming the day and the percentage."""
     count = max(len(rows), 1)
-    inner_w, inner_h = CHART_W - 2 * CHART_PAD, CHART_H - 2 * CHART_PAD
+    inner_w, inner_h = CHART_W - CHART_LEFT - CHART_PAD, CHART_H - 2 * CHART_PAD
     step = inner_w / count
-    bars = []
+    bars, labels = [], []
     for index, row in enumerate(rows):
         ratio = row["compliance"]
         height = 0.0 if ratio is None else inner_h * float(ratio)
         day = page.fmt.instant(row["bucket"], "short").split(" ")[0].rstrip(",")
         bars.append(
             {
-                "x": round(CHART_PAD + index * step + step * 0.1, 2),
+                "x": round(CHART_LEFT + index * step + step * 0.1, 2),
                 "y": round(CHART_PAD + inner_h - height, 2),
                 "w": round(step * 0.8, 2),
                 "h": round(height, 2),
                 "title": f"{day}: {percent(page, ratio) or '–'}",
             }
         )
+        last = index == len(rows) - 1
+        if index % LABEL_EVERY == 0 or (last and index % LABEL_EVERY > LABEL_EVERY // 2):
+            labels.append({"x": round(CHART_LEFT + (index + 0.5) * step, 2), "text": day})
     grid = [
         {"y": round(CHART_PAD + inner_h * (1 - level / 100), 2), "label": f"{level} %"}
         for level in (0, 50, 100)
     ]
-    return {"w": CHART_W, "h": CHART_H, "left": CHART_PAD, "right": CHART_W - CHART_PAD,
-            "bars": bars, "grid": grid}  # fmt: skip
+    return {"w": CHART_W, "h": CHART_H, "left": CHART_LEFT, "right": CHART_W - CHART_PAD,
+            "bars": bars, "grid": grid, "labels": labels,
+            "label_y": CHART_H - CHART_PAD + 16}  # fmt: skip
