@@ -70,7 +70,7 @@ def summary_fields(
         (gettext("Priority"), label(PRIORITY_LABELS, ticket.priority, gettext)),
         (gettext("Group"), directory.group(ticket.group)),
         (gettext("Assignee"), directory.person(ticket.assignee)),
-        (gettext("Customer"), ticket.customer or ""),
+        (gettext("Customer"), ticket.customer_name or ticket.customer or ""),
         (gettext("Plan"), ticket.plan or ""),
         (gettext("Created"), fmt.instant(ticket.created_at, "medium")),
     ]
