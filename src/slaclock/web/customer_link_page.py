@@ -25,7 +25,8 @@ from slaclock.service.customer_links import (
 )
 from slaclock.web.customer_link_form import LINK_ROLES
 from slaclock.web.pages import Gettext, render
-from slaclock.web.routes import _error, _gate, _is_count, _now, _services
+from slaclock.web.reader import error_page, gate, now_of, services_of
+from slaclock.web.routes import _is_count
 from slaclock.web.session import CSRF_FIELD, csrf_accepted
 
 __all__ = ["router"]
@@ -38,35 +39,35 @@ MAX_FORM_BYTES = 2048
 @router.post("/tickets/{ticket_id:path}/customer-link")
 async def make_link(request: Request, ticket_id: str) -> Response:
     """Make the link and show it: sign-in, CSRF, role, then the lifetime (``days``)."""
-    gate = _gate(request, None, None)
-    if isinstance(gate, Response):
-        return gate
-    viewer, _, page = gate
+    found = gate(request, None, None)
+    if isinstance(found, Response):
+        return found
+    viewer, _, page = found
     body = await request.body()
     form = {k: v[0] for k, v in parse_qs(body[:MAX_FORM_BYTES].decode("utf-8", "replace")).items()}
     if not csrf_accepted(request, form.get(CSRF_FIELD)):
-        return _error(
+        return error_page(
             request, page, 403, page.gettext("This form was sent from another site."), viewer
         )
     if viewer.role not in LINK_ROLES:
         message = page.gettext("Only an agent or an admin may make a customer link.")
-        return _error(request, page, 403, message, viewer)
+        return error_page(request, page, 403, message, viewer)
     ctx = request.app.state.ctx
     try:
         secret = link_secret(ctx.environ)
     except LinksDisabled:
-        return _error(request, page, 503, _disabled(page.gettext), viewer)
+        return error_page(request, page, 503, _disabled(page.gettext), viewer)
     days_text = form.get("days", "").strip() or str(DEFAULT_DAYS)
     if not _is_count(days_text) or not 1 <= int(days_text) <= MAX_DAYS:
         message = page.gettext("Days: a whole number from 1 to %(max)s.") % {"max": MAX_DAYS}
-        return _error(request, page, 400, message, viewer)
-    expires = link_expiry(_now(request), int(days_text))
+        return error_page(request, page, 400, message, viewer)
+    expires = link_expiry(now_of(request), int(days_text))
     base_url = ctx.environ.get(BASE_URL_ENV) or str(request.base_url)
-    services = _services(request)
+    services = services_of(request)
     link = await run_in_threadpool(services.customer_link, ticket_id, secret, base_url, expires)
     if link is None:
         message = page.gettext("There is no ticket %(id)s.") % {"id": ticket_id}
-        return _error(request, page, 404, message, viewer)
+        return error_page(request, page, 404, message, viewer)
     return render(
         request,
         page,

@@ -30,7 +30,8 @@ from slaclock.web.labels import (
     label,
 )
 from slaclock.web.pages import Gettext, Page, render
-from slaclock.web.routes import Text, _error, _gate, _is_count, _now, _page_rows, _services
+from slaclock.web.reader import ReaderDep, Text, error_page, gate, now_of, services_of
+from slaclock.web.routes import _is_count, _page_rows
 from slaclock.web.session import (
     CSRF_FIELD,
     LANG_COOKIE,
@@ -82,17 +83,17 @@ async def _checked_post(
 ) -> tuple[Viewer, Page, dict[str, str]] | Response:
     """A form post's viewer, page settings and fields, or the response refusing it:
     sign-in first, then the CSRF checks, then the role."""
-    gate = _gate(request, None, None)
-    if isinstance(gate, Response):
-        return gate
-    viewer, _, page = gate
+    found = gate(request, None, None)
+    if isinstance(found, Response):
+        return found
+    viewer, _, page = found
     form = await _form(request)
     if not csrf_accepted(request, form.get(CSRF_FIELD)):
         message = page.gettext("This form was sent from another site.")
-        return _error(request, page, 403, message, viewer)
+        return error_page(request, page, 403, message, viewer)
     if admin_only and viewer.role != "admin":
         message = page.gettext("Only an admin may do this.")
-        return _error(request, page, 403, message, viewer)
+        return error_page(request, page, 403, message, viewer)
     return viewer, page, form
 
 
@@ -119,6 +120,7 @@ def _count_text(page: Page, count: int) -> str:
 @router.get("/notifications")
 def notifications(
     request: Request,
+    reader: ReaderDep,
     status: Text = None,
     type: Text = None,
     channel: Text = None,
@@ -127,16 +129,11 @@ def notifications(
     cursor: Text = None,
     limit: Text = None,
     done: Text = None,
-    lang: Text = None,
-    tz: Text = None,
 ) -> Response:
     """The deliveries, oldest first, filtered and paged; counts per status; retry for
     admins."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services = _services(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services = reader.services
     errors: list[str] = []
     chosen: dict[str, str | None] = {}
     for name, value, allowed in (
@@ -187,7 +184,7 @@ def notifications(
         "notifications.html",
         directory=directory,
         viewer=viewer,
-        now_text=page.fmt.instant(_now(request), "medium"),
+        now_text=page.fmt.instant(now_of(request), "medium"),
         counts=counts,
         filters={k: v or "" for k, v in chosen.items()},
         statuses=[(c, label(DELIVERY_STATUS_LABELS, c, page.gettext)) for c in STATUSES],
@@ -247,7 +244,7 @@ async def retry(request: Request, delivery_id: str) -> Response:
         return checked
     _, _, form = checked
     done = await run_in_threadpool(
-        _services(request).retry_notification, delivery_id, _now(request)
+        services_of(request).retry_notification, delivery_id, now_of(request)
     )
     what = "retried" if done else "not-dead" if done is False else "no-message"
     return RedirectResponse(_back_with(form.get("back"), "/notifications", what), status_code=303)
@@ -269,7 +266,7 @@ def _token_rows(request: Request, page: Page) -> list[dict[str, Any]]:
             "last_used": when(info.last_used_at),
             "revoked": when(info.revoked_at),
         }
-        for info in sorted(_services(request).tokens.list(), key=lambda i: i.created_at)
+        for info in sorted(services_of(request).tokens.list(), key=lambda i: i.created_at)
     ]
 
 
@@ -305,12 +302,9 @@ def _settings_page(
 
 
 @router.get("/settings")
-def settings(request: Request, done: Text = None, lang: Text = None, tz: Text = None) -> Response:
+def settings(request: Request, reader: ReaderDep, done: Text = None) -> Response:
     """This browser's language and time zone; the API tokens for admins."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, _, page = gate
+    viewer, page = reader.viewer, reader.page
     return _settings_page(request, viewer, page, note=_done_note(done, page.gettext))
 
 
@@ -350,7 +344,7 @@ async def create_token(request: Request) -> Response:
             request, viewer, page, 400, error=error, new_name=name[:200], new_role=role
         )
     token_id, secret = await run_in_threadpool(
-        _services(request).tokens.create, role, name, _now(request)
+        services_of(request).tokens.create, role, name, now_of(request)
     )
     created = {"id": token_id, "name": name, "role": role, "secret": secret}
     return _settings_page(request, viewer, page, created=created)

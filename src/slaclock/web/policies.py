@@ -33,7 +33,8 @@ from slaclock.web.config_draft import check_draft, diff_rows, listing, normalise
 from slaclock.web.pages import Page, render
 from slaclock.web.policy_view import config_sections
 from slaclock.web.policy_words import PolicyWords
-from slaclock.web.routes import Text, _error, _gate, _is_count, _now, _services
+from slaclock.web.reader import ReaderDep, Text, error_page, gate, now_of, services_of
+from slaclock.web.routes import _is_count
 from slaclock.web.session import CSRF_FIELD, Viewer, csrf_accepted, csrf_token, set_csrf_cookie
 from slaclock.web.whatif_view import job_values
 
@@ -91,28 +92,28 @@ class _Refused(Exception):
 async def _admin_post(request: Request) -> tuple[Viewer, Page, dict[str, str]]:
     """A form post's viewer, page and fields, once signed in, within the size cap, from
     one of our pages (CSRF) and by an admin; else :class:`_Refused`."""
-    gate = _gate(request, None, None)
-    if isinstance(gate, Response):
-        raise _Refused(gate)
-    viewer, _, page = gate
+    found = gate(request, None, None)
+    if isinstance(found, Response):
+        raise _Refused(found)
+    viewer, _, page = found
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         message = page.gettext("The form is too large: a configuration may be at most 1 MiB.")
-        raise _Refused(_error(request, page, 413, message, viewer))
+        raise _Refused(error_page(request, page, 413, message, viewer))
     try:
         fields = parse_qs(
             body.decode("utf-8"), keep_blank_values=True, max_num_fields=16, errors="strict"
         )
     except (UnicodeDecodeError, ValueError):
         message = page.gettext("The form could not be read (it must be UTF-8 text).")
-        raise _Refused(_error(request, page, 400, message, viewer)) from None
+        raise _Refused(error_page(request, page, 400, message, viewer)) from None
     form = {name: values[0] for name, values in fields.items()}
     if not csrf_accepted(request, form.get(CSRF_FIELD)):
         message = page.gettext("This form was sent from another site.")
-        raise _Refused(_error(request, page, 403, message, viewer))
+        raise _Refused(error_page(request, page, 403, message, viewer))
     if viewer.role != "admin":
         raise _Refused(
-            _error(request, page, 403, page.gettext("Only an admin may do this."), viewer)
+            error_page(request, page, 403, page.gettext("Only an admin may do this."), viewer)
         )
     return viewer, page, form
 
@@ -120,20 +121,17 @@ async def _admin_post(request: Request) -> tuple[Viewer, Page, dict[str, str]]:
 def _refuse_non_admin(request: Request, page: Page, viewer: Viewer) -> Response | None:
     if viewer.role == "admin":
         return None
-    return _error(request, page, 403, page.gettext("Only an admin may do this."), viewer)
+    return error_page(request, page, 403, page.gettext("Only an admin may do this."), viewer)
 
 
 # ------------------------------------------------------------------ the reading
 
 
 @router.get("/policies")
-def policies(request: Request, saved: Text = None, lang: Text = None, tz: Text = None) -> Response:
+def policies(request: Request, reader: ReaderDep, saved: Text = None) -> Response:
     """The configuration in force as tables and sentences; its versions."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services, now = _services(request), _now(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services, now = reader.services, reader.now
     version, _, config = services.config_current()
     versions = services.config_versions()
     current = next((v for v in reversed(versions) if v.version == version), None)
@@ -157,20 +155,17 @@ def policies(request: Request, saved: Text = None, lang: Text = None, tz: Text =
 
 
 @router.get("/policies/versions/{number}")
-def version_changes(request: Request, number: str, lang: Text = None, tz: Text = None) -> Response:
+def version_changes(request: Request, reader: ReaderDep, number: str) -> Response:
     """What one version changed against the one before it."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services = _services(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services = reader.services
     versions = {v.version: v for v in services.config_versions()}
     wanted = int(number) if _is_count(number) and len(number) < 10 else None
     if wanted not in versions:
         message = page.gettext("There is no configuration version %(version)s.") % {
             "version": number
         }
-        return _error(request, page, 404, message, viewer)
+        return error_page(request, page, 404, message, viewer)
     assert wanted is not None
     return render(
         request,
@@ -200,7 +195,7 @@ def _edit_page(
 ) -> Response:
     """The edit page: the draft in its textarea, with what the last step found."""
     token, new = csrf_token(request)
-    start, end = _window(page, _now(request))
+    start, end = _window(page, now_of(request))
     values.setdefault("problems", None)
     values.setdefault("lines", None)
     values.setdefault("diff", None)
@@ -223,16 +218,13 @@ def _edit_page(
 
 
 @router.get("/policies/edit")
-def edit(request: Request, lang: Text = None, tz: Text = None) -> Response:
+def edit(request: Request, reader: ReaderDep) -> Response:
     """The text in force in a form, to change or replace by a file (admins)."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, _, page = gate
+    viewer, page = reader.viewer, reader.page
     refused = _refuse_non_admin(request, page, viewer)
     if refused is not None:
         return refused
-    version, text, _ = _services(request).config_current()
+    version, text, _ = services_of(request).config_current()
     return _edit_page(request, viewer, page, text, version)
 
 
@@ -247,7 +239,7 @@ def _checked(
     """The draft checked: its problems at their lines (nothing saved), or its diff
     against the version in force (the base a save will name) with the save and
     what-if forms."""
-    version, current_text, _ = _services(request).config_current()
+    version, current_text, _ = services_of(request).config_current()
     checked = check_draft(text)
     if checked.problems:
         values.update(problems=checked.problems, lines=listing(text, checked.problems))
@@ -275,7 +267,7 @@ async def save(request: Request) -> Response:
         viewer, page, form = await _admin_post(request)
     except _Refused as refused:
         return refused.response
-    services = _services(request)
+    services = services_of(request)
     text = normalise(form.get("text", ""))
     base = form.get("base", "")
     if not (_is_count(base) and len(base) < 10):
@@ -283,7 +275,7 @@ async def save(request: Request) -> Response:
         return _edit_page(request, viewer, page, text, 0, 400, error=message)
     try:
         version = await run_in_threadpool(
-            services.config_apply, text, viewer.name, _now(request), int(base)
+            services.config_apply, text, viewer.name, now_of(request), int(base)
         )
     except ConfigError:
         return await run_in_threadpool(_checked, request, viewer, page, text)
@@ -312,7 +304,7 @@ async def whatif(request: Request) -> Response:
         viewer, page, form = await _admin_post(request)
     except _Refused as refused:
         return refused.response
-    services, now = _services(request), _now(request)
+    services, now = services_of(request), now_of(request)
     text = normalise(form.get("text", ""))
     start_text, end_text = form.get("from", "").strip(), form.get("to", "").strip()
     window = {"whatif_from": start_text, "whatif_to": end_text}
@@ -333,22 +325,19 @@ async def whatif(request: Request) -> Response:
 
 
 @router.get("/policies/whatif/{job_id}")
-def whatif_job(request: Request, job_id: str, lang: Text = None, tz: Text = None) -> Response:
+def whatif_job(request: Request, reader: ReaderDep, job_id: str) -> Response:
     """A what-if job: its progress while it runs, then its result (admins)."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
     refused = _refuse_non_admin(request, page, viewer)
     if refused is not None:
         return refused
-    job = jobs_of(_services(request)).get(job_id)
+    job = jobs_of(services_of(request)).get(job_id)
     if job is None:
         message = page.gettext(
             "There is no what-if job %(id)s here (jobs are kept a while, in the server "
             "process that ran them)."
         ) % {"id": job_id}
-        return _error(request, page, 404, message, viewer)
+        return error_page(request, page, 404, message, viewer)
     return render(
         request,
         page,

@@ -23,6 +23,7 @@ from slaclock.web.dashboard import ticket_url
 from slaclock.web.directory import Directory
 from slaclock.web.labels import N_, STATUS_LABELS, label
 from slaclock.web.pages import Page, render
+from slaclock.web.reader import ReaderDep, Text
 from slaclock.web.reports import (
     FORMATS,
     BadParameter,
@@ -31,7 +32,6 @@ from slaclock.web.reports import (
     download_url,
     report_range,
 )
-from slaclock.web.routes import Text, _gate, _now, _services
 
 __all__ = ["router"]
 
@@ -46,15 +46,10 @@ VERDICT_LABELS = {"met": N_("met"), "breached": N_("breached"), "open": N_("open
 
 
 @router.get("/reports/breaches")
-def breaches(
-    request: Request, from_: From = None, to: Text = None, lang: Text = None, tz: Text = None
-) -> Response:
+def breaches(request: Request, reader: ReaderDep, from_: From = None, to: Text = None) -> Response:
     """The top breach sources, OLA attribution and pause usage over a range."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services, now = _services(request), _now(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services, now = reader.services, reader.now
     values: dict[str, Any] = {"errors": [], "top": None}
     start, end = from_ or "", to or ""
     try:

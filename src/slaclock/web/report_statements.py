@@ -24,8 +24,8 @@ from slaclock.service.reports import ReportError
 from slaclock.service.statements import Statement, all_statements, customer_statements, rendered
 from slaclock.web.charts import percent
 from slaclock.web.pages import Page, render
+from slaclock.web.reader import ReaderDep, Text, error_page
 from slaclock.web.reports import BadParameter
-from slaclock.web.routes import Text, _error, _gate, _now, _services
 
 __all__ = ["router"]
 
@@ -44,15 +44,10 @@ def last_month(page: Page, now: datetime) -> str:
 
 
 @router.get("/reports/statements")
-def statements(
-    request: Request, period: Text = None, lang: Text = None, tz: Text = None
-) -> Response:
+def statements(request: Request, reader: ReaderDep, period: Text = None) -> Response:
     """One row per customer and contract for the period, with its downloads."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services, now = _services(request), _now(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services, now = reader.services, reader.now
     chosen = (period or "").strip() or last_month(page, now)
     errors: list[str] = []
     rows: list[dict[str, Any]] | None = None
@@ -103,19 +98,15 @@ def _url(period: str, customer: str | None, contract: str | None, format: str) -
 @router.get("/reports/statement")
 async def statement_download(
     request: Request,
+    reader: ReaderDep,
     period: Text = None,
     customer: Text = None,
     contract: Text = None,
     format: Text = None,
-    lang: Text = None,
-    tz: Text = None,
 ) -> Response:
     """One customer's statements (or every customer's, as CSV) as HTML, PDF or CSV."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, _, page = gate
-    services, now = _services(request), _now(request)
+    viewer, page = reader.viewer, reader.page
+    services, now = reader.services, reader.now
     try:
         if format not in DOWNLOADS:
             raise BadParameter(page.gettext("Unknown format %(name)s.") % {"name": format or ""})
@@ -129,7 +120,7 @@ async def statement_download(
             raise BadParameter(page.gettext("Choose a customer."))
         if not found:
             message = page.gettext("No contract applies to %(customer)s in %(period)s.")
-            return _error(
+            return error_page(
                 request,
                 page,
                 404,
@@ -139,7 +130,7 @@ async def statement_download(
         # PDF drawing takes a while: off the event loop.
         body, media = await run_in_threadpool(rendered, found, format)
     except (ReportError, BadParameter) as exc:
-        return _error(request, page, 400, str(exc), viewer)
+        return error_page(request, page, 400, str(exc), viewer)
     name = _UNSAFE.sub("_", f"statement-{customer or 'all'}-{period.strip()}")[:120]
     disposition = f'{_DISPOSITION[format]}; filename="{name}.{format}"'
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})

@@ -27,7 +27,7 @@ from slaclock.service.reports import ReportError, ReportParams, report_instant
 from slaclock.web.charts import compliance_chart, percent
 from slaclock.web.labels import N_
 from slaclock.web.pages import Page, render
-from slaclock.web.routes import Text, _error, _gate, _now, _services
+from slaclock.web.reader import ReaderDep, Text, error_page
 
 __all__ = ["FORMATS", "BadParameter", "breach_params", "download_url", "report_range", "router"]
 
@@ -125,19 +125,11 @@ def download_url(view: str, start: str, end: str, by: str, tz: str, format: str)
 
 @router.get("/reports")
 def reports(
-    request: Request,
-    from_: From = None,
-    to: Text = None,
-    by: Text = None,
-    lang: Text = None,
-    tz: Text = None,
+    request: Request, reader: ReaderDep, from_: From = None, to: Text = None, by: Text = None
 ) -> Response:
     """Compliance by day (chart and table), by a grouping, and the breach heatmap."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services, now = _services(request), _now(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services, now = reader.services, reader.now
     values: dict[str, Any] = {"errors": [], "daily": None}
     start, end, grouping = from_ or "", to or "", by or "group"
     try:
@@ -191,20 +183,16 @@ def _grid(rows: tuple[dict[str, Any], ...]) -> list[list[int]]:
 @router.get("/reports/download")
 def download(
     request: Request,
+    reader: ReaderDep,
     view: Text = None,
     from_: From = None,
     to: Text = None,
     by: Text = None,
     format: Text = None,
-    lang: Text = None,
-    tz: Text = None,
 ) -> Response:
     """One view of the page as CSV or XLSX, from the API's service calls."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, _, page = gate
-    services, now = _services(request), _now(request)
+    viewer, page = reader.viewer, reader.page
+    services, now = reader.services, reader.now
     try:
         if view not in VIEWS:
             raise BadParameter(page.gettext("Unknown view %(name)s.") % {"name": view or ""})
@@ -220,4 +208,4 @@ def download(
         answer = exported(report.columns, report.rows, page.tz_name, format, "compliance")
         return answer
     except (ReportError, BadParameter) as exc:
-        return _error(request, page, 400, str(exc), viewer)
+        return error_page(request, page, 400, str(exc), viewer)

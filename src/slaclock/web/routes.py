@@ -8,10 +8,10 @@ it gets a 403 page. Each page links its JSON twin, the API endpoint with the sam
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, TypeGuard
+from typing import TypeGuard
 from urllib.parse import parse_qs, quote, urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -32,11 +32,10 @@ from slaclock.web.directory import Directory
 from slaclock.web.formatting import AT_RISK_SECONDS
 from slaclock.web.overview import overview
 from slaclock.web.pages import Page, make_page, render
+from slaclock.web.reader import ReaderDep, Text, error_page
 from slaclock.web.session import (
     TOKEN_COOKIE,
-    Viewer,
     clear_token_cookie,
-    current_viewer,
     is_same_origin,
     safe_next,
     set_token_cookie,
@@ -58,50 +57,12 @@ __all__ = ["router"]
 #: one, and PostgreSQL cannot compare text with one (it answered 500).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_characters)])
 
-Text = Annotated[str | None, Query(max_length=500)]
 PAGE_ROWS = 50
 #: The ticket page lists its first messages; the JSON API pages through all of them.
 NOTIFICATIONS_SHOWN = 100
 MAX_PAGE_ROWS = 200
 #: A login form body is a token and a path; anything bigger is not our form.
 MAX_LOGIN_BYTES = 4096
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.ctx.services
-    return services
-
-
-def _now(request: Request) -> datetime:
-    now: datetime = request.app.state.ctx.now()
-    return now
-
-
-def _to_login(request: Request) -> RedirectResponse:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    target = "/login" if here == "/" else "/login?" + urlencode({"next": here})
-    return RedirectResponse(target, status_code=303)
-
-
-def _error(request: Request, page: Page, status: int, message: str, viewer: Any = None) -> Response:
-    return render(
-        request, page, "error.html", status, status=status, message=message, viewer=viewer
-    )
-
-
-def _gate(
-    request: Request, lang: str | None, tz: str | None
-) -> tuple[Viewer, Directory, Page] | Response:
-    """The signed-in viewer and their page settings, or the response that refuses them."""
-    viewer = current_viewer(request)
-    if viewer is None:
-        return _to_login(request)
-    directory = Directory.from_services(_services(request))
-    page = make_page(request, lang, tz, viewer, directory)
-    if not viewer.may_see_pages:
-        message = page.gettext("The role of this token (%(role)s) may not see the dashboard.")
-        return _error(request, page, 403, message % {"role": viewer.role}, viewer)
-    return viewer, directory, page
 
 
 @router.get("/login")
@@ -115,7 +76,7 @@ async def login(request: Request) -> Response:
     """Check the pasted token; on success keep it in the cookie and go on."""
     page = make_page(request, None, None)
     if not is_same_origin(request):
-        return _error(request, page, 403, page.gettext("This form was sent from another site."))
+        return error_page(request, page, 403, page.gettext("This form was sent from another site."))
     body = await request.body()
     form = parse_qs(body[:MAX_LOGIN_BYTES].decode("utf-8", "replace"))
     secret = (form.get("token") or [""])[0].strip()
@@ -158,6 +119,7 @@ def logout(request: Request) -> Response:
 @router.get("/")
 def dashboard(
     request: Request,
+    reader: ReaderDep,
     group: Text = None,
     assignee: Text = None,
     policy: Text = None,
@@ -170,14 +132,9 @@ def dashboard(
     due_within: Text = None,
     cursor: Text = None,
     limit: Text = None,
-    lang: Text = None,
-    tz: Text = None,
 ) -> Response:
     """Summary cards and groups, then the queue by time left, filtered and paged."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
     raw = {
         "group": group,
         "assignee": assignee,
@@ -191,11 +148,11 @@ def dashboard(
         "due_within": due_within,
     }
     form = parse_filters(raw, page.gettext)
-    now = _now(request)
+    now = reader.now
     rows = _page_rows(limit)
-    queue, cursor, errors = _read_queue(_services(request), form, cursor, rows, now, page)
-    summary = _services(request).summary(now, AT_RISK_SECONDS)
-    figures = overview(_services(request), page, now)
+    queue, cursor, errors = _read_queue(reader.services, form, cursor, rows, now, page)
+    summary = reader.services.summary(now, AT_RISK_SECONDS)
+    figures = overview(reader.services, page, now)
     return render(
         request,
         page,
@@ -263,17 +220,14 @@ def _queue_url(prefix: str, form: FilterForm, limit: str | None, cursor: str | N
 
 
 @router.get("/tickets/{ticket_id:path}")
-def ticket(request: Request, ticket_id: str, lang: Text = None, tz: Text = None) -> Response:
+def ticket(request: Request, reader: ReaderDep, ticket_id: str) -> Response:
     """One ticket: its fields, instances, events and why the engine did what it did."""
-    gate = _gate(request, lang, tz)
-    if isinstance(gate, Response):
-        return gate
-    viewer, directory, page = gate
-    services, now = _services(request), _now(request)
+    viewer, directory, page = reader.viewer, reader.directory, reader.page
+    services, now = reader.services, reader.now
     found = services.ticket(ticket_id)
     if found is None:
         message = page.gettext("There is no ticket %(id)s.") % {"id": ticket_id}
-        return _error(request, page, 404, message, viewer)
+        return error_page(request, page, 404, message, viewer)
     explained = services.explain(ticket_id, now)
     explanation = explained.to_json() if explained is not None else {}
     messages = services.notifications(DeliveryFilters(ticket=ticket_id), None, NOTIFICATIONS_SHOWN)

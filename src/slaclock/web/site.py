@@ -34,6 +34,7 @@ from slaclock.web.query_check import (
     refuse_unknown_page_query,
     unknown_query_page,
 )
+from slaclock.web.reader import PageRefused, page_refused
 from slaclock.web.report_breaches import router as report_breaches_router
 from slaclock.web.report_statements import router as report_statements_router
 from slaclock.web.reports import router as reports_router
@@ -60,6 +61,7 @@ def create_site(
     app = create_app(services, now, environ=environ, **app_kwargs)
     app.state.web_templates = Templates(load_all())
     app.add_exception_handler(UnknownPageQuery, unknown_query_page)
+    app.add_exception_handler(PageRefused, page_refused)
     for pages in (
         router,
         ack_router,
