@@ -36,6 +36,7 @@ from slaclock.service.i18n import DEFAULT_LOCALE, language_code
 from slaclock.service.signed_links import LinkError, LinkExpired
 from slaclock.web.formatting import Formatter, parse_zone
 from slaclock.web.i18n import LOCALE_NAMES, parse_accept_language
+from slaclock.web.labels import N_
 from slaclock.web.pages import SECURITY_HEADERS, templates_of
 
 __all__ = ["HEADERS", "router"]
@@ -176,51 +177,65 @@ def promise(clock: CustomerClock, view: View) -> dict[str, Any]:
     }
 
 
+#: Which kind of promise a metric is, for its words; any other metric is a "step".
+_KIND_OF_METRIC = {
+    "first_response": "reply",
+    "next_response": "reply",
+    "periodic_update": "update",
+    "resolution": "solution",
+}
+#: What a customer reads of each kind of promise: its heading, and the sentence while
+#: it is due, once it is done, and when it is late and still open.
+_WORDS: dict[str, dict[str, str]] = {
+    "reply": {
+        "title": N_("Our first reply"),
+        "due": N_("We will respond by %(time)s."),
+        "done": N_("Answered at %(time)s."),
+        "late": N_("We aimed to respond by %(time)s and have not yet."),
+    },
+    "update": {
+        "title": N_("Our next update"),
+        "due": N_("We will send you an update by %(time)s."),
+        "done": N_("Updated at %(time)s."),
+        "late": N_("We aimed to send you an update by %(time)s and have not yet."),
+    },
+    "solution": {
+        "title": N_("A solution"),
+        "due": N_("We aim to resolve this by %(time)s."),
+        "done": N_("Resolved at %(time)s."),
+        "late": N_("We aimed to resolve this by %(time)s; it is taking longer."),
+    },
+    "step": {
+        "title": N_("Our next step"),
+        "due": N_("We aim to take the next step by %(time)s."),
+        "done": N_("Done at %(time)s."),
+        "late": N_("We aimed to take the next step by %(time)s and have not yet."),
+    },
+}
+
+
+def _words(metric: str) -> dict[str, str]:
+    return _WORDS[_KIND_OF_METRIC.get(metric, "step")]
+
+
 def _title(metric: str, gettext: Gettext) -> str:
-    titles = {
-        "first_response": gettext("Our first reply"),
-        "next_response": gettext("Our next reply"),
-        "periodic_update": gettext("Our next update"),
-        "resolution": gettext("A solution"),
-    }
-    return titles.get(metric, gettext("Our next step"))
+    if metric == "next_response":
+        return gettext("Our next reply")
+    return gettext(_words(metric)["title"])
 
 
 def _due(metric: str, time: str, gettext: Gettext) -> str:
-    if metric in ("first_response", "next_response"):
-        text = gettext("We will respond by %(time)s.")
-    elif metric == "periodic_update":
-        text = gettext("We will send you an update by %(time)s.")
-    elif metric == "resolution":
-        text = gettext("We aim to resolve this by %(time)s.")
-    else:
-        text = gettext("We aim to take the next step by %(time)s.")
-    return text % {"time": time}
+    return gettext(_words(metric)["due"]) % {"time": time}
 
 
 def _done(metric: str, time: str, gettext: Gettext) -> str:
-    if metric in ("first_response", "next_response"):
-        text = gettext("Answered at %(time)s.")
-    elif metric == "periodic_update":
-        text = gettext("Updated at %(time)s.")
-    elif metric == "resolution":
-        text = gettext("Resolved at %(time)s.")
-    else:
-        text = gettext("Done at %(time)s.")
-    return text % {"time": time}
+    return gettext(_words(metric)["done"]) % {"time": time}
 
 
 def _late(metric: str, time: str, gettext: Gettext) -> str:
     """Past due and still open: said plainly, with an apology, and nothing internal."""
-    if metric in ("first_response", "next_response"):
-        text = gettext("We aimed to respond by %(time)s and have not yet.")
-    elif metric == "periodic_update":
-        text = gettext("We aimed to send you an update by %(time)s and have not yet.")
-    elif metric == "resolution":
-        text = gettext("We aimed to resolve this by %(time)s; it is taking longer.")
-    else:
-        text = gettext("We aimed to take the next step by %(time)s and have not yet.")
-    return text % {"time": time} + " " + gettext("We are sorry for the delay.")
+    late = gettext(_words(metric)["late"]) % {"time": time}
+    return late + " " + gettext("We are sorry for the delay.")
 
 
 def _paused(clock: CustomerClock, view: View) -> str:
