@@ -156,6 +156,11 @@ class Services:
         with self.db.reading() as tx:
             return ticket_view(tx, ticket_id)
 
+    def customer_names(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        """Customers' names by id, as their tickets carry them (reports group by id)."""
+        with self.db.reading() as tx:
+            return tx.tickets.customer_names(customer_ids)
+
     def ticket_events(self, ticket_id: str, cursor: str | None, limit: int) -> EventPage:
         """A page of the ticket's timeline (replay order); ValueError for a bad cursor."""
         with self.db.reading() as tx:

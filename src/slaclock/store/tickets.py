@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, union
+from sqlalchemy import Connection, Table, delete, func, select, union
 
 from slaclock.store.bulk import bulk_insert
 from slaclock.store.models import EventRow, TicketRow
@@ -109,6 +109,20 @@ class Tickets:
         stored event (a repeated id naming another ticket once left such rows)."""
         has_event = select(EventRow.id).where(EventRow.ticket_id == TicketRow.id).exists()
         self._conn.execute(delete(TicketRow).where(~has_event))
+
+    def customer_names(self, customer_ids: Sequence[str]) -> dict[str, str]:
+        """The name each of these customers goes by on its tickets (the greatest, should
+        tickets disagree); customers without a name are left out."""
+        out: dict[str, str] = {}
+        for part in chunks(sorted(set(customer_ids))):
+            rows = self._conn.execute(
+                select(TicketRow.customer_id, func.max(TicketRow.customer_name))
+                .where(one_of(self._conn, TicketRow.customer_id, part))
+                .where(TicketRow.customer_name.is_not(None))
+                .group_by(TicketRow.customer_id)
+            )
+            out.update((str(customer), str(name)) for customer, name in rows)
+        return out
 
     def known_ids(self) -> list[str]:
         """Every ticket with a row or a stored event, sorted."""

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from slaclock.api.query import reject_nul_characters
+from slaclock.service.app_state import Services
 from slaclock.service.reports import ReportError
 from slaclock.web.charts import percent
 from slaclock.web.dashboard import ticket_url
@@ -67,7 +68,7 @@ def breaches(request: Request, reader: ReaderDep, from_: From = None, to: Text =
         values["errors"] = [str(exc)]
     else:
         values.update(
-            top=_top(page, top.rows, directory),
+            top=_top(page, top.rows, directory, _customer_names(services, top.rows)),
             attribution=_attribution(page, attribution, directory),
             pauses=_pauses(page, pauses, directory),
             links={
@@ -103,16 +104,28 @@ def _name(dimension: str, value: Any, directory: Directory, gettext: Gettext = s
     return str(value)
 
 
+def _customer_names(services: Services, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The names of the customers the top list ranks (the reports count by id)."""
+    ids = [str(row["value"]) for row in rows if row["dimension"] == "customer" and row["value"]]
+    return services.customer_names(ids)
+
+
 def _top(
-    page: Page, rows: Sequence[Mapping[str, Any]], directory: Directory
+    page: Page,
+    rows: Sequence[Mapping[str, Any]],
+    directory: Directory,
+    customers: Mapping[str, str],
 ) -> dict[str, list[dict[str, str]]]:
-    """The ranked rows per dimension (policy, group, customer)."""
+    """The ranked rows per dimension (policy, group, customer: by name where known)."""
     out: dict[str, list[dict[str, str]]] = {}
     for row in rows:
+        name = _name(row["dimension"], row["value"], directory)
+        if row["dimension"] == "customer":
+            name = customers.get(str(row["value"]), name)
         out.setdefault(row["dimension"], []).append(
             {
                 "rank": str(row["rank"]),
-                "name": _name(row["dimension"], row["value"], directory),
+                "name": name,
                 "breached": page.fmt.number(row["breached"]),
                 "judged": page.fmt.number(row["judged"]),
                 "share": percent(page, row["breach_share"]),

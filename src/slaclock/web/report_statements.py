@@ -52,7 +52,9 @@ def statements(request: Request, reader: ReaderDep, period: Text = None) -> Resp
     errors: list[str] = []
     rows: list[dict[str, Any]] | None = None
     try:
-        rows = [_row(page, s) for s in all_statements(services, chosen, now)]
+        found = all_statements(services, chosen, now)
+        names = services.customer_names([s.customer for s in found])
+        rows = [_row(page, s, names.get(s.customer, s.customer)) for s in found]
     except ReportError as exc:
         errors.append(str(exc))
     return render(
@@ -70,10 +72,11 @@ def statements(request: Request, reader: ReaderDep, period: Text = None) -> Resp
     )
 
 
-def _row(page: Page, found: Statement) -> dict[str, Any]:
+def _row(page: Page, found: Statement, customer_name: str) -> dict[str, Any]:
     data = found.to_json()
     return {
         "customer": found.customer,
+        "customer_name": customer_name,
         "contract": data["contract_name"] or data["contract"],
         "met": page.fmt.number(data["met"]),
         "breached": page.fmt.number(data["breached"]),
