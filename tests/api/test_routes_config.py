@@ -96,3 +96,38 @@ def test_diff_of_unknown_versions_is_404_and_bad_numbers_422(api: Any, example_c
         response = api.client.get(f"/api/v1/config/diff?{query}", headers=headers)
         assert response.status_code == 422, query
         assert response.json()["errors"]
+
+
+def _put_if(api: Any, text: str, if_match: str) -> Any:
+    headers = {**api.headers(), "content-type": "application/yaml", "if-match": if_match}
+    return api.client.put("/api/v1/config", content=text.encode(), headers=headers)
+
+
+def test_the_version_is_an_etag_and_if_match_prevents_a_lost_update(
+    api: Any, example_config: str
+) -> None:
+    assert _put_if(api, example_config, '"0"').status_code == 201  # none applied yet
+    got = api.client.get("/api/v1/config", headers=api.headers("viewer"))
+    assert got.headers["etag"] == '"1"'
+    mine = example_config.replace("within: 16h}", "within: 12h}")
+    theirs = example_config.replace("within: 16h}", "within: 20h}")
+    applied = _put_if(api, theirs, got.headers["etag"])  # another editor, first
+    assert applied.status_code == 201 and applied.headers["etag"] == '"2"'
+    stale = _put_if(api, mine, got.headers["etag"])  # based on 1, the current is 2
+    assert stale.status_code == 412
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    assert 'at version 2 ("2"), not 1' in stale.json()["detail"]
+    current = api.client.get("/api/v1/config", headers=api.headers()).json()
+    assert current == {"version": 2, "text": theirs}  # nothing of the stale text stored
+    assert _put_if(api, mine, 'W/"2"').status_code == 201
+    assert _put_if(api, example_config, "*").status_code == 201  # any version
+
+
+def test_an_if_match_that_is_no_version_is_a_400(api: Any, example_config: str) -> None:
+    assert _put(api, example_config).status_code == 201
+    for value in ("3", '"three"', '"1", "2"', '"' + "9" * 12 + '"'):
+        answer = _put_if(api, example_config, value)
+        assert answer.status_code == 400, value
+        assert "If-Match" in answer.json()["detail"]
+    versions = api.client.get("/api/v1/config/versions", headers=api.headers()).json()
+    assert len(versions) == 1
