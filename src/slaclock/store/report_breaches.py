@@ -26,6 +26,8 @@ from slaclock.store.reports import (
     GROUPINGS,
     LocalClock,
     epoch_seconds,
+    judged_in,
+    judged_or_started_in,
     local_epoch,
     verdict_and_instant,
 )
@@ -55,8 +57,7 @@ def _judged_in(query: BreachQuery) -> tuple[Any, Any, list[Any]]:
     where = [
         i.state != "cancelled",
         i.started_at <= query.as_of,
-        judged_at >= query.start,
-        judged_at < query.end,
+        *judged_in(judged_at, query.start, query.end),
         *(GROUPINGS[name] == value for name, value in query.filters.items()),
     ]
     return verdict, judged_at, where
@@ -66,14 +67,10 @@ def _held(query: BreachQuery) -> tuple[Any, Any, list[Any]]:
     """As :func:`_judged_in`, and also the open instances started in the range."""
     i = InstanceRow
     verdict, judged_at = verdict_and_instant(query.as_of)
-    in_range = or_(
-        and_(judged_at.is_not(None), judged_at >= query.start, judged_at < query.end),
-        and_(judged_at.is_(None), i.started_at >= query.start, i.started_at < query.end),
-    )
     where = [
         i.state != "cancelled",
         i.started_at <= query.as_of,
-        in_range,
+        judged_or_started_in(judged_at, query.start, query.end),
         *(GROUPINGS[name] == value for name, value in query.filters.items()),
     ]
     return verdict, judged_at, where

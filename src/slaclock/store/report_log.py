@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, and_, cast, func, or_, select, tuple_
+from sqlalchemy import BigInteger, Connection, cast, func, select, tuple_
 
 from slaclock.store.models import InstanceRow, TicketRow
-from slaclock.store.reports import GROUPINGS, epoch_seconds, verdict_and_instant
+from slaclock.store.reports import (
+    GROUPINGS,
+    epoch_seconds,
+    judged_or_started_in,
+    verdict_and_instant,
+)
 
 __all__ = ["LOG_SORTS", "LogQuery", "log_page", "log_rows"]
 
@@ -64,10 +69,7 @@ def _select(conn: Connection, query: LogQuery) -> Any:
     i, t = InstanceRow, TicketRow
     verdict, judged_at = verdict_and_instant(query.as_of)
     requester = t.fields["requester"]
-    in_range = or_(
-        and_(judged_at.is_not(None), judged_at >= query.start, judged_at < query.end),
-        and_(judged_at.is_(None), i.started_at >= query.start, i.started_at < query.end),
-    )
+    in_range = judged_or_started_in(judged_at, query.start, query.end)
     stmt = (
         select(
             i.pk.label("pk"),

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Result, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Result, case, func, literal, select
 
 from slaclock.store.models import InstanceRow, TicketRow
-from slaclock.store.reports import verdict_and_instant
+from slaclock.store.reports import judged_in, verdict_and_instant
 from slaclock.store.sql import chunks
 
 __all__ = ["StatementQuery", "Statements"]
@@ -59,13 +59,7 @@ def _judged_in(query: StatementQuery) -> tuple[Any, Any, list[Any]]:
         i.started_at <= query.as_of,
         i.metric.in_(query.metrics),
         i.dim_customer.is_not(None),
-        judged_at >= query.start,
-        judged_at < query.end,
-        # the judgement instant is one of the two: lets the indexes on them narrow the scan
-        or_(
-            and_(i.stopped_at >= query.start, i.stopped_at < query.end),
-            and_(i.due_at >= query.start, i.due_at < query.end),
-        ),
+        *judged_in(judged_at, query.start, query.end),
     ]
     if query.customers is not None:
         where.append(i.dim_customer.in_(query.customers))

@@ -133,6 +133,36 @@ def verdict_and_instant(as_of: datetime) -> tuple[Any, Any]:
     return verdict, instant
 
 
+def stopped_or_due_in(start: datetime, end: datetime) -> Any:
+    """The instance stopped or fell due in ``[start, end)``: implied by being judged in
+    it (the judgement instant is one of the two), and what lets the indexes on
+    ``stopped_at`` and ``due_at`` narrow the scan, which the ``CASE`` of the instant
+    cannot."""
+    i = InstanceRow
+    return or_(
+        and_(i.stopped_at >= start, i.stopped_at < end),
+        and_(i.due_at >= start, i.due_at < end),
+    )
+
+
+def judged_in(judged_at: Any, start: datetime, end: datetime) -> list[Any]:
+    """The conditions of "judged in ``[start, end)``" (``judged_at`` from
+    :func:`verdict_and_instant`), with the index-friendly one it implies."""
+    return [judged_at >= start, judged_at < end, stopped_or_due_in(start, end)]
+
+
+def judged_or_started_in(judged_at: Any, start: datetime, end: datetime) -> Any:
+    """Judged in ``[start, end)``, or still open and started in it (what the reports
+    count), with the index-friendly condition it implies."""
+    i = InstanceRow
+    started_in = and_(i.started_at >= start, i.started_at < end)
+    exact = or_(
+        and_(judged_at.is_not(None), judged_at >= start, judged_at < end),
+        and_(judged_at.is_(None), started_in),
+    )
+    return and_(exact, or_(stopped_or_due_in(start, end), started_in))
+
+
 def local_epoch(conn: Connection, epoch: Any, clock: LocalClock) -> Any:
     """Local wall-clock seconds of ``epoch`` (UTC seconds) in the report's zone."""
     steps = clock.steps
@@ -170,11 +200,7 @@ def compliance_rows(conn: Connection, query: ComplianceQuery) -> list[dict[str, 
     when = i.started_at if query.date == "started" else func.coalesce(judged_at, i.started_at)
     in_range = and_(when >= query.start, when < query.end)
     if query.date == "judged":
-        # judged in the range, or open and started in it
-        in_range = or_(
-            and_(judged_at.is_not(None), judged_at >= query.start, judged_at < query.end),
-            and_(judged_at.is_(None), i.started_at >= query.start, i.started_at < query.end),
-        )
+        in_range = judged_or_started_in(judged_at, query.start, query.end)
     keys = [GROUPINGS[name].label(name) for name in query.by]
     if query.bucket is not None:
         local = local_epoch(conn, epoch_seconds(conn, when), query.clock)
