@@ -8,8 +8,8 @@ model value only from non-None results and leave the rest to the collected probl
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Protocol, TypeVar
 
 from slaclock.core.config.problems import KeyPath, Problems
 from slaclock.core.durations import parse_duration
@@ -26,6 +26,7 @@ __all__ = [
     "check_name",
     "check_number",
     "check_str",
+    "parse_entries",
     "type_name",
 ]
 
@@ -61,6 +62,32 @@ def check_list(p: Problems, path: KeyPath, value: Any) -> list[Any] | None:
         return list(value)
     p.add(path, f"expected a list, got {type_name(value)}", value)
     return None
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=_Identified)
+
+
+def parse_entries(
+    p: Problems, key: str, value: Any, parse_one: Callable[[KeyPath, Any], Item | None]
+) -> dict[str, Item]:
+    """The list under ``key`` (absent: empty), each entry parsed by ``parse_one`` with
+    its path; an entry that does not parse is left out (``parse_one`` recorded why), and
+    an id given twice is a problem. By id, in the order written."""
+    entries = check_list(p, (key,), value if value is not None else [])
+    parsed: dict[str, Item] = {}
+    for index, entry in enumerate(entries or []):
+        item = parse_one((key, index), entry)
+        if item is None:
+            continue
+        if item.id in parsed:
+            p.add((key, index, "id"), f"duplicate id in {key}", item.id)
+        parsed[item.id] = item
+    return parsed
 
 
 def check_keys(

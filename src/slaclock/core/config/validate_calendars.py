@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from slaclock.core.calendar import Calendar
-from slaclock.core.config.checks import check_list, check_mapping
+from slaclock.core.config.checks import check_mapping, parse_entries
 from slaclock.core.config.problems import KeyPath, Problems, parse_path
 from slaclock.core.errors import CalendarError
 
@@ -17,19 +17,10 @@ __all__ = ["parse_calendars"]
 
 
 def parse_calendars(p: Problems, value: Any) -> dict[str, Calendar]:
-    entries = check_list(p, ("calendars",), value if value is not None else [])
-    calendars: dict[str, Calendar] = {}
-    for index, entry in enumerate(entries or []):
-        path: KeyPath = ("calendars", index)
-        if check_mapping(p, path, entry) is None:
-            continue
-        calendar = _build(p, path, entry)
-        if calendar is None:
-            continue
-        if calendar.id in calendars:
-            p.add((*path, "id"), "duplicate id in calendars", calendar.id)
-        calendars[calendar.id] = calendar
-    return calendars
+    def parse_one(path: KeyPath, entry: Any) -> Calendar | None:
+        return None if check_mapping(p, path, entry) is None else _build(p, path, entry)
+
+    return parse_entries(p, "calendars", value, parse_one)
 
 
 def _build(p: Problems, path: KeyPath, entry: Any) -> Calendar | None:

@@ -21,6 +21,7 @@ from slaclock.core.config.checks import (
     check_list,
     check_mapping,
     check_name,
+    parse_entries,
 )
 from slaclock.core.config.known import Known
 from slaclock.core.config.problems import KeyPath, Problems
@@ -42,16 +43,10 @@ _MAX_AMOUNT_DECIMALS = 4
 
 
 def parse_contracts(p: Problems, value: Any, known: Known) -> tuple[Contract, ...]:
-    entries = check_list(p, ("contracts",), value if value is not None else [])
-    contracts: list[Contract] = []
-    for index, entry in enumerate(entries or []):
-        contract = _parse_contract(p, ("contracts", index), entry, known)
-        if contract is None:
-            continue
-        if any(other.id == contract.id for other in contracts):
-            p.add(("contracts", index, "id"), "duplicate id in contracts", contract.id)
-        contracts.append(contract)
-    return tuple(contracts)
+    parsed = parse_entries(
+        p, "contracts", value, lambda path, entry: _parse_contract(p, path, entry, known)
+    )
+    return tuple(parsed.values())
 
 
 def _parse_contract(p: Problems, path: KeyPath, value: Any, known: Known) -> Contract | None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slaclock.core.config.checks import check_id, check_keys, check_list, check_mapping
+from slaclock.core.config.checks import (
+    check_id,
+    check_keys,
+    check_list,
+    check_mapping,
+    parse_entries,
+)
 from slaclock.core.config.known import Known
 from slaclock.core.config.problems import KeyPath, Problems
 from slaclock.core.config.validate_notify import parse_escalations, parse_reminders
@@ -19,16 +25,8 @@ _OPTIONAL = ("goal", "pause", "supports", "reminders", "escalations")
 
 
 def parse_olas(p: Problems, value: Any, known: Known) -> tuple[Ola, ...]:
-    entries = check_list(p, ("olas",), value if value is not None else [])
-    olas: list[Ola] = []
-    for index, entry in enumerate(entries or []):
-        ola = _parse_ola(p, ("olas", index), entry, known)
-        if ola is None:
-            continue
-        if any(other.id == ola.id for other in olas):
-            p.add(("olas", index, "id"), "duplicate id in olas", ola.id)
-        olas.append(ola)
-    return tuple(olas)
+    parsed = parse_entries(p, "olas", value, lambda path, entry: _parse_ola(p, path, entry, known))
+    return tuple(parsed.values())
 
 
 def _parse_ola(p: Problems, path: KeyPath, value: Any, known: Known) -> Ola | None:

@@ -20,8 +20,8 @@ from slaclock.core.config.checks import (
     check_duration,
     check_id,
     check_keys,
-    check_list,
     check_mapping,
+    parse_entries,
 )
 from slaclock.core.config.problems import KeyPath, Problems
 from slaclock.core.config.validate_directory import check_env_name
@@ -43,16 +43,7 @@ _DEFAULT_TOLERANCE_SECONDS = 300
 
 
 def parse_sources(p: Problems, value: Any) -> dict[str, Source]:
-    entries = check_list(p, ("sources",), value if value is not None else [])
-    sources: dict[str, Source] = {}
-    for index, entry in enumerate(entries or []):
-        source = _parse_source(p, ("sources", index), entry)
-        if source is None:
-            continue
-        if source.id in sources:
-            p.add(("sources", index, "id"), "duplicate id in sources", source.id)
-        sources[source.id] = source
-    return sources
+    return parse_entries(p, "sources", value, lambda path, entry: _parse_source(p, path, entry))
 
 
 def _parse_source(p: Problems, path: KeyPath, value: Any) -> Source | None:
