@@ -21,7 +21,7 @@ from slaclock.service.reports import (
     GROUPINGS,
     ReportError,
     ReportParams,
-    report_instant,
+    report_window,
 )
 
 __all__ = ["router"]
@@ -83,9 +83,7 @@ def get_compliance(
 ) -> Any:
     try:
         params = ReportParams(
-            start=report_instant(from_, "from", tz),
-            end=report_instant(to, "to", tz),
-            as_of=report_instant(as_of, "as_of", tz) if as_of else ctx.now(),
+            **report_window(from_, to, as_of, tz, ctx.now()),
             by=tuple(name.strip() for name in by.split(",") if name.strip()) if by else (),
             bucket=bucket,
             tz=tz,
@@ -126,9 +124,7 @@ def get_log(
 ) -> Any:
     try:
         params = LogParams(
-            start=report_instant(from_, "from", tz),
-            end=report_instant(to, "to", tz),
-            as_of=report_instant(as_of, "as_of", tz) if as_of else ctx.now(),
+            **report_window(from_, to, as_of, tz, ctx.now()),
             filters=filters,
             ticket=ticket,
             judged=tuple(v.strip() for v in judged.split(",") if v.strip()) if judged else (),
@@ -149,9 +145,7 @@ def breach_params(
     """The range, as_of, zone and filters every breach-analysis report takes."""
     try:
         return BreachParams(
-            start=report_instant(from_, "from", tz),
-            end=report_instant(to, "to", tz),
-            as_of=report_instant(as_of, "as_of", tz) if as_of else ctx.now(),
+            **report_window(from_, to, as_of, tz, ctx.now()),
             tz=tz,
             filters=filters,
         )

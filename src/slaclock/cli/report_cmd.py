@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from slaclock.cli.service_cmd import DbUrl, fail, services_at, utc_now
 from slaclock.cli.statement_cmd import statement
+
+if TYPE_CHECKING:
+    from slaclock.service.reports import Window
 
 __all__ = ["register"]
 
@@ -74,16 +77,12 @@ def _check_format(format: str) -> None:
         raise fail(f"--format: expected one of {', '.join(FORMATS)}, not {format!r}")
 
 
-def _window(from_: str, to: str, as_of: str | None, tz: str) -> dict[str, Any]:
+def _window(from_: str, to: str, as_of: str | None, tz: str) -> Window:
     """``start``, ``end`` and ``as_of`` (now unless given) of a report's options;
     ReportError naming the option that is neither a date nor an instant."""
-    from slaclock.service.reports import report_instant
+    from slaclock.service.reports import report_window
 
-    return {
-        "start": report_instant(from_, "--from", tz),
-        "end": report_instant(to, "--to", tz),
-        "as_of": report_instant(as_of, "--as-of", tz) if as_of else utc_now(),
-    }
+    return report_window(from_, to, as_of, tz, utc_now(), ("--from", "--to", "--as-of"))
 
 
 def _filters(where: list[str] | None, kind: str | None = None) -> dict[str, str]:

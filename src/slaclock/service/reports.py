@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slaclock.core.errors import EventError
@@ -29,10 +29,12 @@ __all__ = [
     "ComplianceReport",
     "ReportError",
     "ReportParams",
+    "Window",
     "check_groupings",
     "compliance_report",
     "local_clock",
     "report_instant",
+    "report_window",
 ]
 
 #: The figures of every compliance row, after its group's keys (reports.md).
@@ -146,6 +148,33 @@ def report_instant(text: str, name: str, tz: str) -> datetime:
             f"{name}: {text!r} is neither a date (2026-03-01) nor an instant with an offset"
             f" (2026-03-01T00:00:00Z): {exc}"
         ) from None
+
+
+class Window(TypedDict):
+    """A report's range and the instant its verdicts are taken at, as keyword
+    arguments of :class:`ReportParams`, ``LogParams`` and ``BreachParams``."""
+
+    start: datetime
+    end: datetime
+    as_of: datetime
+
+
+def report_window(
+    start: str,
+    end: str,
+    as_of: str | None,
+    tz: str,
+    now: datetime,
+    names: tuple[str, str, str] = ("from", "to", "as_of"),
+) -> Window:
+    """A report's ``start``, ``end`` and ``as_of`` (``now`` unless given) from their text,
+    each read by :func:`report_instant` in ``tz``; ReportError names (``names``, as the
+    caller calls them: ``--from``, ``params.from`` …) the first that is not one."""
+    return Window(
+        start=report_instant(start, names[0], tz),
+        end=report_instant(end, names[1], tz),
+        as_of=report_instant(as_of, names[2], tz) if as_of else now,
+    )
 
 
 def compliance_report(tx: Tx, params: ReportParams) -> ComplianceReport:

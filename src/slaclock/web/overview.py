@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from slaclock.service.app_state import Services
-from slaclock.service.reports import ReportParams, report_instant
+from slaclock.service.reports import ReportParams, report_window
 from slaclock.web.charts import compliance_chart, percent
 from slaclock.web.pages import Page
 
@@ -69,13 +69,8 @@ def overview(services: Services, page: Page, now: datetime) -> Overview:
 
 def _params(page: Page, now: datetime, start: date, end: date, **more: Any) -> ReportParams:
     """A report of ``[start, end)`` local days in the viewer's zone, verdicts as of now."""
-    return ReportParams(
-        start=report_instant(start.isoformat(), "from", page.tz_name),
-        end=report_instant(end.isoformat(), "to", page.tz_name),
-        as_of=now,
-        tz=page.tz_name,
-        **more,
-    )
+    window = report_window(start.isoformat(), end.isoformat(), None, page.tz_name, now)
+    return ReportParams(**window, tz=page.tz_name, **more)
 
 
 def _local_date(bucket: Any, page: Page) -> date:

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from slaclock.api.query import reject_nul_characters
 from slaclock.api.routes_reports import exported
 from slaclock.service.breach_analysis import BreachParams
-from slaclock.service.reports import ReportError, ReportParams, report_instant
+from slaclock.service.reports import ReportError, ReportParams, report_window
 from slaclock.web.charts import compliance_chart, percent
 from slaclock.web.labels import N_
 from slaclock.web.pages import Page, render
@@ -71,24 +71,13 @@ def report_range(
 
 
 def _report_params(page: Page, now: datetime, start: str, end: str, **more: Any) -> ReportParams:
-    tz = page.tz_name
-    return ReportParams(
-        start=report_instant(start, "from", tz),
-        end=report_instant(end, "to", tz),
-        as_of=now,
-        tz=tz,
-        **more,
-    )
+    window = report_window(start, end, None, page.tz_name, now)
+    return ReportParams(**window, tz=page.tz_name, **more)
 
 
 def breach_params(page: Page, now: datetime, start: str, end: str) -> BreachParams:
-    tz = page.tz_name
-    return BreachParams(
-        start=report_instant(start, "from", tz),
-        end=report_instant(end, "to", tz),
-        as_of=now,
-        tz=tz,
-    )
+    window = report_window(start, end, None, page.tz_name, now)
+    return BreachParams(**window, tz=page.tz_name)
 
 
 def _figures(page: Page, row: dict[str, Any]) -> dict[str, str]:
