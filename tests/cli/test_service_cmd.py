@@ -79,6 +79,19 @@ def test_config_apply_of_an_invalid_file_exits_2_and_changes_nothing(
     assert open_services(db_url).config_current()[0] == 0
 
 
+def test_config_apply_if_version_refuses_a_stale_base(db_url: str, tmp_path: Path) -> None:
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(CONFIG.read_text().replace("within: 16h}", "within: 12h}"))
+    first = run("config", "apply", str(CONFIG), "--if-version", "0", "--database-url", db_url)
+    assert first.exit_code == 0, first.output
+    stale = run("config", "apply", str(changed), "--if-version", "0", "--database-url", db_url)
+    assert stale.exit_code == 2
+    assert "at version 1, not 0" in stale.stderr and "nothing applied" in stale.stderr
+    assert open_services(db_url).config_current()[0] == 1
+    fresh = run("config", "apply", str(changed), "--if-version", "1", "--database-url", db_url)
+    assert fresh.exit_code == 0 and "version 2" in fresh.stdout
+
+
 def test_db_upgrade_and_rebuild(db_url: str) -> None:
     assert run("db", "upgrade", "--database-url", db_url).exit_code == 0
     assert run("config", "apply", str(CONFIG), "--database-url", db_url).exit_code == 0

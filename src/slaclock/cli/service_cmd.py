@@ -254,9 +254,19 @@ def config_apply(
     file: Path | None = config_argument(),
     config: Path | None = config_option(required=False),
     author: Annotated[str | None, typer.Option(help="recorded with the version")] = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option(
+            "--if-version",
+            min=0,
+            help="apply only if this is still the current version (0: none yet)",
+        ),
+    ] = None,
     database_url: DbUrl = None,
 ) -> None:
     """Validate the configuration file and store it as the new configuration version."""
+    from slaclock.service.config_versions import ConfigConflict
+
     file = one_config(config, file)
     with exit_on_error():
         text = read_input(file, "configuration")
@@ -264,11 +274,16 @@ def config_apply(
     with exit_on_error():
         try:
             version = services.config_apply(
-                text, author or os.environ.get("USER", "cli"), utc_now()
+                text, author or os.environ.get("USER", "cli"), utc_now(), if_version
             )
         except ConfigError as exc:  # name the file given, not the service's "<config>"
             problems = [dataclasses.replace(p, file=str(file)) for p in exc.problems]
             raise ConfigError(problems) from exc
+        except ConfigConflict as exc:
+            raise fail(
+                f"--if-version: the configuration is at version {exc.current}, not "
+                f"{exc.base}; nothing applied (see `slaclock config show`)"
+            ) from exc
     typer.echo(f"applied {file} as configuration version {version}")
 
 
