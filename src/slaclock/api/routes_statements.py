@@ -4,7 +4,6 @@ statements"). Viewers and above may read them."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -15,7 +14,7 @@ from slaclock.api.context import ApiContext, get_ctx
 from slaclock.api.problems import Problem
 from slaclock.api.schemas import problem_responses
 from slaclock.service.reports import ReportError, report_instant
-from slaclock.service.statements import customer_statements, rendered
+from slaclock.service.statements import content_disposition, customer_statements, rendered
 
 __all__ = ["STATEMENT_PATH", "router"]
 
@@ -23,9 +22,6 @@ router = APIRouter(tags=["reports"])
 
 STATEMENT_PATH = "/api/v1/reports/statement"
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
-#: What a download's file name keeps of the customer id and period.
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_FILES = {"csv": "attachment", "html": "inline", "pdf": "attachment"}
 _OTHER_TYPES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "one statement per contract that applies (JSON), or the same as CSV, "
@@ -72,6 +68,5 @@ def get_statement(
     if format == "json":
         return [s.to_json() for s in found]
     body, media = rendered(found, format)
-    name = _UNSAFE.sub("_", f"statement-{customer}-{period.strip()}")[:120]
-    disposition = f'{_FILES[format]}; filename="{name}.{format}"'
+    disposition = content_disposition(customer, period, format)
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})

@@ -26,6 +26,7 @@ Rendering (HTML, PDF, the chart) is in :mod:`slaclock.service.statement_render`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ __all__ = [
     "MetricFigures",
     "Statement",
     "all_statements",
+    "content_disposition",
     "customer_statements",
     "rendered",
     "statement",
@@ -516,6 +518,19 @@ def statement_rows(statements: Sequence[Statement]) -> Iterator[dict[str, Any]]:
             yield {**keys, "record": "history", "period": h.period.label,
                    "from": h.period.start, "to": h.period.end, "met": h.met,
                    "breached": h.breached, "attainment": float(h.attainment)}  # fmt: skip
+
+
+#: How each format is handed over: a page opens in the browser, files are saved.
+_DISPOSITIONS = {"csv": "attachment", "html": "inline", "pdf": "attachment"}
+#: What a download's file name keeps of the customer id and period.
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def content_disposition(customer: str, period: str, format: str) -> str:
+    """The ``Content-Disposition`` of a statement download: ``statement-<customer>-
+    <period>.<format>``, the name reduced to safe characters."""
+    name = _UNSAFE_IN_NAME.sub("_", f"statement-{customer}-{period.strip()}")[:120]
+    return f'{_DISPOSITIONS.get(format, "attachment")}; filename="{name}.{format}"'
 
 
 def rendered(statements: Sequence[Statement], format: str) -> tuple[bytes, str]:

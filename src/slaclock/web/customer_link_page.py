@@ -7,7 +7,7 @@ admin): a viewer's post is refused (403).
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -25,9 +25,8 @@ from slaclock.service.customer_links import (
 )
 from slaclock.web.customer_link_form import LINK_ROLES
 from slaclock.web.pages import Gettext, render
-from slaclock.web.reader import error_page, gate, now_of, services_of
+from slaclock.web.reader import error_page, now_of, posted_form, services_of
 from slaclock.web.routes import _is_count
-from slaclock.web.session import CSRF_FIELD, csrf_accepted
 
 __all__ = ["router"]
 
@@ -39,16 +38,10 @@ MAX_FORM_BYTES = 2048
 @router.post("/tickets/{ticket_id:path}/customer-link")
 async def make_link(request: Request, ticket_id: str) -> Response:
     """Make the link and show it: sign-in, CSRF, role, then the lifetime (``days``)."""
-    found = gate(request, None, None)
+    found = await posted_form(request, MAX_FORM_BYTES)
     if isinstance(found, Response):
         return found
-    viewer, _, page = found
-    body = await request.body()
-    form = {k: v[0] for k, v in parse_qs(body[:MAX_FORM_BYTES].decode("utf-8", "replace")).items()}
-    if not csrf_accepted(request, form.get(CSRF_FIELD)):
-        return error_page(
-            request, page, 403, page.gettext("This form was sent from another site."), viewer
-        )
+    viewer, page, form = found
     if viewer.role not in LINK_ROLES:
         message = page.gettext("Only an agent or an admin may make a customer link.")
         return error_page(request, page, 403, message, viewer)

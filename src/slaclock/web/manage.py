@@ -30,14 +30,12 @@ from slaclock.web.labels import (
     label,
 )
 from slaclock.web.pages import Gettext, Page, render
-from slaclock.web.reader import ReaderDep, Text, error_page, gate, now_of, services_of
+from slaclock.web.reader import ReaderDep, Text, error_page, now_of, posted_form, services_of
 from slaclock.web.routes import _is_count, _page_rows
 from slaclock.web.session import (
-    CSRF_FIELD,
     LANG_COOKIE,
     TZ_COOKIE,
     Viewer,
-    csrf_accepted,
     csrf_token,
     set_csrf_cookie,
     set_preference,
@@ -66,12 +64,6 @@ def _done_note(done: str | None, gettext: Gettext) -> str | None:
     return gettext(DONE[done]) if done in DONE else None
 
 
-async def _form(request: Request) -> dict[str, str]:
-    body = await request.body()
-    parsed = parse_qs(body[:MAX_FORM_BYTES].decode("utf-8", "replace"))
-    return {name: values[0] for name, values in parsed.items()}
-
-
 def _with_csrf(request: Request, response: Response, token: str, new: bool) -> Response:
     if new:
         set_csrf_cookie(response, token, request)
@@ -83,14 +75,10 @@ async def _checked_post(
 ) -> tuple[Viewer, Page, dict[str, str]] | Response:
     """A form post's viewer, page settings and fields, or the response refusing it:
     sign-in first, then the CSRF checks, then the role."""
-    found = gate(request, None, None)
+    found = await posted_form(request, MAX_FORM_BYTES)
     if isinstance(found, Response):
         return found
-    viewer, _, page = found
-    form = await _form(request)
-    if not csrf_accepted(request, form.get(CSRF_FIELD)):
-        message = page.gettext("This form was sent from another site.")
-        return error_page(request, page, 403, message, viewer)
+    viewer, page, form = found
     if admin_only and viewer.role != "admin":
         message = page.gettext("Only an admin may do this.")
         return error_page(request, page, 403, message, viewer)

@@ -5,7 +5,8 @@ A page handler takes a :data:`ReaderDep`; FastAPI resolves it before the handler
 Without a signed-in token the browser is sent to ``/login`` (``?next=`` the page); a
 token whose role may not read the pages (ingest) gets the 403 page. Both come back as
 :class:`PageRefused`, whose response the site answers with (``web/site.py``). Handlers
-that read a form first (the POST forms) call :func:`gate` themselves.
+that read a form first (the POST forms) call :func:`posted_form`, which adds the
+form's fields and its CSRF check to :func:`gate`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from slaclock.service.app_state import Services
 from slaclock.web.directory import Directory
 from slaclock.web.pages import Page, make_page, render
-from slaclock.web.session import Viewer, current_viewer
+from slaclock.web.session import CSRF_FIELD, Viewer, csrf_accepted, current_viewer
 
 __all__ = [
     "PageRefused",
@@ -32,6 +33,7 @@ __all__ = [
     "gate",
     "now_of",
     "page_refused",
+    "posted_form",
     "read_page",
     "services_of",
     "to_login",
@@ -79,6 +81,25 @@ def gate(
         message = page.gettext("The role of this token (%(role)s) may not see the dashboard.")
         return error_page(request, page, 403, message % {"role": viewer.role}, viewer)
     return viewer, directory, page
+
+
+async def posted_form(
+    request: Request, max_bytes: int
+) -> tuple[Viewer, Page, dict[str, str]] | Response:
+    """A form post's viewer, page settings and fields (the first value of each, from at
+    most ``max_bytes`` of the body), or the response refusing it: sign-in first, then
+    the CSRF check. The role is the caller's to check."""
+    found = gate(request, None, None)
+    if isinstance(found, Response):
+        return found
+    viewer, _, page = found
+    body = await request.body()
+    parsed = parse_qs(body[:max_bytes].decode("utf-8", "replace"))
+    form = {name: values[0] for name, values in parsed.items()}
+    if not csrf_accepted(request, form.get(CSRF_FIELD)):
+        message = page.gettext("This form was sent from another site.")
+        return error_page(request, page, 403, message, viewer)
+    return viewer, page, form
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ cookie session and role rule.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +20,13 @@ from starlette.concurrency import run_in_threadpool
 
 from slaclock.api.query import reject_nul_characters
 from slaclock.service.reports import ReportError
-from slaclock.service.statements import Statement, all_statements, customer_statements, rendered
+from slaclock.service.statements import (
+    Statement,
+    all_statements,
+    content_disposition,
+    customer_statements,
+    rendered,
+)
 from slaclock.web.charts import percent
 from slaclock.web.pages import Page, render
 from slaclock.web.reader import ReaderDep, Text, error_page
@@ -32,9 +37,6 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(reject_nul_characters)])
 
 DOWNLOADS = ("html", "pdf", "csv")
-_DISPOSITION = {"html": "inline", "pdf": "attachment", "csv": "attachment"}
-#: What a download's file name keeps of the customer id and period.
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def last_month(page: Page, now: datetime) -> str:
@@ -134,6 +136,5 @@ async def statement_download(
         body, media = await run_in_threadpool(rendered, found, format)
     except (ReportError, BadParameter) as exc:
         return error_page(request, page, 400, str(exc), viewer)
-    name = _UNSAFE.sub("_", f"statement-{customer or 'all'}-{period.strip()}")[:120]
-    disposition = f'{_DISPOSITION[format]}; filename="{name}.{format}"'
+    disposition = content_disposition(customer or "all", period, format)
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
